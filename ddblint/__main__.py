@@ -1,0 +1,5 @@
+import sys
+
+from ddblint.cli import main
+
+sys.exit(main())
