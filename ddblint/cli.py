@@ -1,0 +1,223 @@
+"""The command line: `ddblint check`, `ddblint rule`. Flags and exit codes follow Ruff.
+
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+Findings go to standard output (or --output-file); the summary and errors to standard error.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from ddblint import __version__, config, engine, files, registry, report
+from ddblint.diagnostics import Diagnostic, Location
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _codes(values: Optional[List[str]]) -> List[str]:
+    return [c.strip().upper() for v in values or () for c in v.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ddblint", description=(
+        "A linter for Python code that uses Amazon DynamoDB, above all Global Tables."))
+    parser.add_argument("--version", action="version", version=f"ddblint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="check files and directories (default: the current directory)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; `-` reads standard input")
+    check.add_argument("--select", action="append", metavar="CODES", help="rules to enable (codes or prefixes, comma-separated); replaces the configured selection")
+    check.add_argument("--extend-select", action="append", metavar="CODES", help="rules to enable on top of the selection")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="rules to disable")
+    check.add_argument("--output-format", choices=report.FORMATS,
+                       default=os.environ.get("DDBLINT_OUTPUT_FORMAT") or "full", help="how to print findings (env DDBLINT_OUTPUT_FORMAT)")
+    check.add_argument("-o", "--output-file", metavar="FILE", default=os.environ.get("DDBLINT_OUTPUT_FILE"),
+                       help="write findings to FILE instead of standard output")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--statistics", action="store_true", help="print a count per rule instead of the findings")
+    check.add_argument("--stdin-filename", metavar="PATH", help="the path of the source read from standard input (for configuration and messages)")
+    check.add_argument("--config", action="append", metavar="FILE|KEY=VALUE",
+                       help="a configuration file to use instead of discovery, or a TOML `KEY = VALUE` override (repeatable)")
+    check.add_argument("--no-cache", action="store_true", help="do not use a result cache (ddblint keeps none yet)")
+    check.add_argument("--exclude", action="append", metavar="GLOB", help="paths to exclude, replacing the configured `exclude`")
+    check.add_argument("--extend-exclude", action="append", metavar="GLOB", help="paths to exclude on top of `exclude`")
+    check.add_argument("--force-exclude", action="store_true", help="apply exclusions to paths given explicitly too (for pre-commit)")
+    check.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
+                       help="check files .gitignore excludes")
+    check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    check.add_argument("-v", "--verbose", action="store_true", help="show internal tracebacks")
+
+    rule = commands.add_parser("rule", help="explain a rule")
+    rule.add_argument("code", nargs="?", help="a rule code such as DDB101, or its name")
+    rule.add_argument("--all", action="store_true", help="every rule")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return run_check(args)
+        if args.command == "rule":
+            return run_rule(args)
+        parser.print_help()
+        return EXIT_OK
+    except (config.ConfigError, UsageError) as error:
+        print(f"ddblint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- ddblint rule ------------------------------------------------------------------------------
+def run_rule(args) -> int:
+    rules = registry.all_rules()
+    if args.all:
+        chosen = list(rules.values())
+    elif args.code:
+        wanted = args.code.strip()
+        chosen = [r for r in rules.values() if wanted.upper() == r.code or wanted.lower() == r.name]
+        if not chosen:
+            raise UsageError(f"unknown rule `{wanted}`; `ddblint rule --all` lists them")
+    else:
+        raise UsageError("give a rule code (e.g. `ddblint rule DDB101`) or --all")
+    if args.output_format == "json":
+        data = [r.as_json() for r in chosen]
+        print(json.dumps(data if args.all else data[0], indent=2))
+    else:
+        print("\n".join(r.documentation() for r in chosen), end="")
+    return EXIT_OK
+
+
+# -- ddblint check -----------------------------------------------------------------------------
+class _Settings:
+    """Settings per file (nearest configuration), with the command line's overrides on top."""
+
+    def __init__(self, args, known: Dict[str, bool]) -> None:
+        self.known = known
+        self.explicit: Optional[Path] = None
+        self.overrides: List[str] = []
+        for value in args.config or ():
+            if os.path.isfile(value):
+                if self.explicit is not None:
+                    raise UsageError("--config names more than one file")
+                self.explicit = Path(value)
+            elif "=" in value:
+                self.overrides.append(value)
+            else:
+                raise UsageError(f"--config {value!r} is neither a file nor a `KEY = VALUE` override")
+        self.select = _codes(args.select) or None
+        self.extend_select = _codes(args.extend_select)
+        self.ignore = _codes(args.ignore)
+        for code in (self.select or []) + self.extend_select + self.ignore:
+            config.validate_selector(code, known, origin="command line")
+        self.exclude = tuple(args.exclude) if args.exclude else None
+        self.extend_exclude = tuple(args.extend_exclude or ())
+        self.respect_gitignore = args.respect_gitignore
+        self._cache: Dict[int, object] = {}
+
+    def __call__(self, path: Path):
+        base = config.settings_for(path, self.known, explicit=self.explicit, overrides=tuple(self.overrides))
+        if id(base) not in self._cache:
+            changes = {"extend_select": base.extend_select + tuple(self.extend_select),
+                       "ignore": base.ignore + tuple(self.ignore),
+                       "extend_exclude": base.extend_exclude + self.extend_exclude}
+            if self.select is not None:
+                changes["select"] = tuple(self.select)
+            if self.exclude is not None:
+                changes["exclude"] = self.exclude
+            if self.respect_gitignore is not None:
+                changes["respect_gitignore"] = self.respect_gitignore
+            self._cache[id(base)] = (base, dataclasses.replace(base, **changes))
+        return self._cache[id(base)][1]
+
+
+def _display(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def run_check(args) -> int:
+    rules = registry.all_rules()
+    settings_for = _Settings(args, registry.defaults())
+    read_stdin = args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
+    diagnostics: List[Diagnostic] = []
+    errors: List[str] = []
+    sources: Dict[str, str] = {}
+    checked = 0
+
+    def lint(data: bytes, path: Path, display: str) -> None:
+        nonlocal checked
+        settings = settings_for(path)
+        result = engine.check_source(data, path, display, settings, engine.rules_for(path, settings, rules))
+        checked += 1
+        diagnostics.extend(result.diagnostics)
+        errors.extend(result.errors if args.verbose else [e.split("\n")[0] for e in result.errors])
+        if result.diagnostics and args.output_format == "full":
+            sources[display] = data.decode("utf-8", "replace")
+
+    if read_stdin:
+        name = args.stdin_filename or "-"
+        lint(sys.stdin.buffer.read(), Path(name).resolve() if name != "-" else Path.cwd() / "-", name)
+    else:
+        if "-" in args.paths:
+            raise UsageError("`-` (standard input) cannot be mixed with paths")
+        paths = [Path(p) for p in (args.paths or ["."])]
+        found, missing = files.discover(paths, settings_for, force_exclude=args.force_exclude)
+        for path, message in missing:
+            diagnostics.append(engine._parse_error(_display(path), message))
+        for path in found:
+            display = _display(path)
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                diagnostics.append(engine._parse_error(display, f"cannot read the file: {error.strerror or error}"))
+                continue
+            lint(data, path, display)
+
+    diagnostics.sort(key=Diagnostic.sort_key)
+    output = _statistics(diagnostics) if args.statistics else report.render(args.output_format, diagnostics, sources)
+    if args.output_file:
+        Path(args.output_file).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    for error in errors:
+        print(f"ddblint: error: {error}", file=sys.stderr)
+    if not args.quiet:
+        if diagnostics:
+            print(f"Found {len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''} "
+                  f"in {checked} checked file{'s' if checked != 1 else ''}.", file=sys.stderr)
+        else:
+            print("All checks passed!", file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_OK
+
+
+def _statistics(diagnostics: List[Diagnostic]) -> str:
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if d.fix is not None and d.fix.applicability == "safe")
+    lines = []
+    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        mark = "[*]" if fixable[code] else "[ ]"
+        lines.append(f"{count}\t{code}\t{mark} {name}")
+    return "".join(line + "\n" for line in lines)
+
+
+__all__ = ["main", "Location"]

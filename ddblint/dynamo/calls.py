@@ -1,0 +1,177 @@
+"""Which calls are DynamoDB operations, and the operations each one performs.
+
+A call is one `x.method(...)` in the source; it performs one or more operations: a
+`transact_write_items` call performs one per TransactItems entry (each with its own table and
+condition), a `batch_write_item` one per table in RequestItems, a batch writer's `put_item`
+one BatchWriteItem request. Rules look at operations; they point at `Operation.node`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from ddblint.dynamo.operations import (
+    BATCH_WRITER_METHODS, CLIENT_OPERATIONS, DYNAMODB_KEYWORDS, RESOURCE_OPERATIONS, TABLE_OPERATIONS,
+)
+from ddblint.dynamo.scope import CallSite
+from ddblint.dynamo.values import (
+    UNKNOWN, Arg, At, DictValue, Evaluator, ListValue, Receiver,
+)
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT = _Absent()  # a parameter the call certainly does not pass
+
+# Entry kinds of TransactItems and the single-item operation each one is.
+_TRANSACT_WRITE_ENTRIES = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                           "ConditionCheck": "ConditionCheck"}
+# An unresolved receiver whose name says it is a batch writer (`batch`, `writer`, `bw`).
+_BATCH_NAME = re.compile(r"(^|_)(batch|writer|bw)($|_)|batch_?writer", re.IGNORECASE)
+
+
+@dataclass(eq=False)
+class DynamoCall:
+    node: cst.Call
+    method: str
+    via: str  # client | resource | table | batch_writer | unknown (recognised by its keywords alone)
+    receiver: Optional[Receiver]
+    keywords: Dict[str, Arg]
+    complete: bool  # False when a `**splat` we could not resolve may add keywords
+    site: CallSite
+    region: Optional[str] = None  # the region the call runs in, when known
+    operations: List["Operation"] = field(default_factory=list)
+
+    @property
+    def is_async(self) -> bool:
+        return bool(self.receiver and self.receiver.is_async)
+
+
+@dataclass(eq=False)
+class Operation:
+    name: str  # PutItem, UpdateItem, DeleteItem, ConditionCheck, GetItem, Query, Scan, BatchWriteItem, ...
+    call: DynamoCall
+    node: cst.CSTNode  # where a finding about this operation points
+    params: Dict[str, Arg]
+    complete: bool
+    table: object  # the table name value: str, EnvVar, Template or UNKNOWN
+    in_transaction: bool = False
+
+    def param(self, name: str):
+        """The value passed for `name`; ABSENT when certainly not passed; UNKNOWN when we cannot tell."""
+        arg = self.params.get(name)
+        if arg is not None:
+            return arg.value
+        return ABSENT if self.complete else UNKNOWN
+
+    def param_node(self, name: str) -> Optional[cst.CSTNode]:
+        arg = self.params.get(name)
+        return arg.node if arg is not None else None
+
+
+def find_calls(evaluator: Evaluator, sites: List[CallSite]) -> List[DynamoCall]:
+    calls = []
+    for site in sites:
+        call = _recognise(evaluator, site)
+        if call is not None:
+            call.operations = _operations(call)
+            calls.append(call)
+    return calls
+
+
+def _recognise(evaluator: Evaluator, site: CallSite) -> Optional[DynamoCall]:
+    node = site.node
+    method = node.func.attr.value
+    at = At(site.scope, site.order, site.chain)
+    receiver = evaluator.value(node.func.value, at)
+    positional, keywords, complete = evaluator.arguments(node, at)
+    if positional or any(a.star == "*" for a in node.args):
+        return None  # boto3 operations take keywords only
+    if isinstance(receiver, Receiver):
+        methods = {"client": CLIENT_OPERATIONS, "resource": RESOURCE_OPERATIONS, "table": TABLE_OPERATIONS,
+                   "batch_writer": BATCH_WRITER_METHODS}.get(receiver.kind, {})
+        if method not in methods:
+            return None
+        return DynamoCall(node, method, receiver.kind, receiver, keywords, complete, site)
+    if receiver is not UNKNOWN:
+        return None  # resolved to something that is not DynamoDB: a dict, another client, ...
+    # Unresolved receiver: keyword-only and at least one keyword only DynamoDB takes (SPEC §3).
+    if method not in CLIENT_OPERATIONS and method not in TABLE_OPERATIONS:
+        return None
+    if not node.args or not (DYNAMODB_KEYWORDS & set(keywords)):
+        return None
+    via = "unknown"
+    if method in BATCH_WRITER_METHODS and set(keywords) <= {"Item", "Key"} \
+            and _BATCH_NAME.search(_tail_name(node.func.value)):
+        via = "batch_writer"
+    return DynamoCall(node, method, via, None, keywords, complete, site)
+
+
+def _tail_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return ""
+
+
+def _operations(call: DynamoCall) -> List[Operation]:
+    method, kw = call.method, call.keywords
+    receiver_table = call.receiver.table if call.receiver is not None and call.via in ("table", "batch_writer") \
+        else UNKNOWN
+    if call.via == "batch_writer":
+        return [Operation("BatchWriteItem", call, call.node, kw, call.complete, receiver_table)]
+    name = CLIENT_OPERATIONS.get(method) or TABLE_OPERATIONS.get(method)
+    table = receiver_table if call.via == "table" else _value(kw.get("TableName"))
+    ops = [Operation(name, call, call.node, kw, call.complete, table)]
+    if name == "TransactWriteItems":
+        ops.extend(_transaction_entries(call, _TRANSACT_WRITE_ENTRIES))
+    elif name == "TransactGetItems":
+        ops.extend(_transaction_entries(call, {"Get": "GetItem"}))
+    elif name in ("BatchWriteItem", "BatchGetItem"):
+        ops = _per_table(call, name) or ops
+    return ops
+
+
+def _value(arg: Optional[Arg]):
+    return arg.value if arg is not None else UNKNOWN
+
+
+def _transaction_entries(call: DynamoCall, kinds: Dict[str, str]) -> List[Operation]:
+    items = _value(call.keywords.get("TransactItems"))
+    if not isinstance(items, ListValue):
+        return []
+    ops = []
+    for item in items.items:
+        entry = item.value
+        if not isinstance(entry, DictValue) or len(entry.entries) != 1:
+            continue
+        (kind, body), = entry.entries.items()
+        if kind not in kinds or not isinstance(body.value, DictValue):
+            continue
+        params = body.value
+        ops.append(Operation(kinds[kind], call, item.node or call.node, params.entries, params.complete,
+                             _value(params.entries.get("TableName")), in_transaction=True))
+    return ops
+
+
+def _per_table(call: DynamoCall, name: str) -> List[Operation]:
+    """RequestItems of batch_write_item / batch_get_item: one operation per table."""
+    request_items = _value(call.keywords.get("RequestItems"))
+    if not isinstance(request_items, DictValue):
+        return []
+    ops = []
+    for table, arg in request_items.entries.items():
+        params = arg.value.entries if isinstance(arg.value, DictValue) else {"Requests": arg}
+        complete = arg.value.complete if isinstance(arg.value, DictValue) else True
+        ops.append(Operation(name, call, call.node, params, complete, table))
+    return ops

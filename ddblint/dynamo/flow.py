@@ -1,0 +1,93 @@
+"""Data flow inside one function: does a written value come from an earlier read?
+
+Used for read-modify-write detection (SPEC §5, DDB101 on single-region and MRSC tables) and,
+later, by fixes that need the version the earlier read returned.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, List, Set
+
+import libcst as cst
+
+from ddblint.dynamo.calls import Operation
+from ddblint.dynamo.operations import READ_OPERATIONS
+from ddblint.dynamo.values import EnvVar, Template
+
+# The parameters whose values a write stores.
+_WRITTEN_VALUES = ("Item", "ExpressionAttributeValues", "AttributeUpdates")
+
+
+def table_identity(op: Operation):
+    """A key equal for two operations on the same table, or None when we cannot tell."""
+    if isinstance(op.table, (str, EnvVar, Template)):
+        return ("name", op.table)
+    receiver = op.call.receiver
+    if receiver is not None and receiver.kind in ("table", "batch_writer") and receiver.origin is not None:
+        return ("receiver", id(receiver.origin))
+    node = op.param_node("TableName")
+    if node is not None:
+        return ("code", cst.Module([]).code_for_node(node))
+    return None
+
+
+def names_in(node: cst.CSTNode) -> Iterator[str]:
+    """Names an expression reads (not attribute names after a dot, not keyword names)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            yield current.value
+        elif isinstance(current, cst.Attribute):
+            stack.append(current.value)
+        elif isinstance(current, cst.Arg):
+            stack.append(current.value)
+        else:
+            stack.extend(current.children)
+
+
+def _contains(node: cst.CSTNode, targets: Set[int]) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in targets:
+            return True
+        stack.extend(current.children)
+    return False
+
+
+def reads_before(op: Operation, operations: Iterable[Operation]) -> List[Operation]:
+    """Reads of the same table earlier in the same function."""
+    function = op.call.site.function
+    identity = table_identity(op)
+    if function is None or identity is None:
+        return []
+    return [r for r in operations
+            if r.name in READ_OPERATIONS and r.call.site.function is function
+            and r.call.site.order < op.call.site.order and table_identity(r) == identity]
+
+
+def is_read_modify_write(op: Operation, operations: Iterable[Operation], function_scope) -> bool:
+    reads = reads_before(op, operations)
+    if not reads or function_scope is None:
+        return False
+    read_calls = {id(r.call.node) for r in reads}
+    sources = []  # (name, expression it is bound from)
+    for name, bindings in function_scope.bindings.items():
+        for b in bindings:
+            if b.kind == "for":
+                sources.append((name, b.node.iter if isinstance(b.node, cst.For) else b.node))
+            elif b.kind in ("assign", "ann", "aug", "walrus", "with") and b.value is not None:
+                sources.append((name, b.value))
+    tainted: Set[str] = set()
+    changed = True
+    while changed:  # names bound from a read, or from names bound from a read
+        changed = False
+        for name, expr in sources:
+            if name not in tainted and (_contains(expr, read_calls) or tainted & set(names_in(expr))):
+                tainted.add(name)
+                changed = True
+    for key in _WRITTEN_VALUES:
+        node = op.param_node(key)
+        if node is not None and (_contains(node, read_calls) or tainted & set(names_in(node))):
+            return True
+    return False

@@ -1,0 +1,141 @@
+"""The version-guard decision of SPEC §5.
+
+A write is guarded when its condition, in disjunctive normal form, has in *every* disjunct one of:
+(a) an equality of a version attribute with a value; (b) `attribute_not_exists(...)` (a create);
+(c) a compare-and-set: a comparison of an attribute the same write sets. For a DeleteItem, (a),
+(b) or an equality on any attribute. What we cannot read counts as guarded: silence beats a
+false alarm.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from ddblint.dynamo import conditions, expressions as ex
+from ddblint.dynamo.calls import Operation
+from ddblint.dynamo.values import UNKNOWN
+
+_NEGATED = {"=": "<>", "<>": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+_MAX_DISJUNCTS = 256
+
+
+@dataclass(frozen=True)
+class Guard:
+    status: str  # guarded | unguarded | unknown
+    has_condition: bool
+    checks_version: bool  # some term compares a version attribute (DDB103/DDB104 ask this)
+
+    @property
+    def unguarded(self) -> bool:
+        return self.status == "unguarded"
+
+
+def dnf(node) -> Optional[List[List[Tuple[object, bool]]]]:
+    """Disjuncts of (atom, negated) literals, or None when the form would be too large."""
+    return _dnf(node, False)
+
+
+def _dnf(node, negated: bool):
+    if isinstance(node, ex.Not):
+        return _dnf(node.operand, not negated)
+    if isinstance(node, (ex.And, ex.Or)):
+        left, right = _dnf(node.left, negated), _dnf(node.right, negated)
+        if left is None or right is None:
+            return None
+        conjunction = isinstance(node, ex.And) != negated  # De Morgan
+        if not conjunction:
+            result = left + right
+        else:
+            result = [a + b for a in left for b in right]
+        return result if len(result) <= _MAX_DISJUNCTS else None
+    if negated and isinstance(node, ex.Comparison):
+        return [[(ex.Comparison(_NEGATED[node.op], node.left, node.right), False)]]
+    if isinstance(node, ex.Function) and node.name in ("attribute_exists", "attribute_not_exists") and negated:
+        flipped = "attribute_not_exists" if node.name == "attribute_exists" else "attribute_exists"
+        return [[(ex.Function(flipped, node.args), False)]]
+    return [[(node, negated)]]
+
+
+def _compared_paths(atom) -> List[object]:
+    """The attribute paths a comparison or BETWEEN compares (through size())."""
+    if isinstance(atom, ex.Comparison):
+        sides = [atom.left, atom.right]
+    elif isinstance(atom, ex.Between):
+        sides = [atom.operand]
+    else:
+        return []
+    paths = []
+    for side in sides:
+        if isinstance(side, ex.Function) and side.name == "size" and side.args:
+            side = side.args[0]
+        if isinstance(side, ex.Path):
+            paths.append(side)
+    return paths
+
+
+def _equality_with_value(atom) -> List[object]:
+    """For `path = value` (either order), the path; values are placeholders or builder literals."""
+    if not isinstance(atom, ex.Comparison) or atom.op != "=":
+        return []
+    values = (ex.ValueRef, ex.Literal)
+    if isinstance(atom.left, ex.Path) and isinstance(atom.right, values):
+        return [atom.left]
+    if isinstance(atom.right, ex.Path) and isinstance(atom.left, values):
+        return [atom.right]
+    return []
+
+
+def _is_version(name, version_attributes) -> bool:
+    return name is UNKNOWN or name in version_attributes
+
+
+def checks_version(tree, names, version_attributes) -> bool:
+    """Some comparison in the condition is on a version attribute (not counting unknown names)."""
+    for node in ex.walk(tree):
+        for path in _compared_paths(node):
+            if conditions.attribute_name(path, names) in version_attributes:
+                return True
+    return False
+
+
+def _disjunct_guarded(literals, op_name, names, version_attributes, written) -> bool:
+    for atom, negated in literals:
+        if negated:
+            if isinstance(atom, ex.Between) and _written(atom, names, written):
+                return True  # NOT BETWEEN is still a compare-and-set
+            continue
+        if isinstance(atom, ex.Function) and atom.name == "attribute_not_exists":
+            return True  # (b) a create
+        for path in _equality_with_value(atom):
+            name = conditions.attribute_name(path, names)
+            if _is_version(name, version_attributes) or op_name == "DeleteItem":
+                return True  # (a), or an equality pinning the item a delete removes
+        if op_name != "DeleteItem" and _written(atom, names, written):
+            return True  # (c) compare-and-set
+    return False
+
+
+def _written(atom, names, written) -> bool:
+    for path in _compared_paths(atom):
+        name = conditions.attribute_name(path, names)
+        if written is UNKNOWN or name is UNKNOWN or name in written:
+            return True
+    return False
+
+
+def version_guard(op: Operation, version_attributes) -> Guard:
+    tree = conditions.condition(op)
+    if tree is None:
+        if not op.complete:
+            return Guard("unknown", False, False)  # a splat we cannot see may carry the condition
+        return Guard("unguarded", False, False)
+    if tree is UNKNOWN:
+        return Guard("unknown", True, False)
+    names = conditions.attribute_names(op)
+    disjuncts = dnf(tree)
+    checks = checks_version(tree, names, version_attributes)
+    if disjuncts is None:
+        return Guard("unknown", True, checks)
+    written = conditions.written_attributes(op)
+    guarded = all(_disjunct_guarded(d, op.name, names, version_attributes, written) for d in disjuncts)
+    return Guard("guarded" if guarded else "unguarded", True, checks)

@@ -1,0 +1,84 @@
+"""What the DynamoDB API looks like from Python: operations, method names, receiver kinds.
+
+Kept static so that recognising a call never imports botocore (slow to load); a test checks
+the lists against botocore's service model so they cannot drift.
+"""
+from __future__ import annotations
+
+# Client method name -> operation name, for every operation of the low-level client.
+CLIENT_OPERATIONS = {
+    "batch_execute_statement": "BatchExecuteStatement",
+    "batch_get_item": "BatchGetItem",
+    "batch_write_item": "BatchWriteItem",
+    "delete_item": "DeleteItem",
+    "execute_statement": "ExecuteStatement",
+    "execute_transaction": "ExecuteTransaction",
+    "get_item": "GetItem",
+    "put_item": "PutItem",
+    "query": "Query",
+    "scan": "Scan",
+    "transact_get_items": "TransactGetItems",
+    "transact_write_items": "TransactWriteItems",
+    "update_item": "UpdateItem",
+    "start_bulk_put_items": "StartBulkPutItems",
+}
+# Control-plane methods: recognised so that they are known DynamoDB calls, never data writes.
+CONTROL_PLANE_METHODS = frozenset(
+    """cancel_bulk_operation create_backup create_global_table create_table delete_backup
+    delete_resource_policy delete_table describe_backup describe_bulk_operation
+    describe_continuous_backups describe_contributor_insights describe_endpoints describe_export
+    describe_global_table describe_global_table_settings describe_import
+    describe_kinesis_streaming_destination describe_limits describe_table
+    describe_table_replica_auto_scaling describe_time_to_live disable_kinesis_streaming_destination
+    enable_kinesis_streaming_destination export_table_to_point_in_time get_resource_policy
+    import_table list_backups list_bulk_operations list_contributor_insights list_exports
+    list_global_tables list_imports list_tables list_tags_of_resource put_resource_policy
+    restore_table_from_backup restore_table_to_point_in_time search_vectors tag_resource
+    untag_resource update_continuous_backups update_contributor_insights update_global_table
+    update_global_table_settings update_kinesis_streaming_destination update_table
+    update_table_replica_auto_scaling update_time_to_live""".split()
+)
+
+# boto3's resource layer: the methods of a Table and of the service resource that are data operations.
+TABLE_OPERATIONS = {
+    "put_item": "PutItem",
+    "update_item": "UpdateItem",
+    "delete_item": "DeleteItem",
+    "get_item": "GetItem",
+    "query": "Query",
+    "scan": "Scan",
+}
+RESOURCE_OPERATIONS = {"batch_get_item": "BatchGetItem", "batch_write_item": "BatchWriteItem"}
+# A batch writer only buffers puts and deletes; both become BatchWriteItem requests.
+BATCH_WRITER_METHODS = {"put_item": "PutRequest", "delete_item": "DeleteRequest"}
+
+WRITE_OPERATIONS = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
+     "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction", "StartBulkPutItems"}
+)
+READ_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
+
+# Keywords only DynamoDB calls take: the unresolved-receiver fallback needs one of them (SPEC §3).
+DYNAMODB_KEYWORDS = frozenset(
+    {"Key", "Item", "TableName", "UpdateExpression", "ConditionExpression",
+     "KeyConditionExpression", "RequestItems", "TransactItems", "Statement"}
+)
+
+# Every method name that can be a DynamoDB data operation on some receiver: the cheap first filter.
+DATA_METHODS = frozenset(CLIENT_OPERATIONS) | frozenset(TABLE_OPERATIONS) | frozenset(BATCH_WRITER_METHODS)
+
+# Type names from boto3-stubs (mypy_boto3_dynamodb), types-boto3 and types-aiobotocore/-aioboto3,
+# by the receiver kind an annotated value has.
+_STUB_PACKAGES = ("mypy_boto3_dynamodb", "types_boto3_dynamodb", "types_aiobotocore_dynamodb",
+                  "types_aioboto3_dynamodb")
+STUB_TYPES = {}
+for _pkg in _STUB_PACKAGES:
+    for _mod in ("", ".client"):
+        STUB_TYPES[f"{_pkg}{_mod}.DynamoDBClient"] = "client"
+        STUB_TYPES[f"{_pkg}{_mod}.Client"] = "client"
+    for _mod in ("", ".service_resource"):
+        STUB_TYPES[f"{_pkg}{_mod}.DynamoDBServiceResource"] = "resource"
+        STUB_TYPES[f"{_pkg}{_mod}.ServiceResource"] = "resource"
+    STUB_TYPES[f"{_pkg}.service_resource.Table"] = "table"
+STUB_TYPES["boto3.dynamodb.table.BatchWriter"] = "batch_writer"
+STUB_TYPES["boto3.resources.factory.dynamodb.Table"] = "table"

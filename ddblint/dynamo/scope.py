@@ -1,0 +1,367 @@
+"""One pass over a module that records what the value resolver needs.
+
+LibCST's ScopeProvider/QualifiedNameProvider cost more than the whole analysis they would
+enable (see research/fixit-libcst.md §3.2), and they do not follow values. This visitor keeps
+only what resolving a receiver or an argument needs: for every scope, the bindings of each name
+with the statement that made them and *where* they are (an order number and the chain of
+enclosing statement blocks), so a use can pick the assignment that dominates it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from ddblint.dynamo.operations import DATA_METHODS
+
+# Methods of a dict that read it without changing it; any other call on a dict, or passing it to a
+# function, may change it behind our back.
+_READ_ONLY_METHODS = frozenset({"get", "copy", "items", "keys", "values", "__getitem__"})
+
+
+@dataclass(eq=False)
+class Binding:
+    name: str
+    kind: str  # assign | ann | aug | param | import | for | with | def | class | except | walrus
+    node: cst.CSTNode  # the statement (or Param / Import alias / def) that binds
+    value: Optional[cst.BaseExpression] = None  # what is assigned, when there is one expression for it
+    annotation: Optional[cst.BaseExpression] = None
+    qualname: Optional[str] = None  # for imports: the dotted name bound
+    start: int = 0  # order number when the statement began (its right-hand side is evaluated here)
+    order: int = 0  # order number when the statement ended (the binding exists after this)
+    chain: Tuple[int, ...] = ()  # ids of the enclosing statement blocks, outermost first
+    scope: Optional["Scope"] = None
+
+
+@dataclass(eq=False)
+class Mutation:
+    """`name[key] = value`, `name.update(...)`, or an escape (`f(name)`) that may change a dict."""
+
+    kind: str  # setitem | update | escape
+    node: cst.CSTNode
+    key: Optional[cst.BaseExpression] = None
+    value: Optional[cst.BaseExpression] = None
+    order: int = 0
+    chain: Tuple[int, ...] = ()
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: str  # module | class | function | comprehension
+    node: cst.CSTNode
+    parent: Optional["Scope"]
+    bindings: Dict[str, List[Binding]] = field(default_factory=dict)
+    mutations: Dict[str, List[Mutation]] = field(default_factory=dict)
+    global_names: set = field(default_factory=set)
+    # for functions: the return statements, and whether it yields
+    returns: List[Tuple[cst.Return, int, Tuple[int, ...]]] = field(default_factory=list)
+    yields: bool = False
+    class_info: Optional["ClassInfo"] = None  # the class a method belongs to
+    self_kind: Optional[str] = None  # "instance" | "class" for the first parameter of a method
+
+    def module(self) -> "Scope":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: cst.ClassDef
+    scope: Scope  # the class body
+    outer: Scope  # where the class statement is
+    # `self.x = ...` anywhere in the class's methods, by attribute name
+    attributes: Dict[str, List[Binding]] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class CallSite:
+    node: cst.Call
+    scope: Scope
+    order: int
+    chain: Tuple[int, ...]
+    function: Optional[cst.CSTNode]  # the innermost enclosing def (None at module level)
+
+
+@dataclass(eq=False)
+class ModuleIndex:
+    module: cst.Module
+    scope: Scope
+    classes: Dict[int, ClassInfo]  # id(ClassDef) -> info
+    functions: Dict[int, Scope]  # id(FunctionDef) -> its scope
+    calls: List[CallSite]  # calls whose method name may be a DynamoDB data operation
+    all_calls: Dict[int, CallSite]  # id(Call) -> site, every call (for data flow)
+
+
+def build_index(module: cst.Module) -> ModuleIndex:
+    visitor = _Indexer(module)
+    module.visit(visitor)
+    return ModuleIndex(module, visitor.root, visitor.classes, visitor.functions, visitor.calls,
+                       visitor.all_calls)
+
+
+def _dotted(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+_SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+class _Indexer(cst.CSTVisitor):
+    def __init__(self, module: cst.Module) -> None:
+        self.order = 0
+        self.root = Scope("module", module, None)
+        self.scope = self.root
+        self.chain: List[int] = []
+        self.functions: Dict[int, Scope] = {}
+        self.classes: Dict[int, ClassInfo] = {}
+        self.calls: List[CallSite] = []
+        self.all_calls: Dict[int, CallSite] = {}
+        self.function_stack: List[cst.CSTNode] = []
+        self.stmt_start: List[int] = []
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.order += 1
+        if isinstance(node, _SUITES):
+            self.chain.append(id(node))
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.order += 1
+        if isinstance(original_node, _SUITES):
+            self.chain.pop()
+
+    def _bind(self, name: str, kind: str, node: cst.CSTNode, *, scope: Optional[Scope] = None,
+              value=None, annotation=None, qualname=None, start=None) -> Binding:
+        scope = scope or self.scope
+        if name in scope.global_names:
+            scope = self.root
+        binding = Binding(name, kind, node, value, annotation, qualname,
+                          start=self.order if start is None else start, order=self.order,
+                          chain=tuple(self.chain), scope=scope)
+        scope.bindings.setdefault(name, []).append(binding)
+        return binding
+
+    def _push(self, kind: str, node: cst.CSTNode) -> Scope:
+        self.scope = Scope(kind, node, self.scope)
+        return self.scope
+
+    def _pop(self) -> None:
+        self.scope = self.scope.parent
+
+    # -- scopes ----------------------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        outer = self.scope
+        scope = self._push("class", node)
+        self.classes[id(node)] = ClassInfo(node, scope, outer)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._pop()
+        self._bind(node.name.value, "class", node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        outer = self.scope
+        scope = self._push("function", node)
+        self.functions[id(node)] = scope
+        self.function_stack.append(node)
+        if outer.kind == "class":
+            decorators = {_dotted(d.decorator) for d in node.decorators}
+            if "staticmethod" not in decorators:
+                scope.class_info = self.classes[id(outer.node)]
+                scope.self_kind = "class" if "classmethod" in decorators else "instance"
+        params = node.params
+        ordered = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                ordered.append(extra)
+        for index, param in enumerate(ordered):
+            binding = self._bind(param.name.value, "param", param,
+                                 annotation=param.annotation.annotation if param.annotation else None)
+            if index == 0 and scope.self_kind and param in (list(params.posonly_params) + list(params.params)):
+                binding.kind = "self"
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._pop()
+        self.function_stack.pop()
+        self._bind(node.name.value, "def", node)
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._push("function", node)
+        for param in node.params.params:
+            self._bind(param.name.value, "param", param)
+
+    def leave_Lambda(self, node: cst.Lambda) -> None:
+        self._pop()
+
+    def visit_ListComp(self, node) -> None:
+        self._push("comprehension", node)
+
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
+
+    def leave_ListComp(self, node) -> None:
+        self._pop()
+
+    leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_ListComp
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, "for", node)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.scope.global_names.update(item.name.value for item in node.names)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.scope.kind == "function":
+            self.scope.returns.append((node, self.order, tuple(self.chain)))
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if self.scope.kind == "function":
+            self.scope.yields = True
+
+    # -- bindings ----------------------------------------------------------------------------------
+    def visit_SimpleStatementLine(self, node) -> None:
+        self.stmt_start.append(self.order)
+
+    def leave_SimpleStatementLine(self, node) -> None:
+        self.stmt_start.pop()
+
+    def _start(self) -> int:
+        return self.stmt_start[-1] if self.stmt_start else self.order
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assign_target(target.target, node.value, node)
+
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is None and self.scope.kind != "class":
+            return  # `x: int` alone binds nothing in a function or module
+        self._assign_target(node.target, node.value, node, annotation=node.annotation.annotation)
+
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self._bind(node.target.value, "aug", node, value=node.value, start=self._start())
+        elif isinstance(node.target, cst.Subscript):
+            self._mutate_subscript(node.target, None, node)
+
+    def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if isinstance(node.target, cst.Name):
+            self._bind(node.target.value, "walrus", node, value=node.value)
+
+    def _assign_target(self, target, value, stmt, annotation=None) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, "ann" if annotation is not None else "assign", stmt,
+                       value=value, annotation=annotation, start=self._start())
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e.value for e in target.elements]
+            values = None
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) \
+                    and not any(isinstance(e, cst.StarredElement) for e in value.elements):
+                values = [e.value for e in value.elements]
+            for index, element in enumerate(elements):
+                self._assign_target(element, values[index] if values else None, stmt)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            self._assign_attribute(target, value, stmt, annotation)
+        elif isinstance(target, cst.Subscript):
+            self._mutate_subscript(target, value, stmt)
+
+    def _assign_attribute(self, target: cst.Attribute, value, stmt, annotation) -> None:
+        # `self.x = ...` inside a method: an attribute of the class's instances
+        owner = self.scope
+        while owner is not None and owner.kind not in ("function",):
+            owner = owner.parent
+        if owner is None or owner.class_info is None:
+            return
+        self_binding = next((b for b in owner.bindings.get(target.value.value, []) if b.kind == "self"), None)
+        if self_binding is None:
+            return
+        binding = Binding(target.attr.value, "ann" if annotation is not None else "assign", stmt, value,
+                          annotation, start=self._start(), order=self.order, chain=tuple(self.chain),
+                          scope=owner)
+        owner.class_info.attributes.setdefault(target.attr.value, []).append(binding)
+
+    def _mutate_subscript(self, target: cst.Subscript, value, stmt) -> None:
+        if not isinstance(target.value, cst.Name):
+            return
+        key = None
+        if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+            key = target.slice[0].slice.value
+        self._record_mutation(target.value.value, Mutation("setitem", stmt, key, value))
+
+    def _record_mutation(self, name: str, mutation: Mutation) -> None:
+        mutation.order, mutation.chain = self.order, tuple(self.chain)
+        self.scope.mutations.setdefault(name, []).append(mutation)
+
+    def visit_For(self, node: cst.For) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, "for", node)
+
+    def leave_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self._bind(node.asname.name.value, "with", node, value=node.item)
+        elif node.asname is not None:
+            for name in _target_names(node.asname.name):
+                self._bind(name, "with", node)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self._bind(node.name.name.value, "except", node)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._bind(alias.asname.name.value, "import", node, qualname=dotted)
+            elif dotted:
+                # `import a.b` binds `a`
+                head = dotted.split(".")[0]
+                self._bind(head, "import", node, qualname=head)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        base = _dotted(node.module) if node.module is not None else ""
+        base = "." * len(node.relative) + (base or "")
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else _dotted(alias.name)
+            bound = alias.asname.name.value if alias.asname is not None else name
+            self._bind(bound, "import", node, qualname=f"{base}.{name}" if base else name)
+
+    # -- calls -------------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        site = CallSite(node, self.scope, self.order, tuple(self.chain),
+                        self.function_stack[-1] if self.function_stack else None)
+        self.all_calls[id(node)] = site
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in DATA_METHODS:
+            self.calls.append(site)
+        # Anything a dict is handed to, or any method called on it, may change it.
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                and func.attr.value not in _READ_ONLY_METHODS:
+            kind = "update" if func.attr.value == "update" else "escape"
+            self._record_mutation(func.value.value, Mutation(kind, node))
+        for arg in node.args:
+            if isinstance(arg.value, cst.Name) and arg.star != "**":
+                self._record_mutation(arg.value.value, Mutation("escape", node))
+
+
+def _target_names(target) -> List[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names = []
+        for element in target.elements:
+            names.extend(_target_names(element.value))
+        return names
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []

@@ -1,0 +1,65 @@
+"""The table a call touches, matched against the table registry (configuration, later IaC)."""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from ddblint.dynamo.values import UNKNOWN, EnvVar, Template
+
+
+@dataclass(frozen=True)
+class TableFacts:
+    """What the linter knows about the table of one operation."""
+
+    config: Optional[object]  # the registry entry (config.TableConfig), None when not registered
+    mode: str  # global | mrsc | single-region (the default mode when not registered)
+    shape: str  # profile | contested | append-only
+    version_attributes: Tuple[str, ...]
+    label: Optional[str]  # how to name it in a message, None when nothing is known
+
+    @property
+    def home_region(self) -> Optional[str]:
+        return getattr(self.config, "home_region", None)
+
+
+def describe(table) -> Optional[str]:
+    if isinstance(table, str):
+        return table
+    if isinstance(table, EnvVar):
+        return f"${table.name}"
+    if isinstance(table, Template):
+        return table.glob()
+    return None
+
+
+def match(table, tables) -> Optional[object]:
+    """The registry entry a table value names: exact name, glob, environment variable or template."""
+    if table is UNKNOWN or table is None:
+        return None
+    if isinstance(table, EnvVar):
+        found = [t for t in tables if table.name in t.env]
+    elif isinstance(table, str):
+        found = [t for t in tables if t.name == table] or \
+            [t for t in tables if _is_glob(t.name) and fnmatch.fnmatchcase(table, t.name)]
+    elif isinstance(table, Template):
+        # f"{stage}-subscribers" matches the entry named "*-subscribers" or "prod-subscribers"
+        pattern = table.glob()
+        found = [t for t in tables if t.name == pattern] or \
+            [t for t in tables if fnmatch.fnmatchcase(t.name, pattern)]
+    else:
+        return None
+    return found[0] if len(found) == 1 else None
+
+
+def facts(table, settings) -> TableFacts:
+    entry = match(table, settings.tables)
+    if entry is None:
+        return TableFacts(None, settings.default_table_mode, "profile", settings.version_attributes,
+                          describe(table))
+    return TableFacts(entry, entry.mode or settings.default_table_mode, entry.shape,
+                      settings.table_version_attributes(entry), describe(table) or entry.name)
+
+
+def _is_glob(name: str) -> bool:
+    return any(c in name for c in "*?[")

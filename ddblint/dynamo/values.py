@@ -1,0 +1,693 @@
+"""Static values: what an expression in the checked code is known to hold, without running it.
+
+The resolver is a small abstract interpreter over one module. It knows literals, names (through
+the bindings `scope.py` recorded, choosing the assignment that dominates a use), dicts built and
+changed before a `**` splat, f-strings and concatenations, `os.environ` lookups, helper functions
+and methods that return such values, the boto3/aioboto3/aiobotocore factories that make
+DynamoDB clients, resources, tables and batch writers, boto3-stubs annotations, and the
+`boto3.dynamodb.conditions` builders. Anything else is UNKNOWN, and rules stay silent on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+import libcst as cst
+
+from ddblint.dynamo import expressions as ex
+from ddblint.dynamo.operations import STUB_TYPES
+from ddblint.dynamo.scope import Binding, ClassInfo, ModuleIndex, Scope
+
+
+class _Unknown:
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(frozen=True)
+class Template:
+    """A string with known and unknown parts (an f-string or concatenation with a non-constant)."""
+
+    parts: Tuple[object, ...]  # str or UNKNOWN
+
+    def glob(self) -> str:
+        return "".join(p if isinstance(p, str) else "*" for p in self.parts)
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """`os.environ["NAME"]`, `os.getenv("NAME")`, `os.environ.get("NAME")`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class QualName:
+    """A module, or a function or class reached through imports: `boto3.client`."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class Arg:
+    value: object
+    node: Optional[cst.CSTNode]  # the expression it came from (where a fix or a finding points)
+
+
+@dataclass(eq=False)
+class DictValue:
+    entries: Dict[str, Arg]
+    complete: bool = True  # False when keys may exist that we do not know of
+    node: Optional[cst.CSTNode] = None
+
+
+@dataclass(eq=False)
+class ListValue:
+    items: List[Arg]
+    complete: bool = True
+    node: Optional[cst.CSTNode] = None
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """Something DynamoDB operations are called on."""
+
+    kind: str  # session | client | resource | table | batch_writer
+    region: object = None  # str, UNKNOWN (given but unresolvable), or None (not given in code)
+    table: object = UNKNOWN  # for tables and batch writers: the table name value
+    is_async: bool = False
+    origin: Optional[cst.CSTNode] = None  # the expression that made it (its identity)
+    service: str = "dynamodb"
+
+
+@dataclass(frozen=True)
+class OtherClient:
+    """A boto3 client or resource for another service: never a DynamoDB receiver."""
+
+    service: str
+
+
+@dataclass(frozen=True)
+class Meta:
+    receiver: Receiver
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    region: object
+
+
+@dataclass(frozen=True)
+class BuilderAttr:
+    """`Attr("x")` / `Key("x")` before a comparison method is called on it."""
+
+    path: ex.Path
+    is_key: bool
+    size: bool = False  # `Attr("x").size()`: comparisons then apply to size(x)
+
+
+@dataclass(frozen=True)
+class ConditionValue:
+    """A condition built with `boto3.dynamodb.conditions`, in the expression parser's tree."""
+
+    expr: object
+    uses_key: bool = False  # built from Key(...)
+    uses_attr: bool = False  # built from Attr(...)
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    scope: Scope
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    info: ClassInfo
+
+
+@dataclass(frozen=True)
+class Instance:
+    info: ClassInfo
+
+
+class At(NamedTuple):
+    """Where an expression is evaluated: its scope, order number and enclosing blocks."""
+
+    scope: Scope
+    order: int
+    chain: Tuple[int, ...]
+
+
+_SESSION_FACTORIES = {
+    "boto3.Session": False, "boto3.session.Session": False, "boto3.session": False,
+    "botocore.session.get_session": False, "botocore.session.Session": False,
+    "aioboto3.Session": True, "aioboto3.session.Session": True,
+    "aiobotocore.session.get_session": True, "aiobotocore.session.AioSession": True,
+    "aiobotocore.get_session": True,
+}
+_CLIENT_FACTORIES = {"boto3.client": "client", "boto3.resource": "resource"}
+_CACHE_DECORATORS = frozenset({
+    "functools.cache", "functools.lru_cache", "functools.cached_property", "builtins.staticmethod",
+    "builtins.classmethod", "builtins.property",
+})
+_BUILDER_COMPARISONS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_MAX_DEPTH = 40
+
+
+def _same(a, b) -> bool:
+    return a is b or (type(a) is type(b) and a == b)
+
+
+def join(values: List[object]) -> object:
+    """The value of a name that one of several assignments may have set."""
+    if not values:
+        return UNKNOWN
+    if any(isinstance(v, Receiver) for v in values):
+        # `_table = None` then a lazy `global _table; _table = ...`: a method is called on it,
+        # so at that point it is not None.
+        values = [v for v in values if v is not None]
+    first = values[0]
+    if all(_same(first, v) for v in values[1:]):
+        return first
+    if all(isinstance(v, Receiver) and v.kind == first.kind for v in values):
+        region = first.region if all(_same(v.region, first.region) for v in values) else UNKNOWN
+        table = first.table if all(_same(v.table, first.table) for v in values) else UNKNOWN
+        return replace(first, region=region, table=table)
+    return UNKNOWN
+
+
+def join_strings(left, right):
+    """`left + right` for strings, f-string parts and templates."""
+    parts = []
+    for side in (left, right):
+        if isinstance(side, str):
+            parts.append(side)
+        elif isinstance(side, Template):
+            parts.extend(side.parts)
+        else:
+            parts.append(UNKNOWN)
+    merged: List[object] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif not (part is UNKNOWN and merged and merged[-1] is UNKNOWN):
+            merged.append(part)
+    if all(isinstance(p, str) for p in merged):
+        return "".join(merged)
+    return Template(tuple(merged))
+
+
+def builder_path(name: str) -> ex.Path:
+    """`Attr("a.b[1]")` names the path a.b[1], as boto3's expression builder splits it."""
+    elements: List[object] = []
+    for dotted in name.split("."):
+        head, _, rest = dotted.partition("[")
+        elements.append(ex.Name(head))
+        while rest:
+            number, _, rest = rest.partition("]")
+            if number.isdigit():
+                elements.append(ex.Index(int(number)))
+            rest = rest.partition("[")[2]
+    return ex.Path(tuple(elements))
+
+
+class Evaluator:
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+        self._binding_cache: Dict[int, object] = {}
+        self._active: set = set()
+        self._depth = 0
+
+    # -- entry points ---------------------------------------------------------------------------
+    def value(self, node: cst.CSTNode, at: At) -> object:
+        if self._depth > _MAX_DEPTH:
+            return UNKNOWN
+        self._depth += 1
+        try:
+            return self._eval(node, at)
+        finally:
+            self._depth -= 1
+
+    def arguments(self, call: cst.Call, at: At) -> Tuple[List[Arg], Dict[str, Arg], bool]:
+        """Positional args, keyword args (with `**dict` splats merged) and whether the keywords are complete."""
+        positional: List[Arg] = []
+        keywords: Dict[str, Arg] = {}
+        complete = True
+        for arg in call.args:
+            if arg.keyword is not None:
+                keywords[arg.keyword.value] = Arg(self.value(arg.value, at), arg.value)
+            elif arg.star == "**":
+                splat = self.value(arg.value, at)
+                if isinstance(splat, DictValue):
+                    keywords.update(splat.entries)
+                    complete = complete and splat.complete
+                else:
+                    complete = False
+            else:
+                positional.append(Arg(self.value(arg.value, at) if not arg.star else UNKNOWN, arg.value))
+        return positional, keywords, complete
+
+    # -- expressions ----------------------------------------------------------------------------
+    def _eval(self, node, at: At):
+        if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
+            try:
+                return node.evaluated_value
+            except Exception:  # noqa: BLE001 - odd literals (bytes prefixes, ...) are just unknown
+                return UNKNOWN
+        if isinstance(node, cst.ConcatenatedString):
+            return join_strings(self.value(node.left, at), self.value(node.right, at))
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node, at)
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.value]
+            return self.lookup(node.value, at)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(self.value(node.value, at), node.attr.value)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, at)
+        if isinstance(node, cst.Call):
+            return self._call(node, at)
+        if isinstance(node, cst.Dict):
+            return self._dict(node, at)
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return self._list(node, at)
+        if isinstance(node, cst.Await):
+            return self.value(node.expression, at)
+        if isinstance(node, cst.IfExp):
+            return join([self.value(node.body, at), self.value(node.orelse, at)])
+        if isinstance(node, cst.BinaryOperation):
+            return self._binary(node, at)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert):
+            inner = self.value(node.expression, at)
+            if isinstance(inner, ConditionValue):
+                return replace(inner, expr=ex.Not(inner.expr))
+            return UNKNOWN
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            left = self.value(node.left, at)  # `os.getenv("T") or "default"` still names $T
+            return left if isinstance(left, EnvVar) else UNKNOWN
+        return UNKNOWN
+
+    def _fstring(self, node: cst.FormattedString, at: At):
+        result: object = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                result = join_strings(result, part.value)
+            else:
+                value = self.value(part.expression, at)
+                plain = part.conversion is None and part.format_spec is None
+                result = join_strings(result, value if plain and isinstance(value, (str, Template)) else
+                                      str(value) if plain and isinstance(value, int) and not isinstance(value, bool)
+                                      else UNKNOWN)
+        return result
+
+    def _binary(self, node: cst.BinaryOperation, at: At):
+        left, right = self.value(node.left, at), self.value(node.right, at)
+        op = node.operator
+        if isinstance(op, cst.Add) and (isinstance(left, (str, Template)) or isinstance(right, (str, Template))):
+            return join_strings(left, right)
+        if isinstance(op, (cst.BitAnd, cst.BitOr)) and isinstance(left, ConditionValue) \
+                and isinstance(right, ConditionValue):
+            combine = ex.And if isinstance(op, cst.BitAnd) else ex.Or
+            return ConditionValue(combine(left.expr, right.expr), left.uses_key or right.uses_key,
+                                  left.uses_attr or right.uses_attr)
+        if isinstance(left, int) and isinstance(right, int) and not isinstance(left, bool) \
+                and not isinstance(right, bool) and isinstance(op, (cst.Add, cst.Subtract)):
+            return left + right if isinstance(op, cst.Add) else left - right
+        return UNKNOWN
+
+    def _dict(self, node: cst.Dict, at: At) -> DictValue:
+        entries: Dict[str, Arg] = {}
+        complete = True
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                splat = self.value(element.value, at)
+                if isinstance(splat, DictValue):
+                    entries.update(splat.entries)
+                    complete = complete and splat.complete
+                else:
+                    complete = False
+                continue
+            key = self.value(element.key, at)
+            if isinstance(key, str):
+                entries[key] = Arg(self.value(element.value, at), element.value)
+            else:
+                complete = False
+        return DictValue(entries, complete, node)
+
+    def _list(self, node, at: At) -> ListValue:
+        items: List[Arg] = []
+        complete = True
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                inner = self.value(element.value, at)
+                if isinstance(inner, ListValue):
+                    items.extend(inner.items)
+                    complete = complete and inner.complete
+                else:
+                    complete = False
+            else:
+                items.append(Arg(self.value(element.value, at), element.value))
+        return ListValue(items, complete, node)
+
+    def _subscript(self, node: cst.Subscript, at: At):
+        base = self.value(node.value, at)
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return UNKNOWN
+        key = self.value(node.slice[0].slice.value, at)
+        if isinstance(base, QualName) and base.name == "os.environ" and isinstance(key, str):
+            return EnvVar(key)
+        if isinstance(base, DictValue) and isinstance(key, str):
+            entry = base.entries.get(key)
+            return entry.value if entry is not None else UNKNOWN
+        if isinstance(base, ListValue) and isinstance(key, int) and base.complete \
+                and -len(base.items) <= key < len(base.items):
+            return base.items[key].value
+        return UNKNOWN
+
+    def _attribute(self, base, attr: str):
+        if isinstance(base, QualName):
+            return QualName(f"{base.name}.{attr}")
+        if isinstance(base, Receiver) and attr == "meta":
+            return Meta(base)
+        if isinstance(base, Meta) and attr == "client":
+            return replace(base.receiver, kind="client", table=UNKNOWN)
+        if isinstance(base, (Instance, ClassRef)):
+            return self.class_attribute(base.info, attr, instance=isinstance(base, Instance))
+        return UNKNOWN
+
+    # -- calls ------------------------------------------------------------------------------------
+    def _call(self, node: cst.Call, at: At):
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            base = self.value(func.value, at)
+            method = func.attr.value
+            if isinstance(base, Receiver):
+                return self._receiver_method(base, method, node, at)
+            if isinstance(base, BuilderAttr):
+                return self._builder_method(base, method, node, at)
+            if isinstance(base, DictValue) and method == "get" and node.args:
+                key = self.value(node.args[0].value, at)
+                entry = base.entries.get(key) if isinstance(key, str) else None
+                return entry.value if entry is not None else UNKNOWN
+            callee = self._attribute(base, method)
+        else:
+            callee = self.value(func, at)
+        if isinstance(callee, QualName):
+            return self._qualified_call(callee.name, node, at)
+        if isinstance(callee, FunctionRef):
+            return self.returned_value(callee.scope)
+        if isinstance(callee, ClassRef):
+            return Instance(callee.info)
+        return UNKNOWN
+
+    def _region(self, keywords: Dict[str, Arg], default=None):
+        if "region_name" in keywords:
+            region = keywords["region_name"].value
+            return region if isinstance(region, str) else UNKNOWN
+        config = keywords.get("config")
+        if config is not None:
+            if isinstance(config.value, ClientConfig):
+                if config.value.region is not None:
+                    return config.value.region
+            else:
+                return UNKNOWN  # a Config we cannot see may set the region
+        return default
+
+    def _service(self, positional: List[Arg], keywords: Dict[str, Arg]):
+        service = positional[0].value if positional else keywords.get("service_name", Arg(UNKNOWN, None)).value
+        return service
+
+    def _make_client(self, kind: str, node, at: At, region_default=None, is_async=False):
+        positional, keywords, _ = self.arguments(node, at)
+        service = self._service(positional, keywords)
+        if service == "dynamodb":
+            return Receiver(kind, self._region(keywords, region_default), UNKNOWN if kind != "client" else None,
+                            is_async, node)
+        if isinstance(service, str):
+            return OtherClient(service)
+        return UNKNOWN
+
+    def _qualified_call(self, name: str, node: cst.Call, at: At):
+        if name in _CLIENT_FACTORIES:
+            return self._make_client(_CLIENT_FACTORIES[name], node, at)
+        if name in _SESSION_FACTORIES:
+            _, keywords, _ = self.arguments(node, at)
+            return Receiver("session", self._region(keywords), None, _SESSION_FACTORIES[name], node)
+        if name in ("os.getenv", "os.environ.get"):
+            if node.args:
+                key = self.value(node.args[0].value, at)
+                return EnvVar(key) if isinstance(key, str) else UNKNOWN
+            return UNKNOWN
+        if name in ("boto3.dynamodb.conditions.Attr", "boto3.dynamodb.conditions.Key"):
+            if len(node.args) == 1:
+                attr_name = self.value(node.args[0].value, at)
+                if isinstance(attr_name, str):
+                    return BuilderAttr(builder_path(attr_name), name.endswith("Key"))
+            return UNKNOWN
+        if name == "builtins.dict":
+            positional, keywords, complete = self.arguments(node, at)
+            if positional:
+                base = positional[0].value
+                if len(positional) == 1 and isinstance(base, DictValue):
+                    return DictValue({**base.entries, **keywords}, complete and base.complete, node)
+                return UNKNOWN
+            return DictValue(keywords, complete, node)
+        if name in ("botocore.config.Config", "botocore.client.Config"):
+            _, keywords, _ = self.arguments(node, at)
+            return ClientConfig(self._region(keywords))
+        if name in ("typing.cast", "typing_extensions.cast") and node.args:
+            return self.annotation(node.args[0].value, at)
+        if name == "builtins.str" and len(node.args) == 1:
+            inner = self.value(node.args[0].value, at)
+            return inner if isinstance(inner, (str, Template)) else UNKNOWN
+        return UNKNOWN
+
+    def _receiver_method(self, receiver: Receiver, method: str, node: cst.Call, at: At):
+        if receiver.kind == "session":
+            if method in ("client", "create_client"):
+                return self._make_client("client", node, at, receiver.region, receiver.is_async)
+            if method == "resource":
+                return self._make_client("resource", node, at, receiver.region, receiver.is_async)
+        if receiver.kind == "resource" and method == "Table":
+            positional, keywords, _ = self.arguments(node, at)
+            name = positional[0].value if positional else keywords.get("name", Arg(UNKNOWN, None)).value
+            return replace(receiver, kind="table", table=name, origin=node)
+        if receiver.kind == "table" and method == "batch_writer":
+            return replace(receiver, kind="batch_writer", origin=node)
+        return UNKNOWN
+
+    def _builder_method(self, attr: BuilderAttr, method: str, node: cst.Call, at: At):
+        args = [ex.Literal(self.value(a.value, at)) for a in node.args]
+        path = attr.path
+        operand = ex.Function("size", (path,)) if attr.size else path
+        expr = None
+        if method in _BUILDER_COMPARISONS and len(args) == 1:
+            expr = ex.Comparison(_BUILDER_COMPARISONS[method], operand, args[0])
+        elif method == "between" and len(args) == 2:
+            expr = ex.Between(operand, args[0], args[1])
+        elif method == "is_in" and len(args) == 1:
+            expr = ex.In(operand, (args[0],))
+        elif attr.size:
+            return UNKNOWN
+        elif method == "exists" and not args:
+            expr = ex.Function("attribute_exists", (path,))
+        elif method == "not_exists" and not args:
+            expr = ex.Function("attribute_not_exists", (path,))
+        elif method in ("begins_with", "contains", "attribute_type") and len(args) == 1:
+            expr = ex.Function(method, (path, args[0]))
+        elif method == "size" and not args:
+            return replace(attr, size=True)
+        if expr is None:
+            return UNKNOWN
+        return ConditionValue(expr, uses_key=attr.is_key, uses_attr=not attr.is_key)
+
+    # -- names -------------------------------------------------------------------------------------
+    def lookup(self, name: str, at: Optional[At]):
+        scope = at.scope
+        own = True
+        while scope is not None:
+            if not own and scope.kind == "class":
+                scope = scope.parent  # a class body is not an enclosing scope for its methods
+                continue
+            if name in scope.global_names:
+                scope, own = scope.module(), False
+            bindings = scope.bindings.get(name)
+            if bindings:
+                return self._from_bindings(name, scope, bindings, at if own else None)
+            scope, own = scope.parent, False
+        return QualName(f"builtins.{name}")
+
+    def _from_bindings(self, name: str, scope: Scope, bindings: List[Binding], at: Optional[At]):
+        if at is not None:
+            candidates = [b for b in bindings if b.order < at.order]
+            if not candidates:
+                return UNKNOWN
+            # The last assignment whose block encloses the use always runs before it.
+            for index in range(len(candidates) - 1, -1, -1):
+                if candidates[index].chain and candidates[index].chain[-1] in at.chain:
+                    candidates = candidates[index:]
+                    break
+        else:
+            candidates = bindings
+        value = join([self.binding_value(b) for b in candidates])
+        if isinstance(value, DictValue) and at is not None:
+            value = self._apply_mutations(value, scope.mutations.get(name, ()), candidates[0].order, at)
+        return value
+
+    def _apply_mutations(self, value: DictValue, mutations, after: int, at: At) -> DictValue:
+        relevant = [m for m in mutations if after < m.order < at.order]
+        if not relevant:
+            return value
+        entries, complete = dict(value.entries), value.complete
+        for mutation in relevant:
+            certain = bool(mutation.chain) and mutation.chain[-1] in at.chain
+            updates: Dict[object, Arg] = {}
+            if mutation.kind == "setitem" and mutation.key is not None:
+                updates[self.value(mutation.key, At(at.scope, mutation.order, mutation.chain))] = \
+                    Arg(self.value(mutation.value, At(at.scope, mutation.order, mutation.chain))
+                        if mutation.value is not None else UNKNOWN, mutation.value)
+            elif mutation.kind == "update" and all(a.keyword is not None for a in mutation.node.args):
+                for arg in mutation.node.args:
+                    updates[arg.keyword.value] = Arg(self.value(arg.value, at), arg.value)
+            else:
+                complete = False
+                continue
+            for key, arg in updates.items():
+                if not isinstance(key, str):
+                    complete = False
+                elif certain:
+                    entries[key] = arg
+                else:
+                    entries[key] = Arg(UNKNOWN, arg.node)  # set only on some paths
+        return DictValue(entries, complete, value.node)
+
+    def binding_value(self, binding: Binding):
+        key = id(binding)
+        if key in self._binding_cache:
+            return self._binding_cache[key]
+        if key in self._active:
+            return UNKNOWN  # a cycle (x = f(x) through helpers)
+        self._active.add(key)
+        try:
+            value = self._binding_value(binding)
+        finally:
+            self._active.discard(key)
+        self._binding_cache[key] = value
+        return value
+
+    def _binding_value(self, b: Binding):
+        at = At(b.scope, b.start, b.chain)
+        kind = b.kind
+        if kind in ("assign", "ann", "walrus"):
+            value = self.value(b.value, at) if b.value is not None else UNKNOWN
+            if value is UNKNOWN and b.annotation is not None:
+                value = self.annotation(b.annotation, self._outer(b.scope))
+            return value
+        if kind == "aug":
+            if isinstance(b.node.operator, cst.AddAssign):
+                return join_strings(self.lookup(b.name, at), self.value(b.value, at)) \
+                    if isinstance(self.lookup(b.name, at), (str, Template)) else UNKNOWN
+            return UNKNOWN
+        if kind == "param":
+            return self.annotation(b.annotation, self._outer(b.scope)) if b.annotation is not None else UNKNOWN
+        if kind == "self":
+            info = b.scope.class_info
+            return Instance(info) if b.scope.self_kind == "instance" else ClassRef(info)
+        if kind == "import":
+            return QualName(b.qualname) if b.qualname else UNKNOWN
+        if kind == "def":
+            return FunctionRef(self.index.functions[id(b.node)])
+        if kind == "class":
+            return ClassRef(self.index.classes[id(b.node)])
+        if kind == "with":
+            value = self.value(b.value, at) if b.value is not None else UNKNOWN
+            return value if isinstance(value, Receiver) else UNKNOWN
+        return UNKNOWN
+
+    def _outer(self, scope: Scope) -> At:
+        """Annotations and decorators are evaluated where the def statement is: see all its bindings."""
+        outer = scope.parent or scope
+        return At(outer, 1 << 62, ())
+
+    # -- functions, classes, annotations ----------------------------------------------------------
+    def returned_value(self, scope: Scope):
+        node = scope.node
+        if scope.yields or not isinstance(node, cst.FunctionDef):
+            return UNKNOWN
+        for decorator in node.decorators:
+            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            name = self.value(target, self._outer(scope))
+            if not (isinstance(name, QualName) and name.name in _CACHE_DECORATORS):
+                return UNKNOWN  # a decorator may return anything
+        values = []
+        for ret, order, chain in scope.returns:
+            values.append(self.value(ret.value, At(scope, order, chain)) if ret.value is not None else None)
+        return join(values)
+
+    def class_attribute(self, info: ClassInfo, attr: str, *, instance: bool, depth: int = 0):
+        values = []
+        if instance:
+            for b in info.attributes.get(attr, ()):
+                value = self.binding_value(b)
+                if value is UNKNOWN and b.annotation is not None:
+                    value = self.annotation(b.annotation, self._outer(b.scope))
+                values.append(value)
+        for b in info.scope.bindings.get(attr, ()):
+            value = self.binding_value(b)
+            if isinstance(value, FunctionRef) and _is_property(value.scope.node):
+                value = self.returned_value(value.scope)
+            values.append(value)
+        if not values and depth < 5:
+            for base in info.node.bases:
+                base_value = self.value(base.value, At(info.outer, 1 << 62, ()))
+                if isinstance(base_value, ClassRef):
+                    return self.class_attribute(base_value.info, attr, instance=instance, depth=depth + 1)
+        return join(values)
+
+    def annotation(self, node, at: At):
+        if isinstance(node, cst.SimpleString):
+            try:
+                parsed = cst.parse_expression(node.evaluated_value)
+            except Exception:  # noqa: BLE001 - a string annotation that is not an expression
+                return UNKNOWN
+            return self.annotation(parsed, At(at.scope.module(), 1 << 62, ()))
+        if isinstance(node, cst.Subscript):
+            head = self.value(node.value, at)
+            if isinstance(head, QualName) and head.name.rsplit(".", 1)[-1] in ("Optional", "Union", "Annotated"):
+                for element in node.slice:
+                    if isinstance(element.slice, cst.Index):
+                        value = self.annotation(element.slice.value, at)
+                        if value is not UNKNOWN:
+                            return value
+            return UNKNOWN
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            left = self.annotation(node.left, at)
+            return left if left is not UNKNOWN else self.annotation(node.right, at)
+        value = self.value(node, at)
+        if isinstance(value, QualName) and value.name in STUB_TYPES:
+            kind = STUB_TYPES[value.name]
+            return Receiver(kind, None, None if kind == "client" else UNKNOWN,
+                            "aio" in value.name, node)
+        return UNKNOWN
+
+
+def _is_property(node) -> bool:
+    return any(
+        (isinstance(d.decorator, cst.Name) and d.decorator.value in ("property", "cached_property"))
+        or (isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value == "cached_property")
+        for d in getattr(node, "decorators", ())
+    )

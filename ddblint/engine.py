@@ -1,0 +1,108 @@
+"""Check one file: decode, prefilter, parse once, run every enabled rule, filter, locate.
+
+The engine knows no rule: it asks the registry for them and the rules ask `Context.dynamo`
+for DynamoDB facts. A file that cannot be decoded or parsed yields one DDB000 finding; a rule
+that crashes yields an internal error for that file and the run goes on.
+"""
+from __future__ import annotations
+
+import io
+import tokenize
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Type
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ddblint import noqa
+from ddblint.diagnostics import Diagnostic, Location
+from ddblint.rule import Context, Rule
+
+PARSE_ERROR = "DDB000"
+
+
+@dataclass
+class FileResult:
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)  # internal errors (a rule crashed): exit code 2
+    skipped: bool = False  # the prefilter showed no rule could fire
+
+
+def decode(data: bytes) -> str:
+    """Decode as Python does: a BOM or a coding cookie, else UTF-8."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _parse_error(display: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+    return Diagnostic(PARSE_ERROR, message, display, Location(row, column), Location(row, column),
+                      name="syntax-error", noqa_row=None)
+
+
+def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]]) -> FileResult:
+    """Lint one file's bytes. `rules` are the rule classes enabled for this file."""
+    result = FileResult()
+    triggers = {t.encode() for rule in rules for t in rule.triggers}
+    if rules and triggers and not any(t in data for t in triggers):
+        result.skipped = True
+        return result
+    if not rules:
+        result.skipped = True
+        return result
+    try:
+        source = decode(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        result.diagnostics.append(_parse_error(display, f"cannot decode the file: {error}"))
+        return result
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else "invalid syntax"
+        result.diagnostics.append(_parse_error(display, f"syntax error: {message}", error.raw_line,
+                                               error.raw_column + 1))
+        return result
+    except RecursionError:
+        result.diagnostics.append(_parse_error(display, "cannot parse the file: it is nested too deeply"))
+        return result
+    ctx = Context(path, source, module, settings)
+    found = []
+    for rule in rules:
+        try:
+            found.extend((rule, finding) for finding in rule().check(ctx))
+        except RecursionError:
+            result.errors.append(f"{display}: {rule.code} gave up: the code is nested too deeply")
+        except Exception:  # noqa: BLE001 - one rule's bug must not stop the run
+            result.errors.append(f"{display}: internal error in {rule.code} ({rule.name}); please report it:\n"
+                                 + traceback.format_exc())
+    if not found:
+        return result
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    suppressions = noqa.parse(source)
+    diagnostics: Dict[tuple, Diagnostic] = {}
+    for rule, finding in found:
+        where = positions[finding.node]
+        start = Location(where.start.line, where.start.column + 1)
+        end = Location(where.end.line, where.end.column + 1)
+        if suppressions.suppresses(rule.code, start.row):
+            continue
+        diagnostic = Diagnostic(rule.code, finding.message, display, start, end, finding.fix,
+                                name=rule.name, url=rule.url(), noqa_row=start.row)
+        diagnostics[(rule.code, start, end)] = diagnostic
+    result.diagnostics = _drop_superseded(list(diagnostics.values()), {r.code: r for r in rules})
+    return result
+
+
+def _drop_superseded(diagnostics: List[Diagnostic], rules: Dict[str, Type[Rule]]) -> List[Diagnostic]:
+    at = {(d.location, d.code) for d in diagnostics}
+    return [d for d in diagnostics
+            if not any((d.location, other) in at for other in rules[d.code].superseded_by)]
+
+
+def rules_for(path: Path, settings, all_rules: Dict[str, Type[Rule]], enabled: Optional[frozenset] = None):
+    """The rule classes enabled for one file: selection minus its per-file ignores."""
+    enabled = enabled if enabled is not None else settings.enabled_codes({c: r.default for c, r in all_rules.items()})
+    ignored = settings.ignored_for(path, {c: r.default for c, r in all_rules.items()})
+    return [rule for code, rule in all_rules.items() if code in enabled and code not in ignored]

@@ -1,0 +1,189 @@
+"""Which files to lint, found the way Ruff finds them.
+
+* Directories are walked without following symlinked directories; ``.py`` and ``.pyi``
+  files are collected.
+* An entry is skipped when it matches :data:`DEFAULT_EXCLUDE`, ``exclude`` or
+  ``extend-exclude`` (gitignore-style globs relative to the settings' root; a bare name
+  matches at any depth), or, with ``respect-gitignore``, the ``.gitignore`` / ``.ignore``
+  files of its directory and its parents, or ``.git/info/exclude``. No git repository or git
+  binary is needed.
+* A path given explicitly is never itself checked against those patterns (a file is linted
+  whatever its suffix, a directory is walked), so ``ddblint check build/`` lints inside an
+  excluded ``build``. With ``force_exclude`` (pre-commit passes file names) the exclude
+  patterns apply to explicit paths too; gitignore still does not, as in Ruff.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from .config import Settings, compile_globs, relative_posix
+
+DEFAULT_EXCLUDE = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".hypothesis", ".ipynb_checkpoints",
+    ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn",
+    ".tox", ".venv", ".vscode", ".ddblint_cache", "__pycache__", "__pypackages__", "_build",
+    "buck-out", "build", "dist", "node_modules", "site-packages", "venv", "*.egg-info",
+)
+PYTHON_SUFFIXES = (".py", ".pyi")
+# Read in this order, so later files win: git ranks a directory's .gitignore above
+# .git/info/exclude, and ripgrep/Ruff rank .ignore above .gitignore.
+IGNORE_FILES = (".git/info/exclude", ".gitignore", ".ignore")
+
+_Patterns = Tuple[object, ...]  # pathspec Pattern objects of one ignore file
+_IgnoreStack = Tuple[Tuple[str, _Patterns], ...]  # (base directory, patterns), outermost first
+
+
+def discover(
+    paths: Sequence[Path],
+    settings_for: Callable[[Path], Settings],
+    *,
+    force_exclude: bool = False,
+) -> Tuple[List[Path], List[Tuple[Path, str]]]:
+    """The files to lint under ``paths``, sorted and without duplicates, and the paths that
+    could not be read as ``(path, message)``. ``settings_for`` gives the settings of a
+    directory (nested config files can change the excludes below them)."""
+    found: Dict[str, Path] = {}  # absolute path -> the path as built from the argument
+    errors: List[Tuple[Path, str]] = []
+
+    def add(path: Path) -> None:
+        found.setdefault(os.path.abspath(path), path)
+
+    for given in map(Path, paths):
+        if not os.path.exists(given):  # also a dangling symlink
+            errors.append((given, "No such file or directory"))
+            continue
+        is_dir = given.is_dir()  # an explicit symlink to a directory is followed
+        if force_exclude and _excluded_explicitly(given, is_dir, settings_for(given)):
+            continue
+        if is_dir:
+            _walk(given, _parent_ignores(given), settings_for, add, errors)
+        else:
+            add(given)
+    return sorted(found.values()), errors
+
+
+def _walk(
+    directory: Path,
+    ignores: _IgnoreStack,
+    settings_for: Callable[[Path], Settings],
+    add: Callable[[Path], None],
+    errors: List[Tuple[Path, str]],
+) -> None:
+    settings = settings_for(directory)
+    # Read even when this directory does not respect them: a nested config may.
+    ignores = ignores + _ignore_files(directory)
+    try:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        errors.append((directory, exc.strerror or str(exc)))
+        return
+    excludes = _exclude_patterns(DEFAULT_EXCLUDE + settings.exclude + settings.extend_exclude)
+    for entry in entries:
+        path = directory / entry.name
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if not is_dir and not entry.is_file():  # symlinked directory, dangling link, socket…
+                continue
+        except OSError:
+            continue
+        if _matches(excludes, relative_posix(path, settings.root), is_dir):
+            continue
+        if settings.respect_gitignore and _gitignored(path, is_dir, ignores):
+            continue
+        if is_dir:
+            _walk(path, ignores, settings_for, add, errors)
+        elif entry.name.endswith(PYTHON_SUFFIXES):
+            add(path)
+
+
+@lru_cache(maxsize=256)
+def _exclude_patterns(globs: Tuple[str, ...]) -> _Patterns:
+    return tuple(compile_globs(globs).patterns)
+
+
+def _excluded_explicitly(path: Path, is_dir: bool, settings: Settings) -> bool:
+    """--force-exclude: the path or any of its directories (below the root) is excluded."""
+    rel = relative_posix(path, settings.root) + ("/" if is_dir else "")
+    spec = compile_globs(DEFAULT_EXCLUDE + settings.exclude + settings.extend_exclude)
+    return bool(rel.strip("/")) and bool(spec.match_file(rel))
+
+
+def _matches(patterns: _Patterns, rel: str, is_dir: bool) -> Optional[bool]:
+    """Gitignore decision for one walked entry: True excluded, False re-included by a ``!``
+    pattern, None no pattern says. The last matching pattern wins.
+
+    pathspec matches a directory's descendants too, so a pattern that matches only because
+    it matches the parent is ignored here: the parent was either pruned already, or it is
+    a directory the user passed explicitly, whose content must then be linted.
+    """
+    target = rel + "/" if is_dir else rel
+    parent = rel.rsplit("/", 1)[0] + "/" if "/" in rel else None
+    for pattern in reversed(patterns):
+        include = getattr(pattern, "include", None)
+        if include is None or not pattern.match_file(target):  # type: ignore[attr-defined]
+            continue
+        if parent is not None and pattern.match_file(parent):  # type: ignore[attr-defined]
+            continue
+        return include
+    return None
+
+
+def _gitignored(path: Path, is_dir: bool, ignores: _IgnoreStack) -> bool:
+    # The deepest ignore file that has an opinion decides, as in git.
+    for base, patterns in reversed(ignores):
+        decision = _matches(patterns, relative_posix(path, Path(base)), is_dir)
+        if decision is not None:
+            return decision
+    return False
+
+
+def _ignore_files(directory: Path) -> _IgnoreStack:
+    stack = []
+    for name in IGNORE_FILES:
+        if name.startswith(".git/") and not (directory / ".git").is_dir():
+            continue  # .git/info/exclude only counts at a repository's top
+        try:
+            with open(directory / name, encoding="utf-8", errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError:
+            continue
+        patterns = _ignore_patterns(tuple(lines))
+        if patterns:
+            stack.append((os.path.abspath(directory), patterns))
+    return tuple(stack)
+
+
+def _ignore_patterns(lines: Tuple[str, ...]) -> _Patterns:
+    """The patterns of an ignore file; a line pathspec rejects is dropped (git ignores it
+    too) rather than failing the run."""
+    try:
+        patterns = compile_globs(lines).patterns
+    except Exception:
+        patterns = []
+        for line in lines:
+            try:
+                patterns.extend(compile_globs((line,)).patterns)
+            except Exception:
+                continue
+    return tuple(p for p in patterns if p.include is not None)
+
+
+def _parent_ignores(directory: Path) -> _IgnoreStack:
+    """The ignore files of the directories above ``directory``, up to the repository's top
+    (the nearest directory holding ``.git``) or, outside a repository, the filesystem root."""
+    parents = []
+    current = Path(os.path.abspath(directory))
+    if (current / ".git").exists():
+        return ()
+    for parent in current.parents:
+        parents.append(parent)
+        if (parent / ".git").exists():
+            break
+    stack: _IgnoreStack = ()
+    for parent in reversed(parents):
+        stack += _ignore_files(parent)
+    return stack

@@ -1,0 +1,115 @@
+"""What a rule is: a small class with its code, name, documentation, examples and check.
+
+Like Fixit's LintRule, the examples that must and must not fire live on the rule and become
+tests automatically (tests/test_rule_examples.py); the documentation `ddblint rule CODE`
+prints is built from the same class, so docs, tests and behaviour cannot drift apart.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import ClassVar, Iterable, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from ddblint.diagnostics import Fix
+
+DOCS_URL = "https://github.com/ddblint/ddblint/blob/main/docs/rules.md#{code}"
+_EXPECT = re.compile(r"\s*# expect: (DDB\d{3}(?:, DDB\d{3})*)\s*$")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A snippet; lines of a must-fire example that end in `# expect: DDB101` must get that finding."""
+
+    code: str
+    config: str = ""  # TOML as it would stand in pyproject.toml ([tool.ddblint] ...)
+    filename: str = "app.py"
+
+    @property
+    def source(self) -> str:
+        return textwrap.dedent(self.code).lstrip("\n")
+
+    def expected(self) -> Tuple[Tuple[int, str], ...]:
+        """(row, code) pairs marked in the source."""
+        marks = []
+        for row, line in enumerate(self.source.splitlines(), start=1):
+            match = _EXPECT.search(line)
+            if match:
+                marks.extend((row, code) for code in match.group(1).split(", "))
+        return tuple(marks)
+
+    def shown(self) -> str:
+        """The source as documentation shows it: without the test markers."""
+        return "\n".join(_EXPECT.sub("", line) for line in self.source.splitlines())
+
+
+@dataclass(frozen=True)
+class Finding:
+    node: cst.CSTNode
+    message: str
+    fix: Optional[Fix] = None
+
+
+class Context:
+    """One module being checked; rules read from it and never parse anything themselves."""
+
+    def __init__(self, path: Path, source: str, module: cst.Module, settings) -> None:
+        self.path = path
+        self.source = source
+        self.module = module
+        self.settings = settings
+
+    @cached_property
+    def dynamo(self):
+        from ddblint.dynamo import DynamoModel
+
+        return DynamoModel(self.module, self.path, self.settings)
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    default: ClassVar[bool] = True
+    summary: ClassVar[str]  # one line
+    what: ClassVar[str]  # "What it does"
+    why: ClassVar[str]  # "Why is this bad?"
+    fix_availability: ClassVar[str] = "None"  # None | Sometimes | Always
+    # Substrings one of which a file must contain for the rule to possibly fire (the prefilter).
+    triggers: ClassVar[Tuple[str, ...]] = ()
+    # Codes that report the same problem more precisely: when one of them fires at the same
+    # place, this rule's finding is dropped (DDB101 gives way to DDB104, DDB204, ...).
+    superseded_by: ClassVar[Tuple[str, ...]] = ()
+    fires: ClassVar[Sequence[Example]] = ()  # fires[0] is the documentation's example
+    passes: ClassVar[Sequence[Example]] = ()  # passes[0] is its "use instead"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def url(cls) -> str:
+        return DOCS_URL.format(code=cls.code.lower())
+
+    @classmethod
+    def documentation(cls) -> str:
+        parts = [f"# {cls.name} ({cls.code})", "",
+                 f"Default: {'on' if cls.default else 'off'}. Fix: {cls.fix_availability.lower()}.", "",
+                 cls.summary, "", "## What it does", _para(cls.what), "", "## Why is this bad?", _para(cls.why)]
+        if cls.fires:
+            parts += ["", "## Example", "```python", cls.fires[0].shown(), "```"]
+        if cls.passes:
+            parts += ["", "## Use instead", "```python", cls.passes[0].shown(), "```"]
+        return "\n".join(parts) + "\n"
+
+    @classmethod
+    def as_json(cls) -> dict:
+        return {"code": cls.code, "name": cls.name, "linter": "ddblint", "summary": cls.summary,
+                "default": cls.default, "fix_availability": cls.fix_availability,
+                "explanation": cls.documentation(), "url": cls.url()}
+
+
+def _para(text: str) -> str:
+    return textwrap.dedent(text).strip()

@@ -1,0 +1,283 @@
+from ddblint.rule import Example, Finding, Rule
+from ddblint.rules import _messages
+
+
+class UpdateWithoutVersionGuard(Rule):
+    code = "DDB101"
+    name = "update-without-version-guard"
+    summary = "UpdateItem on a global table without a version condition"
+    what = """
+        Checks UpdateItem calls (client, resource Table, aioboto3, and `Update` entries of
+        TransactWriteItems) whose condition does not guard against a concurrent writer: no
+        condition at all, or one that in some alternative neither compares the version attribute
+        with the version read, nor is a create (`attribute_not_exists`), nor compares an attribute
+        the update itself sets (a compare-and-set). On `single-region` and `mrsc` tables it only
+        checks read-modify-write updates: those that write values read from the same table earlier
+        in the function.
+    """
+    why = """
+        In a Global Table (MREC), two regions can update the same item at about the same time.
+        DynamoDB keeps the later write per *item* and drops the other without any error: a
+        customer's new address, set in eu-west-1, disappears because a job in us-east-1 stamped
+        `last_contacted` 49 ms later. A version condition turns the lost write into a
+        `ConditionalCheckFailedException` the code can retry, and a version gap replication
+        makes visible. `attribute_exists(pk)` only says the item exists: it is not a guard.
+    """
+    fix_availability = "None"
+    triggers = ("update_item", "transact_write_items")
+    superseded_by = ("DDB104", "DDB204")
+
+    fires = [
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def change_address(subscriber_id, address):
+                table.update_item(  # expect: DDB101
+                    Key={"subscriber_id": subscriber_id},
+                    UpdateExpression="SET delivery_address = :a",
+                    ExpressionAttributeValues={":a": address},
+                )
+        '''),
+        # only an existence check: not a guard
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb", region_name="us-east-1")
+
+            def touch(subscriber_id, now):
+                client.update_item(  # expect: DDB101
+                    TableName="subscribers",
+                    Key={"subscriber_id": {"S": subscriber_id}},
+                    UpdateExpression="SET last_contacted = :now",
+                    ConditionExpression="attribute_exists(subscriber_id)",
+                    ExpressionAttributeValues={":now": {"S": now}},
+                )
+        '''),
+        # one alternative of the condition has no guard
+        Example('''
+            import boto3
+            from boto3.dynamodb.conditions import Attr
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def rate(subscriber_id, rating, expected, postcode):
+                table.update_item(  # expect: DDB101
+                    Key={"subscriber_id": subscriber_id},
+                    UpdateExpression="SET rating = :r, version = version + :one",
+                    ConditionExpression=Attr("version").eq(expected) | Attr("postcode").eq(postcode),
+                    ExpressionAttributeValues={":r": rating, ":one": 1},
+                )
+        '''),
+        # a predicate on an attribute the update does not change is not a guard
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def rate(subscriber_id, rating, postcode):
+                table.update_item(  # expect: DDB101
+                    Key={"subscriber_id": subscriber_id},
+                    UpdateExpression="SET rating = :r",
+                    ConditionExpression="postcode = :p",
+                    ExpressionAttributeValues={":r": rating, ":p": postcode},
+                )
+        '''),
+        # a request dict built, changed, then splatted
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def stamp(subscriber_id, now):
+                params = {"Key": {"subscriber_id": subscriber_id}}
+                params["UpdateExpression"] = "SET last_contacted = :now"
+                params["ExpressionAttributeValues"] = {":now": now}
+                table.update_item(**params)  # expect: DDB101
+        '''),
+        # an Update entry of a transaction
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def move(a, b):
+                client.transact_write_items(
+                    TransactItems=[
+                        {"Update": {  # expect: DDB101
+                            "TableName": "accounts",
+                            "Key": {"pk": {"S": a}},
+                            "UpdateExpression": "SET balance = balance - :n",
+                            "ExpressionAttributeValues": {":n": {"N": "1"}},
+                        }},
+                        {"Put": {
+                            "TableName": "ledger",
+                            "Item": {"pk": {"S": b}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }},
+                    ]
+                )
+        '''),
+        # aioboto3, typed receivers and attributes set in __init__
+        Example('''
+            import aioboto3
+
+            async def stamp(subscriber_id, now):
+                session = aioboto3.Session()
+                async with session.resource("dynamodb", region_name="eu-west-1") as dynamo:
+                    table = await dynamo.Table("subscribers")
+                    await table.update_item(  # expect: DDB101
+                        Key={"subscriber_id": subscriber_id},
+                        UpdateExpression="SET last_contacted = :now",
+                        ExpressionAttributeValues={":now": now},
+                    )
+        '''),
+        Example('''
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from mypy_boto3_dynamodb.service_resource import Table
+
+            class Subscribers:
+                def __init__(self, table: "Table") -> None:
+                    self.table = table
+
+                def stamp(self, subscriber_id, now):
+                    self.table.update_item(  # expect: DDB101
+                        Key={"subscriber_id": subscriber_id},
+                        UpdateExpression="SET last_contacted = :now",
+                        ExpressionAttributeValues={":now": now},
+                    )
+        '''),
+        # a single-region table: only read-modify-write updates are reported
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("counters")
+
+            def increment(key):
+                item = table.get_item(Key={"pk": key})["Item"]
+                table.update_item(  # expect: DDB101
+                    Key={"pk": key},
+                    UpdateExpression="SET hits = :h",
+                    ExpressionAttributeValues={":h": item["hits"] + 1},
+                )
+        ''', config='''
+            [tool.ddblint.tables.counters]
+            mode = "single-region"
+        '''),
+    ]
+    passes = [
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def change_address(subscriber_id, address, expected_version):
+                table.update_item(
+                    Key={"subscriber_id": subscriber_id},
+                    UpdateExpression="SET delivery_address = :a, #v = #v + :one",
+                    ConditionExpression="#v = :expected",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={":a": address, ":one": 1, ":expected": expected_version},
+                )
+        '''),
+        # conditions builders, with a create as the other alternative
+        Example('''
+            import boto3
+            from boto3.dynamodb.conditions import Attr
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def save(subscriber_id, address, expected):
+                table.update_item(
+                    Key={"subscriber_id": subscriber_id},
+                    UpdateExpression="SET delivery_address = :a ADD version :one",
+                    ConditionExpression=Attr("version").eq(expected) | Attr("subscriber_id").not_exists(),
+                    ExpressionAttributeValues={":a": address, ":one": 1},
+                )
+        '''),
+        # a compare-and-set: a state transition on the attribute the update sets
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def ship(order_id):
+                table.update_item(
+                    Key={"order_id": order_id},
+                    UpdateExpression="SET #s = :shipped",
+                    ConditionExpression="#s = :pending",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":shipped": "SHIPPED", ":pending": "PENDING"},
+                )
+        '''),
+        # a condition we cannot resolve counts as guarded
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def stamp(subscriber_id, now, condition):
+                table.update_item(
+                    Key={"subscriber_id": subscriber_id},
+                    UpdateExpression="SET last_contacted = :now",
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues={":now": now},
+                )
+        '''),
+        # a splat we cannot see may carry the condition
+        Example('''
+            def stamp(table, subscriber_id, extra):
+                table.update_item(Key={"subscriber_id": subscriber_id}, UpdateExpression="SET a = :a", **extra)
+        '''),
+        # a blind update of a single-region table that is not a read-modify-write
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("counters")
+
+            def reset(key):
+                table.update_item(Key={"pk": key}, UpdateExpression="SET hits = :z",
+                                  ExpressionAttributeValues={":z": 0})
+        ''', config='''
+            [tool.ddblint.tables.counters]
+            mode = "single-region"
+        '''),
+        # look-alikes: dict.update, an ORM's update, a method of another class
+        Example('''
+            settings = {}
+            settings.update(Key="value")
+
+            class Repo:
+                def update_item(self, item_id, **fields):
+                    pass
+
+            Repo().update_item(3, Key=1, UpdateExpression="x")
+
+            def save(obj):
+                obj.update(name="x")
+        '''),
+        # another service's client is not DynamoDB
+        Example('''
+            import boto3
+
+            s3 = boto3.client("s3")
+            s3.update_item(Key="a", TableName="b")
+        '''),
+    ]
+
+    def check(self, ctx):
+        model = ctx.dynamo
+        for op in model.operations:
+            if op.name != "UpdateItem":
+                continue
+            guard = model.guard(op)
+            if not guard.unguarded:
+                continue
+            facts = model.facts(op)
+            read_modify_write = facts.mode != "global" and model.is_read_modify_write(op)
+            if facts.mode != "global" and not read_modify_write:
+                continue
+            yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write))

@@ -1,0 +1,148 @@
+from ddblint.rule import Example, Finding, Rule
+from ddblint.rules import _messages
+
+
+class PutWithoutGuard(Rule):
+    code = "DDB102"
+    name = "put-without-guard"
+    summary = "PutItem on a global table without a version or create condition"
+    what = """
+        Checks PutItem calls (client, resource Table, aioboto3, and `Put` entries of
+        TransactWriteItems) that have neither a version condition, nor `attribute_not_exists`
+        (a create), nor a compare-and-set on an attribute the Item sets. Append-only tables
+        (time-ordered keys that never collide) are exempt. On `single-region` and `mrsc` tables
+        only read-modify-write puts are reported. Batch writers are not PutItem: see DDB2xx.
+    """
+    why = """
+        PutItem replaces the whole item. On a Global Table, a put racing a write from another
+        region silently discards one of them, attribute by attribute: a put built from an item
+        read a moment ago also erases every change made since. `attribute_not_exists(pk)` makes a
+        create fail instead of overwriting; `#v = :expected` with the version bumped in the Item
+        makes a stale replace fail with `ConditionalCheckFailedException`.
+    """
+    triggers = ("put_item", "transact_write_items")
+
+    fires = [
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def register(subscriber_id, email):
+                table.put_item(Item={"subscriber_id": subscriber_id, "email": email})  # expect: DDB102
+        '''),
+        # the condition's attribute is not part of the Item: not a compare-and-set
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb", region_name="eu-west-1")
+
+            def close(ticket_id):
+                client.put_item(  # expect: DDB102
+                    TableName="tickets",
+                    Item={"ticket_id": {"S": ticket_id}, "closed": {"BOOL": True}},
+                    ConditionExpression="#s = :open",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":open": {"S": "OPEN"}},
+                )
+        '''),
+        # a Put entry of a transaction, and a receiver from a cached factory
+        Example('''
+            import functools
+            import boto3
+
+            @functools.lru_cache(maxsize=None)
+            def dynamodb():
+                return boto3.client("dynamodb")
+
+            def record(order_id):
+                dynamodb().transact_write_items(TransactItems=[
+                    {"Put": {"TableName": "orders", "Item": {"order_id": {"S": order_id}}}},  # expect: DDB102
+                ])
+        '''),
+        # an unresolved receiver called with DynamoDB's keywords only
+        Example('''
+            def save(table, item):
+                table.put_item(Item=item, ReturnValues="ALL_OLD")  # expect: DDB102
+        '''),
+    ]
+    passes = [
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def register(subscriber_id, email):
+                table.put_item(
+                    Item={"subscriber_id": subscriber_id, "email": email, "version": 1},
+                    ConditionExpression="attribute_not_exists(subscriber_id)",
+                )
+        '''),
+        # a lease: the condition compares an attribute the Item sets
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("leases")
+
+            def acquire(name, owner, now, ttl):
+                table.put_item(
+                    Item={"name": name, "owner": owner, "expires_at": now + ttl},
+                    ConditionExpression="attribute_not_exists(#n) OR expires_at < :now",
+                    ExpressionAttributeNames={"#n": "name"},
+                    ExpressionAttributeValues={":now": now},
+                )
+        '''),
+        # an append-only table: time-ordered keys never collide
+        Example('''
+            import os
+            import boto3
+
+            table = boto3.resource("dynamodb").Table(os.environ["AUDIT_TABLE"])
+
+            def audit(event_id, payload):
+                table.put_item(Item={"event_id": event_id, "payload": payload})
+        ''', config='''
+            [tool.ddblint.tables.audit]
+            env = ["AUDIT_TABLE"]
+            shape = "append-only"
+        '''),
+        # a batch writer is not PutItem (batch rules cover it); look-alikes never fire
+        Example('''
+            import queue
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+            work = queue.Queue()
+
+            def load(items):
+                with table.batch_writer() as batch:
+                    for item in items:
+                        batch.put_item(Item=item)
+                work.put_item(items)
+                work.put(items)
+        '''),
+        # the legacy Expected map with Exists=False is a create
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+            client.put_item(TableName="subscribers", Item={"pk": {"S": "a"}},
+                            Expected={"pk": {"Exists": False}})
+        '''),
+    ]
+
+    def check(self, ctx):
+        model = ctx.dynamo
+        for op in model.operations:
+            if op.name != "PutItem":
+                continue
+            facts = model.facts(op)
+            if facts.shape == "append-only":
+                continue
+            guard = model.guard(op)
+            if not guard.unguarded:
+                continue
+            read_modify_write = facts.mode != "global" and model.is_read_modify_write(op)
+            if facts.mode != "global" and not read_modify_write:
+                continue
+            yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write))

@@ -1,0 +1,3 @@
+INVOICES = "billing-invoices"
+CUSTOMERS = "billing-customers"
+LEDGER = "billing-ledger"
