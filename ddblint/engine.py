@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Sequence, Type
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ddblint import noqa
+from ddblint import noqa, registry
 from ddblint.diagnostics import Diagnostic, Location
 from ddblint.rule import Context, Rule
 
@@ -69,7 +69,12 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
         return result
     ctx = Context(path, source, module, settings)
     found = []
-    for rule in rules:
+    # A rule that supersedes an enabled one runs even when not selected: "DDB204 replaces DDB101"
+    # holds whether or not DDB204 is reported.
+    known = registry.all_rules()
+    enabled = {rule.code for rule in rules}
+    extra = [known[code] for rule in rules for code in rule.superseded_by if code in known and code not in enabled]
+    for rule in list(rules) + list(dict.fromkeys(extra)):
         try:
             found.extend((rule, finding) for finding in rule().check(ctx))
         except RecursionError:
@@ -86,19 +91,18 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
         where = positions[finding.node]
         start = Location(where.start.line, where.start.column + 1)
         end = Location(where.end.line, where.end.column + 1)
-        if suppressions.suppresses(rule.code, start.row):
-            continue
         diagnostic = Diagnostic(rule.code, finding.message, display, start, end, finding.fix,
                                 name=rule.name, url=rule.url(), noqa_row=start.row)
         diagnostics[(rule.code, start, end)] = diagnostic
-    result.diagnostics = _drop_superseded(list(diagnostics.values()), {r.code: r for r in rules})
+    kept = _drop_superseded(list(diagnostics.values()), known, enabled)
+    result.diagnostics = [d for d in kept if not suppressions.suppresses(d.code, d.noqa_row)]
     return result
 
 
-def _drop_superseded(diagnostics: List[Diagnostic], rules: Dict[str, Type[Rule]]) -> List[Diagnostic]:
+def _drop_superseded(diagnostics: List[Diagnostic], rules: Dict[str, Type[Rule]], enabled) -> List[Diagnostic]:
     at = {(d.location, d.code) for d in diagnostics}
-    return [d for d in diagnostics
-            if not any((d.location, other) in at for other in rules[d.code].superseded_by)]
+    return [d for d in diagnostics if d.code in enabled
+            and not any((d.location, other) in at for other in rules[d.code].superseded_by)]
 
 
 def rules_for(path: Path, settings, all_rules: Dict[str, Type[Rule]], enabled: Optional[frozenset] = None):

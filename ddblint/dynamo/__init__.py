@@ -22,6 +22,7 @@ __all__ = ["ABSENT", "UNKNOWN", "DynamoCall", "DynamoModel", "Operation", "condi
 
 
 class DynamoModel:
+    conditions = conditions  # rules reach the condition/update helpers through the model
     def __init__(self, module: cst.Module, path: Path, settings) -> None:
         self.module = module
         self.path = path
@@ -49,6 +50,13 @@ class DynamoModel:
 
     def guard(self, op: Operation) -> guards.Guard:
         return guards.version_guard(op, self.facts(op).version_attributes)
+
+    def bumped_versions(self, op: Operation) -> frozenset:
+        """The version attributes a write SETs or ADDs (empty when none, or when unreadable)."""
+        written = conditions.set_attributes(op)
+        if written is UNKNOWN:
+            return frozenset()
+        return frozenset(written) & frozenset(self.facts(op).version_attributes)
 
     def is_read_modify_write(self, op: Operation) -> bool:
         function = op.call.site.function

@@ -159,7 +159,9 @@ def _transaction_entries(call: DynamoCall, kinds: Dict[str, str]) -> List[Operat
         if kind not in kinds or not isinstance(body.value, DictValue):
             continue
         params = body.value
-        ops.append(Operation(kinds[kind], call, item.node or call.node, params.entries, params.complete,
+        # point at the entry's dict literal, even when it was bound to a name first
+        where = entry.node or item.node or call.node
+        ops.append(Operation(kinds[kind], call, where, params.entries, params.complete,
                              _value(params.entries.get("TableName")), in_transaction=True))
     return ops
 

@@ -75,9 +75,10 @@ def is_read_modify_write(op: Operation, operations: Iterable[Operation], functio
     for name, bindings in function_scope.bindings.items():
         for b in bindings:
             if b.kind == "for":
-                sources.append((name, b.node.iter if isinstance(b.node, cst.For) else b.node))
+                sources.append((name, getattr(b.node, "iter", b.node)))  # For / CompFor
             elif b.kind in ("assign", "ann", "aug", "walrus", "with") and b.value is not None:
                 sources.append((name, b.value))
+    sources.extend(_mutations(function_scope.node))
     tainted: Set[str] = set()
     changed = True
     while changed:  # names bound from a read, or from names bound from a read
@@ -91,3 +92,22 @@ def is_read_modify_write(op: Operation, operations: Iterable[Operation], functio
         if node is not None and (_contains(node, read_calls) or tainted & set(names_in(node))):
             return True
     return False
+
+
+def _mutations(function: cst.CSTNode) -> List[tuple]:
+    """`x.append(v)`, `x.extend(v)`, `x.update(v)`, `x[k] = v`: x then holds what v holds."""
+    found = []
+    stack = list(function.children)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue  # their own scopes
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                and isinstance(node.func.value, cst.Name) and node.args:
+            found.extend((node.func.value.value, arg.value) for arg in node.args)
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name):
+                    found.append((target.target.value.value, node.value))
+        stack.extend(node.children)
+    return found

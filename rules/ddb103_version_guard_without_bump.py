@@ -1,0 +1,97 @@
+from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import UNKNOWN
+from ddblint.rules import _messages
+
+
+class VersionGuardWithoutBump(Rule):
+    code = "DDB103"
+    name = "version-guard-without-bump"
+    summary = "The condition checks the version attribute but the write does not change it"
+    what = """
+        Checks UpdateItem calls whose condition compares the version attribute while the
+        UpdateExpression neither SETs nor ADDs it, and PutItem calls with such a condition whose
+        literal Item has no version attribute at all.
+    """
+    why = """
+        Optimistic locking works because every successful write moves the version on: the next
+        writer that read the old version fails its check. A write that checks `#v = :expected`
+        but leaves the version unchanged lets every other writer that read the same version pass
+        too, so concurrent changes overwrite each other exactly as if there were no check.
+    """
+    triggers = ("update_item", "put_item", "transact_write_items")
+
+    fires = [
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def verify(profile_id, expected):
+                table.update_item(  # expect: DDB103
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET email_verified = :t",
+                    ConditionExpression="#v = :expected",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={":t": True, ":expected": expected},
+                )
+        '''),
+        Example('''
+            import boto3
+            from boto3.dynamodb.conditions import Attr
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def replace(profile_id, email, expected):
+                table.put_item(  # expect: DDB103
+                    Item={"profile_id": profile_id, "email": email},
+                    ConditionExpression=Attr("version").eq(expected),
+                )
+        '''),
+    ]
+    passes = [
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def verify(profile_id, expected):
+                table.update_item(
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET email_verified = :t, #v = :next",
+                    ConditionExpression="#v = :expected",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={":t": True, ":expected": expected, ":next": expected + 1},
+                )
+        '''),
+        # an update expression we cannot read may bump it
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def verify(profile_id, expected, expression):
+                table.update_item(
+                    Key={"profile_id": profile_id},
+                    UpdateExpression=expression,
+                    ConditionExpression="version = :expected",
+                    ExpressionAttributeValues={":expected": expected},
+                )
+        '''),
+    ]
+
+    def check(self, ctx):
+        model = ctx.dynamo
+        for op in model.operations:
+            if op.name not in ("UpdateItem", "PutItem"):
+                continue
+            facts = model.facts(op)
+            if not model.guard(op).checks_version:
+                continue
+            written = model.conditions.set_attributes(op)
+            if written is UNKNOWN or set(written) & set(facts.version_attributes):
+                continue
+            version = facts.version_attributes[0]
+            change = "UpdateExpression does not SET or ADD it" if op.name == "UpdateItem" else "Item does not contain it"
+            yield Finding(op.node, f"{_messages.subject(op, facts)} checks `{version}` but its {change}: "
+                                   f"every writer that read the same version passes the check. "
+                                   f"Bump `{version}` in the same write.")

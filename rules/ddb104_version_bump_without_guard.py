@@ -1,0 +1,91 @@
+from ddblint.rule import Example, Finding, Rule
+from ddblint.rules import _messages
+
+
+class VersionBumpWithoutGuard(Rule):
+    code = "DDB104"
+    name = "version-bump-without-guard"
+    summary = "The update bumps the version attribute but no condition checks it"
+    what = """
+        Checks UpdateItem calls (and TransactWriteItems `Update` entries) that SET or ADD the
+        version attribute while their condition never compares it. Such an update is reported
+        here instead of DDB101.
+    """
+    why = """
+        Incrementing `version` makes the code look like optimistic locking, but without
+        `ConditionExpression="#v = :expected"` no writer ever checks it: two regions (or two
+        workers) both read version 7, both write 8, and one change is silently lost. The bump
+        only helps when the same call also asserts the version it read.
+    """
+    triggers = ("update_item", "transact_write_items")
+
+    fires = [
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def review(profile_id, reviewer):
+                table.update_item(  # expect: DDB104
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET reviewed_by = :r ADD #v :one",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={":r": reviewer, ":one": 1},
+                )
+        '''),
+        # a condition on something else does not check the version either
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def review(profile_id, reviewer):
+                table.update_item(  # expect: DDB104
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET reviewed_by = :r, version = version + :one",
+                    ConditionExpression="attribute_exists(profile_id)",
+                    ExpressionAttributeValues={":r": reviewer, ":one": 1},
+                )
+        '''),
+    ]
+    passes = [
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def review(profile_id, reviewer, expected):
+                table.update_item(
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET reviewed_by = :r ADD #v :one",
+                    ConditionExpression="#v = :expected",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={":r": reviewer, ":one": 1, ":expected": expected},
+                )
+        '''),
+        # no version bump: DDB101's business
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+            table.update_item(Key={"profile_id": "p"}, UpdateExpression="SET a = :a",
+                              ExpressionAttributeValues={":a": 1})
+        '''),
+    ]
+
+    def check(self, ctx):
+        model = ctx.dynamo
+        for op in model.operations:
+            if op.name != "UpdateItem":
+                continue
+            facts = model.facts(op)
+            bumped = model.bumped_versions(op)
+            if not bumped:
+                continue
+            guard = model.guard(op)
+            if guard.status == "unknown" or guard.checks_version:
+                continue
+            name = sorted(bumped)[0]
+            yield Finding(op.node, f"{_messages.subject(op, facts)} bumps `{name}` but no condition checks it: "
+                                   f"concurrent writers all pass and one change is silently lost. "
+                                   f"Add `ConditionExpression=\"#v = :expected\"` with the version you read.")
