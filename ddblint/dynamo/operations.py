@@ -73,12 +73,14 @@ _STUB_PACKAGES = ("mypy_boto3_dynamodb", "types_boto3_dynamodb", "types_aiobotoc
                   "types_aioboto3_dynamodb")
 STUB_TYPES = {}
 for _pkg in _STUB_PACKAGES:
-    for _mod in ("", ".client"):
-        STUB_TYPES[f"{_pkg}{_mod}.DynamoDBClient"] = "client"
-        STUB_TYPES[f"{_pkg}{_mod}.Client"] = "client"
-    for _mod in ("", ".service_resource"):
-        STUB_TYPES[f"{_pkg}{_mod}.DynamoDBServiceResource"] = "resource"
-        STUB_TYPES[f"{_pkg}{_mod}.ServiceResource"] = "resource"
-    STUB_TYPES[f"{_pkg}.service_resource.Table"] = "table"
+    # where each name is exported (checked against mypy_boto3_dynamodb by the tests)
+    STUB_TYPES.update({
+        f"{_pkg}.DynamoDBClient": "client", f"{_pkg}.Client": "client",
+        f"{_pkg}.client.DynamoDBClient": "client", f"{_pkg}.service_resource.DynamoDBClient": "client",
+        f"{_pkg}.DynamoDBServiceResource": "resource", f"{_pkg}.ServiceResource": "resource",
+        f"{_pkg}.service_resource.DynamoDBServiceResource": "resource",
+        f"{_pkg}.service_resource.ServiceResource": "resource",
+        f"{_pkg}.service_resource.Table": "table",
+    })
 STUB_TYPES["boto3.dynamodb.table.BatchWriter"] = "batch_writer"
 STUB_TYPES["boto3.resources.factory.dynamodb.Table"] = "table"
