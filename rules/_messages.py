@@ -18,7 +18,7 @@ def unguarded_write(op, facts, guard, read_modify_write: bool) -> str:
         problem = (f"{what} writes values read earlier in this function without a version condition: "
                    f"a write made between the read and this update is silently overwritten")
     elif guard.has_condition:
-        problem = (f"{what} has a condition that does not check the `{version}` attribute in every case: "
+        problem = (f"{what} has a condition, but not one that checks `{version}` in every case: "
                    f"a concurrent write from another region can silently discard it")
     else:
         problem = f"{what} has no version condition: a concurrent write from another region can silently discard it"

@@ -57,8 +57,10 @@ def facts(table, settings) -> TableFacts:
     if entry is None:
         return TableFacts(None, settings.default_table_mode, "profile", settings.version_attributes,
                           describe(table))
+    # name a registered table by its registry key: `subscribers`, not `$SUBSCRIBERS_TABLE`
+    label = table if isinstance(table, str) else entry.key
     return TableFacts(entry, entry.mode or settings.default_table_mode, entry.shape,
-                      settings.table_version_attributes(entry), describe(table) or entry.name)
+                      settings.table_version_attributes(entry), label)
 
 
 def _is_glob(name: str) -> bool:

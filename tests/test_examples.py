@@ -1,0 +1,31 @@
+"""The example projects give exactly their expected findings."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+QUICKSTART = {
+    ("examples/quickstart/jobs/retention.py", 13, "DDB101"),
+    ("examples/quickstart/subscribers/repository.py", 22, "DDB101"),
+    ("examples/quickstart/subscribers/repository.py", 40, "DDB102"),
+    ("examples/quickstart/subscribers/repository.py", 44, "DDB104"),
+}
+
+
+def check(path: str):
+    run = subprocess.run([sys.executable, "-m", "ddblint", "check", path, "--output-format", "json"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode in (0, 1), run.stderr
+    found = json.loads(run.stdout)
+    return run.returncode, {(str(Path(d["filename"]).relative_to(ROOT)), d["location"]["row"], d["code"])
+                            for d in found}
+
+
+def test_quickstart_findings():
+    code, found = check("examples/quickstart")
+    assert found == QUICKSTART
+    assert code == 1
