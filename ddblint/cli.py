@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import sys
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -79,6 +80,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 - an internal error is exit 2 and one line, as in Ruff
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(f"ddblint: error: internal error: {type(error).__name__}: {error}; please report it"
+              + ("" if getattr(args, "verbose", False) else " (run with -v for the traceback)"), file=sys.stderr)
+        return EXIT_ERROR
 
 
 # -- ddblint rule ------------------------------------------------------------------------------
@@ -131,17 +138,35 @@ class _Settings:
     def __call__(self, path: Path):
         base = config.settings_for(path, self.known, explicit=self.explicit, overrides=tuple(self.overrides))
         if id(base) not in self._cache:
-            changes = {"extend_select": base.extend_select + tuple(self.extend_select),
-                       "ignore": base.ignore + tuple(self.ignore),
-                       "extend_exclude": base.extend_exclude + self.extend_exclude}
-            if self.select is not None:
-                changes["select"] = tuple(self.select)
+            changes = {"extend_exclude": base.extend_exclude + self.extend_exclude}
+            if self.select is not None or self.extend_select or self.ignore:
+                # Ruff's layering: the file's selection is resolved first, then the command line
+                # is applied on top of it as a layer of its own (a --select there replaces it).
+                # Merging the lists instead would let the file's `ignore = ["DDB101"]` beat
+                # `--select DDB101`, and the file's `select = ["DDB101"]` beat `--ignore DDB1`.
+                enabled = _apply_layer(base.enabled_codes(self.known), self.known,
+                                       self.select, self.extend_select, self.ignore)
+                changes.update(select=tuple(sorted(enabled)), extend_select=(), ignore=())
             if self.exclude is not None:
                 changes["exclude"] = self.exclude
             if self.respect_gitignore is not None:
                 changes["respect_gitignore"] = self.respect_gitignore
             self._cache[id(base)] = (base, dataclasses.replace(base, **changes))
         return self._cache[id(base)][1]
+
+
+def _apply_layer(previous, known, select, extend_select, ignore) -> frozenset:
+    """One layer of rule selection over the rules `previous` enabled: a `select` replaces them,
+    `extend_select` adds, `ignore` removes; the most specific selector decides, `ignore` wins ties."""
+    enabled = set(previous) if select is None else set()
+    for code in known:
+        on = config._best_match(code, list(select or ()) + list(extend_select))
+        off = config._best_match(code, ignore)
+        if off is not None and (on is None or off >= on):
+            enabled.discard(code)
+        elif on is not None:
+            enabled.add(code)
+    return frozenset(enabled)
 
 
 def _display(path: Path) -> str:
@@ -153,6 +178,9 @@ def _display(path: Path) -> str:
 
 
 def run_check(args) -> int:
+    if args.output_format not in report.FORMATS:  # argparse does not check a default (DDBLINT_OUTPUT_FORMAT)
+        raise UsageError(f"unknown output format `{args.output_format}` (from DDBLINT_OUTPUT_FORMAT); "
+                         f"expected one of {', '.join(report.FORMATS)}")
     rules = registry.all_rules()
     settings_for = _Settings(args, registry.defaults())
     read_stdin = args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
@@ -173,7 +201,12 @@ def run_check(args) -> int:
 
     if read_stdin:
         name = args.stdin_filename or "-"
-        lint(sys.stdin.buffer.read(), Path(name).resolve() if name != "-" else Path.cwd() / "-", name)
+        path = Path(name).resolve() if name != "-" else Path.cwd() / "-"
+        data = sys.stdin.buffer.read()
+        # As in Ruff: with --force-exclude an excluded --stdin-filename is not linted (editors pass it).
+        if not (args.force_exclude and args.stdin_filename
+                and files._excluded_explicitly(path, False, settings_for(path))):
+            lint(data, path, name)
     else:
         if "-" in args.paths:
             raise UsageError("`-` (standard input) cannot be mixed with paths")
@@ -193,7 +226,11 @@ def run_check(args) -> int:
     diagnostics.sort(key=Diagnostic.sort_key)
     output = _statistics(diagnostics) if args.statistics else report.render(args.output_format, diagnostics, sources)
     if args.output_file:
-        Path(args.output_file).write_text(output, encoding="utf-8")
+        try:  # Ruff creates the missing directories of -o
+            Path(args.output_file).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.output_file).write_text(output, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {args.output_file}: {error.strerror or error}") from error
     else:
         sys.stdout.write(output)
         sys.stdout.flush()
@@ -203,7 +240,7 @@ def run_check(args) -> int:
         if diagnostics:
             print(f"Found {len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''} "
                   f"in {checked} checked file{'s' if checked != 1 else ''}.", file=sys.stderr)
-        else:
+        elif not errors:  # a rule that crashed has not passed
             print("All checks passed!", file=sys.stderr)
     if errors:
         return EXIT_ERROR

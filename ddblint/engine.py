@@ -6,6 +6,7 @@ that crashes yields an internal error for that file and the run goes on.
 """
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 import traceback
@@ -14,10 +15,10 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Type
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ddblint import noqa, registry
 from ddblint.diagnostics import Diagnostic, Location
+from ddblint.positions import Positions
 from ddblint.rule import Context, Rule
 
 PARSE_ERROR = "DDB000"
@@ -42,6 +43,21 @@ def _parse_error(display: str, message: str, row: int = 1, column: int = 1) -> D
                       name="syntax-error", noqa_row=None)
 
 
+def _syntax_error(source: str, display: str, error: cst.ParserSyntaxError):
+    """(message, row, column) of a syntax error. LibCST's own text starts "Syntax Error @ 2:1."
+    and its position is often the start of a later line, so Python's parser, whose message
+    and position are exact ("'(' was never closed" at 1:5), speaks when it fails too."""
+    try:
+        compile(source, display, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        if python_error.lineno:
+            return python_error.msg, python_error.lineno, max(python_error.offset or 1, 1)
+    except Exception:  # noqa: BLE001 - null bytes (ValueError before 3.12), too deeply nested, ...
+        pass
+    message = (error.message or "").strip().splitlines()
+    return (message[0] if message else "invalid syntax"), error.raw_line, error.raw_column + 1
+
+
 def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]]) -> FileResult:
     """Lint one file's bytes. `rules` are the rule classes enabled for this file."""
     result = FileResult()
@@ -60,9 +76,8 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else "invalid syntax"
-        result.diagnostics.append(_parse_error(display, f"syntax error: {message}", error.raw_line,
-                                               error.raw_column + 1))
+        message, row, column = _syntax_error(source, display, error)
+        result.diagnostics.append(_parse_error(display, f"syntax error: {message}", row, column))
         return result
     except RecursionError:
         result.diagnostics.append(_parse_error(display, "cannot parse the file: it is nested too deeply"))
@@ -84,13 +99,12 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
                                  + traceback.format_exc())
     if not found:
         return result
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = Positions(module, source)
     suppressions = noqa.parse(source)
     diagnostics: Dict[tuple, Diagnostic] = {}
     for rule, finding in found:
-        where = positions[finding.node]
-        start = Location(where.start.line, where.start.column + 1)
-        end = Location(where.end.line, where.end.column + 1)
+        (row, column), (end_row, end_column) = positions[finding.node]
+        start, end = Location(row, column + 1), Location(end_row, end_column + 1)
         diagnostic = Diagnostic(rule.code, finding.message, display, start, end, finding.fix,
                                 name=rule.name, url=rule.url(), noqa_row=start.row)
         diagnostics[(rule.code, start, end)] = diagnostic

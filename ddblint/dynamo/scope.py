@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from ddblint.dynamo.operations import DATA_METHODS
+from ddblint.dynamo.tree import children
 
 # Methods of a dict that read it without changing it; any other call on a dict, or passing it to a
 # function, may change it behind our back.
@@ -97,7 +98,7 @@ class ModuleIndex:
 
 def build_index(module: cst.Module) -> ModuleIndex:
     visitor = _Indexer(module)
-    module.visit(visitor)
+    visitor.walk(module)
     return ModuleIndex(module, visitor.root, visitor.classes, visitor.functions, visitor.calls,
                        visitor.all_calls)
 
@@ -115,7 +116,11 @@ _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
-class _Indexer(cst.CSTVisitor):
+class _Indexer:
+    """Walks the tree once (parents first, children in source order) calling visit_X/leave_X."""
+
+    _handlers: Dict[Tuple[str, type], object] = {}
+
     def __init__(self, module: cst.Module) -> None:
         self.order = 0
         self.root = Scope("module", module, None)
@@ -129,16 +134,28 @@ class _Indexer(cst.CSTVisitor):
         self.stmt_start: List[int] = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.order += 1
-        if isinstance(node, _SUITES):
-            self.chain.append(id(node))
-        return super().on_visit(node)
+    def _handler(self, prefix: str, kind: type):
+        key = (prefix, kind)
+        if key not in self._handlers:
+            self._handlers[key] = getattr(type(self), f"{prefix}_{kind.__name__}", None)
+        return self._handlers[key]
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
+    def walk(self, node: cst.CSTNode) -> None:
+        kind = type(node)
         self.order += 1
-        if isinstance(original_node, _SUITES):
+        suite = isinstance(node, _SUITES)
+        if suite:
+            self.chain.append(id(node))
+        visit = self._handler("visit", kind)
+        if visit is not None:
+            visit(self, node)
+        for child in children(node):
+            self.walk(child)
+        leave = self._handler("leave", kind)
+        if leave is not None:
+            leave(self, node)
+        self.order += 1
+        if suite:
             self.chain.pop()
 
     def _bind(self, name: str, kind: str, node: cst.CSTNode, *, scope: Optional[Scope] = None,
