@@ -104,6 +104,8 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     diagnostics: Dict[tuple, Diagnostic] = {}
     for rule, finding in found:
         (row, column), (end_row, end_column) = positions[finding.node]
+        if finding.span is not None and row == end_row:
+            column, end_column = column + finding.span[0], column + finding.span[1]
         start, end = Location(row, column + 1), Location(end_row, end_column + 1)
         diagnostic = Diagnostic(rule.code, finding.message, display, start, end, finding.fix,
                                 name=rule.name, url=rule.url(), noqa_row=start.row)

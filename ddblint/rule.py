@@ -52,6 +52,9 @@ class Finding:
     node: cst.CSTNode
     message: str
     fix: Optional[Fix] = None
+    # (start, end) offsets into the node's own source text, to point inside it (a word in a
+    # string literal); used only when the node is on one line
+    span: Optional[Tuple[int, int]] = None
 
 
 class Context:

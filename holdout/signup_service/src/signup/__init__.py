@@ -1,0 +1,1 @@
+"""signup-service Lambda functions."""
