@@ -10,6 +10,7 @@ import ast
 import io
 import tokenize
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Type
@@ -48,7 +49,9 @@ def _syntax_error(source: str, display: str, error: cst.ParserSyntaxError):
     and its position is often the start of a later line, so Python's parser, whose message
     and position are exact ("'(' was never closed" at 1:5), speaks when it fails too."""
     try:
-        compile(source, display, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence" (SyntaxWarning on 3.12+)
+            warnings.simplefilter("ignore")
+            compile(source, display, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as python_error:
         if python_error.lineno:
             return python_error.msg, python_error.lineno, max(python_error.offset or 1, 1)

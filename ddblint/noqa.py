@@ -39,16 +39,17 @@ def _codes(text: Optional[str]) -> Optional[FrozenSet[str]]:
     return frozenset(c.upper() for c in re.split(r"[\s,]+", text.strip()) if c)
 
 
-def _comments(source: str) -> Iterator[Tuple[int, str]]:
+def _comments(source: str) -> Iterator[Tuple[int, str, bool]]:
+    """(row, comment, whether the comment is alone on its line)."""
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT:
-                yield token.start[0], token.string
+                yield token.start[0], token.string, not token.line[:token.start[1]].strip()
     except (tokenize.TokenError, IndentationError, SyntaxError):
         # The tokenizer lags behind the grammar LibCST accepts; fall back to the text itself.
         for row, line in enumerate(source.splitlines(), start=1):
             if "#" in line:
-                yield row, line[line.index("#"):]
+                yield row, line[line.index("#"):], not line[:line.index("#")].strip()
 
 
 def parse(source: str) -> Suppressions:
@@ -56,9 +57,9 @@ def parse(source: str) -> Suppressions:
     if "noqa" not in source.lower():
         return found
     file_codes = set()
-    for row, comment in _comments(source):
+    for row, comment, own_line in _comments(source):
         file_match = _FILE.match(comment)
-        if file_match:
+        if file_match and own_line:  # as in Ruff: a file-level directive stands on its own line
             codes = _codes(file_match.group("codes"))
             if codes is None:
                 found.file_all = True

@@ -890,3 +890,11 @@ def test_python_m_check_end_to_end(tmp_path):
 def test_no_command_prints_help(ddblint_main):
     result = ddblint_main()
     assert result.code == 0 and "check" in result.out and "rule" in result.out
+
+
+def test_syntax_error_report_has_no_python_warnings(tmp_path):
+    write(tmp_path / "bad.py", 'import re\nPATTERN = "\\d+"\ndef f(:\n    update_item()\n')
+    result = subprocess_run("check", "--output-format", "concise", "bad.py", cwd=tmp_path,
+                            env={"PYTHONWARNINGS": "always"})
+    assert result.code == 1 and result.codes() == [("bad.py", 3, "DDB000")]
+    assert "Warning" not in result.err

@@ -72,3 +72,10 @@ def test_untokenizable_source_falls_back_to_lines():
     # an unterminated triple-quoted string: tokenize fails, the directive on line 1 still counts
     found = noqa.parse('x = 1  # noqa: DDB101\ns = """\n')
     assert found.lines.get(1) == frozenset({"DDB101"})
+
+
+def test_file_directive_must_stand_on_its_own_line():
+    from ddblint import noqa
+
+    assert not noqa.parse("x = 1  # ddblint: noqa\n").file_all
+    assert noqa.parse("  # ddblint: noqa\nx = 1\n").file_all
