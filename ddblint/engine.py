@@ -119,9 +119,25 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
 
 
 def _drop_superseded(diagnostics: List[Diagnostic], rules: Dict[str, Type[Rule]], enabled) -> List[Diagnostic]:
-    at = {(d.location, d.code) for d in diagnostics}
-    return [d for d in diagnostics if d.code in enabled
-            and not any((d.location, other) in at for other in rules[d.code].superseded_by)]
+    """Drop findings of rules not enabled, and those a more precise rule reports at the same place
+    (one finding's range contains the other's start: DDB302 on `ConsistentRead=True` gives way to
+    DDB303 on the whole read call)."""
+    def key(location):
+        return (location.row, location.column)
+
+    def same_place(a: Diagnostic, b: Diagnostic) -> bool:
+        return key(a.location) <= key(b.location) <= key(a.end_location) \
+            or key(b.location) <= key(a.location) <= key(b.end_location)
+
+    kept = []
+    for d in diagnostics:
+        if d.code not in enabled:
+            continue
+        stronger = rules[d.code].superseded_by if d.code in rules else ()
+        if any(o.code in stronger and same_place(d, o) for o in diagnostics):
+            continue
+        kept.append(d)
+    return kept
 
 
 def rules_for(path: Path, settings, all_rules: Dict[str, Type[Rule]], enabled: Optional[frozenset] = None):

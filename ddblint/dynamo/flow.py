@@ -111,3 +111,19 @@ def _mutations(function: cst.CSTNode) -> List[tuple]:
                     found.append((target.target.value.value, node.value))
         stack.extend(node.children)
     return found
+
+
+def same_table(a: Operation, b: Operation, facts_a, facts_b) -> bool:
+    """Two operations certainly touch the same table: one registry entry, or one known name."""
+    if facts_a.config is not None or facts_b.config is not None:
+        return facts_a.config is facts_b.config
+    return isinstance(a.table, (str, EnvVar, Template)) and a.table == b.table
+
+
+def reads_after(op: Operation, operations: Iterable[Operation]) -> List[Operation]:
+    """Reads later in the same function as `op` (a write)."""
+    function = op.call.site.function
+    if function is None:
+        return []
+    return [r for r in operations if r.name in READ_OPERATIONS and r.call.site.function is function
+            and r.call.site.order > op.call.site.order]

@@ -22,6 +22,19 @@ class TableFacts:
     def home_region(self) -> Optional[str]:
         return getattr(self.config, "home_region", None)
 
+    @property
+    def replicas(self) -> Tuple[str, ...]:
+        return tuple(getattr(self.config, "replicas", ()) or ())
+
+    @property
+    def registered(self) -> bool:
+        return self.config is not None
+
+    def index_kind(self, name) -> Optional[str]:
+        """"global" | "local" for a registered index, None when not known."""
+        indexes = getattr(self.config, "indexes", None) or {}
+        return indexes.get(name) if isinstance(name, str) else None
+
 
 def describe(table) -> Optional[str]:
     if isinstance(table, str):

@@ -1,0 +1,84 @@
+from ddblint.rule import Example, Finding, Rule
+
+_REGISTRY = '''
+    [tool.ddblint.tables.subscribers]
+    indexes = { by_email = "global", by_created = "local" }
+'''
+
+
+class ConsistentReadOnGlobalIndex(Rule):
+    code = "DDB301"
+    name = "consistent-read-on-global-index"
+    summary = "ConsistentRead=True on a global secondary index"
+    what = """
+        Checks Query and Scan calls with `ConsistentRead=True` and an `IndexName` that the
+        registry declares a global secondary index, or does not declare a local one, on a table
+        the registry knows.
+    """
+    why = """
+        Global secondary indexes are updated asynchronously and support only eventually
+        consistent reads: DynamoDB rejects `ConsistentRead=True` on them with a
+        ValidationException at run time. Strongly consistent reads exist only on the base table
+        and on local secondary indexes. Drop `ConsistentRead`, or read the base table with the
+        item's key when freshness matters.
+    """
+    fix_availability = "None"
+    triggers = ("ConsistentRead",)
+
+    fires = [
+        Example('''
+            import boto3
+            from boto3.dynamodb.conditions import Key
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def by_email(email):
+                return table.query(
+                    IndexName="by_email",
+                    KeyConditionExpression=Key("email").eq(email),
+                    ConsistentRead=True,  # expect: DDB301
+                )
+        ''', config=_REGISTRY),
+    ]
+    passes = [
+        Example('''
+            import boto3
+            from boto3.dynamodb.conditions import Key
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def by_email(email):
+                return table.query(IndexName="by_email", KeyConditionExpression=Key("email").eq(email))
+        ''', config=_REGISTRY),
+        # a local secondary index supports strongly consistent reads
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+            table.query(IndexName="by_created", KeyConditionExpression="pk = :p", ConsistentRead=True,
+                        ExpressionAttributeValues={":p": "a"})
+        ''', config=_REGISTRY),
+        # an unregistered table: the index may be local
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("other")
+            table.query(IndexName="by_email", KeyConditionExpression="pk = :p", ConsistentRead=True,
+                        ExpressionAttributeValues={":p": "a"})
+        ''', config=_REGISTRY),
+    ]
+
+    def check(self, ctx):
+        model = ctx.dynamo
+        for op in model.operations:
+            if op.name not in ("Query", "Scan") or op.param("ConsistentRead") is not True:
+                continue
+            index = op.param("IndexName")
+            facts = model.facts(op)
+            if not isinstance(index, str) or not facts.registered or facts.index_kind(index) == "local":
+                continue
+            kind = "a global secondary index" if facts.index_kind(index) == "global" else "not a local index"
+            node = op.params["ConsistentRead"].node or op.node
+            yield Finding(node, f"ConsistentRead=True on index `{index}` of `{facts.label}`, which is {kind}: "
+                                f"DynamoDB rejects strongly consistent reads on global secondary indexes "
+                                f"(ValidationException). Remove ConsistentRead.")
