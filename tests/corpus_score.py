@@ -16,9 +16,9 @@ LABEL = re.compile(r"#\s*label:\s*(\S+)\s*$")
 CODES = ("DDB101", "DDB102")
 
 
-def labels():
+def labels(corpus=CORPUS):
     found = {}
-    for path in sorted(CORPUS.rglob("*.py")):
+    for path in sorted(corpus.rglob("*.py")):
         for row, line in enumerate(path.read_text().splitlines(), start=1):
             match = LABEL.search(line)
             if match:
@@ -26,10 +26,10 @@ def labels():
     return found
 
 
-def findings():
+def findings(corpus=CORPUS, codes=CODES):
     found = set()
-    for app in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
-        out = subprocess.run([sys.executable, "-m", "ddblint", "check", str(app), "--select", ",".join(CODES),
+    for app in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        out = subprocess.run([sys.executable, "-m", "ddblint", "check", str(app), "--select", ",".join(codes),
                               "--output-format", "json", "--exit-zero", "-q"],
                              capture_output=True, text=True, check=True).stdout
         for d in json.loads(out):
@@ -37,9 +37,9 @@ def findings():
     return found
 
 
-def score():
-    truth, reported = labels(), findings()
-    counts = {code: Counter() for code in CODES}
+def score(corpus=CORPUS, codes=CODES):
+    truth, reported = labels(corpus), findings(corpus, codes)
+    counts = {code: Counter() for code in codes}
     misses = []
     for filename, row, code in sorted(reported):
         label = truth.get((filename, row))
@@ -47,7 +47,7 @@ def score():
         if label != code:
             misses.append(f"FP {code} {filename}:{row} (label {label})")
     for (filename, row), label in sorted(truth.items()):
-        if label in CODES and (filename, row, label) not in reported:
+        if label in codes and (filename, row, label) not in reported:
             counts[label]["fn"] += 1
             misses.append(f"FN {label} {filename}:{row}")
     return counts, misses
@@ -58,7 +58,10 @@ def ratio(a, b):
 
 
 if __name__ == "__main__":
-    counts, misses = score()
+    # python tests/corpus_score.py [CORPUS_DIR [CODE ...]]
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS
+    codes = tuple(sys.argv[2:]) or CODES
+    counts, misses = score(corpus.resolve(), codes)
     total = sum(counts.values(), Counter())
     for code, c in list(counts.items()) + [("all", total)]:
         print(f"{code}: tp={c['tp']} fp={c['fp']} fn={c['fn']} precision={ratio(c['tp'], c['tp'] + c['fp']):.3f} "

@@ -1,0 +1,1 @@
+"""Legacy SQL backends, kept for installations that have not migrated to DynamoDB."""

@@ -1,0 +1,1 @@
+"""Async profile service (aiohttp + aiobotocore)."""
