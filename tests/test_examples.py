@@ -29,3 +29,20 @@ def test_quickstart_findings():
     code, found = check("examples/quickstart")
     assert found == QUICKSTART
     assert code == 1
+
+
+LONDON = {
+    ("examples/london_incident/portal/addresses.py", 12, "DDB101"),  # the blind address update
+    ("examples/london_incident/jobs/retention/stamp.py", 16, "DDB201"),  # batch job outside the home region
+    ("examples/london_incident/jobs/retention/stamp.py", 16, "DDB202"),  # ... bypassing the version
+    ("examples/london_incident/jobs/retention/stamp.py", 21, "DDB101"),  # blind stamp from us-east-1
+    ("examples/london_incident/support/lookup.py", 11, "DDB302"),  # ConsistentRead trusted across regions
+    ("examples/london_incident/billing/us/meter.py", 11, "DDB203"),  # contested counter from us-east-1
+    ("examples/london_incident/audit/log.py", 15, "DDB204"),  # append-only log updated
+}
+
+
+def test_london_incident_findings():
+    code, found = check("examples/london_incident")
+    assert found == LONDON
+    assert code == 1
