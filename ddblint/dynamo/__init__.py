@@ -15,6 +15,7 @@ import libcst as cst
 
 from ddblint.dynamo import conditions, flow, guard as guards, tables
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation, find_calls
+from ddblint.dynamo.project import project_for
 from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.values import UNKNOWN, Evaluator
 
@@ -28,7 +29,7 @@ class DynamoModel:
         self.path = path
         self.settings = settings
         self.index = build_index(module)
-        self.evaluator = Evaluator(self.index)
+        self.evaluator = Evaluator(self.index, project_for(settings.root), path)
         self.calls: List[DynamoCall] = find_calls(self.evaluator, self.index.calls)
         for call in self.calls:
             call.region = self._region(call)

@@ -18,7 +18,7 @@ from ddblint.dynamo.operations import (
 )
 from ddblint.dynamo.scope import CallSite
 from ddblint.dynamo.values import (
-    UNKNOWN, Arg, At, DictValue, Evaluator, ListValue, Receiver,
+    UNKNOWN, Arg, At, DictValue, Evaluator, ListValue, QualName, Receiver,
 )
 
 
@@ -102,6 +102,8 @@ def _recognise(evaluator: Evaluator, site: CallSite) -> Optional[DynamoCall]:
         if method not in methods:
             return None
         return DynamoCall(node, method, receiver.kind, receiver, keywords, complete, site)
+    if isinstance(receiver, QualName):
+        receiver = UNKNOWN  # imported from a module we cannot see: judge it by its keywords
     if receiver is not UNKNOWN:
         return None  # resolved to something that is not DynamoDB: a dict, another client, ...
     # Unresolved receiver: keyword-only and at least one keyword only DynamoDB takes (SPEC §3).

@@ -128,19 +128,32 @@ class ConditionValue:
     uses_attr: bool = False  # built from Attr(...)
 
 
+# Functions, classes and instances remember the evaluator of their module: a factory imported
+# from another module is evaluated there.
 @dataclass(frozen=True)
 class FunctionRef:
     scope: Scope
+    owner: Optional["Evaluator"] = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
 class ClassRef:
     info: ClassInfo
+    owner: Optional["Evaluator"] = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Instance:
     info: ClassInfo
+    owner: Optional["Evaluator"] = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """A module of the checked project, imported by this one."""
+
+    evaluator: "Evaluator" = field(compare=False, hash=False, repr=False)
+    name: str = ""
 
 
 class At(NamedTuple):
@@ -225,8 +238,10 @@ def builder_path(name: str) -> ex.Path:
 
 
 class Evaluator:
-    def __init__(self, index: ModuleIndex) -> None:
+    def __init__(self, index: ModuleIndex, project=None, path=None) -> None:
         self.index = index
+        self.project = project  # resolves imports of the project's own modules (project.py)
+        self.path = path
         self._binding_cache: Dict[int, object] = {}
         self._active: set = set()
         self._depth = 0
@@ -386,8 +401,25 @@ class Evaluator:
         if isinstance(base, Meta) and attr == "client":
             return replace(base.receiver, kind="client", table=UNKNOWN)
         if isinstance(base, (Instance, ClassRef)):
-            return self.class_attribute(base.info, attr, instance=isinstance(base, Instance))
+            return (base.owner or self).class_attribute(base.info, attr, instance=isinstance(base, Instance))
+        if isinstance(base, ModuleRef):
+            if attr in base.evaluator.index.scope.bindings:
+                return base.evaluator.module_attribute(attr)
+            return self._import(f"{base.name}.{attr}")  # a submodule: `import app; app.db.table`
         return UNKNOWN
+
+    def module_attribute(self, name: str):
+        """The value a module-level name ends up with (what `from this import name` sees)."""
+        at = At(self.index.scope, 1 << 62, (id(self.index.module),))
+        return self.lookup(name, at)
+
+    def _import(self, qualname: str):
+        """An imported name: a value from the project's own module when it is one, else its QualName."""
+        if self.project is not None:
+            value = self.project.resolve(qualname, self.path)
+            if value is not None:
+                return value
+        return QualName(qualname)
 
     # -- calls ------------------------------------------------------------------------------------
     def _call(self, node: cst.Call, at: At):
@@ -409,9 +441,9 @@ class Evaluator:
         if isinstance(callee, QualName):
             return self._qualified_call(callee.name, node, at)
         if isinstance(callee, FunctionRef):
-            return self.returned_value(callee.scope)
+            return (callee.owner or self).returned_value(callee.scope)
         if isinstance(callee, ClassRef):
-            return Instance(callee.info)
+            return Instance(callee.info, callee.owner)
         return UNKNOWN
 
     def _region(self, keywords: Dict[str, Arg], default=None):
@@ -606,13 +638,13 @@ class Evaluator:
             return self.annotation(b.annotation, self._outer(b.scope)) if b.annotation is not None else UNKNOWN
         if kind == "self":
             info = b.scope.class_info
-            return Instance(info) if b.scope.self_kind == "instance" else ClassRef(info)
+            return Instance(info, self) if b.scope.self_kind == "instance" else ClassRef(info, self)
         if kind == "import":
-            return QualName(b.qualname) if b.qualname else UNKNOWN
+            return self._import(b.qualname) if b.qualname else UNKNOWN
         if kind == "def":
-            return FunctionRef(self.index.functions[id(b.node)])
+            return FunctionRef(self.index.functions[id(b.node)], self)
         if kind == "class":
-            return ClassRef(self.index.classes[id(b.node)])
+            return ClassRef(self.index.classes[id(b.node)], self)
         if kind == "with":
             value = self.value(b.value, at) if b.value is not None else UNKNOWN
             return value if isinstance(value, Receiver) else UNKNOWN
@@ -649,13 +681,14 @@ class Evaluator:
         for b in info.scope.bindings.get(attr, ()):
             value = self.binding_value(b)
             if isinstance(value, FunctionRef) and _is_property(value.scope.node):
-                value = self.returned_value(value.scope)
+                value = (value.owner or self).returned_value(value.scope)
             values.append(value)
         if not values and depth < 5:
             for base in info.node.bases:
                 base_value = self.value(base.value, At(info.outer, 1 << 62, ()))
-                if isinstance(base_value, ClassRef):
-                    return self.class_attribute(base_value.info, attr, instance=instance, depth=depth + 1)
+                if isinstance(base_value, ClassRef):  # a base class, maybe from another module
+                    return (base_value.owner or self).class_attribute(base_value.info, attr, instance=instance,
+                                                                      depth=depth + 1)
         return join(values)
 
     def annotation(self, node, at: At):

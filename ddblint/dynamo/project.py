@@ -1,0 +1,114 @@
+"""Imports of the checked project's own modules: `from app.db import table` finds app/db.py.
+
+Modules are parsed on demand, only when a value the rules need flows through an import, and kept
+per process (keyed by path, size and modification time), so a run pays for the modules its
+DynamoDB calls actually depend on — nothing for the rest — and `--stdin-filename` works the same
+way, from the file's own location.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+_MAX_BYTES = 2_000_000  # generated giants are not where tables are defined
+
+
+class Project:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._modules: Dict[Path, Tuple[Tuple[int, int], object]] = {}
+        self._depth = 0
+
+    # -- finding the module file ----------------------------------------------------------------
+    def _roots(self, importer: Optional[Path]) -> List[Path]:
+        roots = [self.root, self.root / "src"]
+        if importer is not None:
+            # the directory above the importer's top-level package: where `import pkg` starts
+            directory = importer.resolve().parent
+            while (directory / "__init__.py").exists() and directory.parent != directory:
+                directory = directory.parent
+            roots.insert(0, directory)
+        return list(dict.fromkeys(r for r in roots if r.is_dir()))
+
+    def _file(self, parts: List[str], base: Path) -> Optional[Path]:
+        target = base.joinpath(*parts)
+        for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
+            if candidate is not None and candidate.is_file():
+                return candidate
+        return None
+
+    def locate(self, qualname: str, importer: Optional[Path]) -> Optional[Tuple[Path, str, List[str]]]:
+        """(file, module name, remaining attribute names) for the longest importable prefix."""
+        level = len(qualname) - len(qualname.lstrip("."))
+        parts = [p for p in qualname.lstrip(".").split(".") if p]
+        if level:
+            if importer is None:
+                return None
+            base = importer.resolve().parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            bases = self._roots(importer)
+        for size in range(len(parts), -1 if level else 0, -1):
+            for base in bases:
+                found = self._file(parts[:size], base)
+                if found is not None and found.resolve() != (importer.resolve() if importer else None):
+                    return found, ".".join(parts[:size]) or ".", parts[size:]
+        return None
+
+    # -- evaluating there ------------------------------------------------------------------------
+    def evaluator(self, path: Path):
+        from ddblint.dynamo.scope import build_index
+        from ddblint.dynamo.values import Evaluator
+
+        try:
+            stat = path.stat()
+            key = (stat.st_size, stat.st_mtime_ns)
+            cached = self._modules.get(path)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            if stat.st_size > _MAX_BYTES:
+                return None
+            module = cst.parse_module(path.read_bytes())
+            evaluator = Evaluator(build_index(module), self, path)
+        except (OSError, cst.ParserSyntaxError, RecursionError, UnicodeDecodeError, SyntaxError):
+            evaluator = None
+            key = None
+        self._modules[path] = (key, evaluator)
+        return evaluator
+
+    def resolve(self, qualname: str, importer: Optional[Path]):
+        """The value an import names when it is one of the project's modules, else None."""
+        from ddblint.dynamo.values import UNKNOWN, ModuleRef
+
+        if self._depth > 8:
+            return UNKNOWN  # a long chain of re-exports: give up rather than recurse
+        found = self.locate(qualname, importer)
+        if found is None:
+            return None
+        path, name, rest = found
+        evaluator = self.evaluator(path)
+        if evaluator is None:
+            return UNKNOWN
+        self._depth += 1
+        try:
+            value = ModuleRef(evaluator, name)
+            for attr in rest:
+                value = evaluator._attribute(value, attr) if attr else value
+            return value
+        finally:
+            self._depth -= 1
+
+
+_PROJECTS: Dict[str, Project] = {}
+
+
+def project_for(root: Path) -> Project:
+    key = os.fspath(root)
+    if key not in _PROJECTS:
+        _PROJECTS[key] = Project(root)
+    return _PROJECTS[key]

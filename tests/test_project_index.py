@@ -1,0 +1,106 @@
+"""Receivers, factories, classes and constants imported from the project's own modules."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ddblint import cli
+
+DB = '''
+    import os
+    import boto3
+
+    REGION = "eu-west-1"
+    TABLE_NAME = os.environ["SUBSCRIBERS_TABLE"]
+    dynamodb = boto3.resource("dynamodb", region_name=REGION)
+    table = dynamodb.Table(TABLE_NAME)
+
+    def get_table():
+        return dynamodb.Table("orders")
+
+    class Repo:
+        def __init__(self):
+            self.table = dynamodb.Table("profiles")
+'''
+
+BLIND = 'UpdateExpression="SET a = :a", ExpressionAttributeValues={":a": 1}'
+
+
+def lint(tmp_path: Path, files: dict, target: str):
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent('''
+        [tool.ddblint.tables.subscribers]
+        env = ["SUBSCRIBERS_TABLE"]
+        home-region = "eu-west-1"
+        mode = "single-region"
+    '''))
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    out = tmp_path / "out.json"
+    cli.main(["check", str(tmp_path / target), "--output-format", "json", "-o", str(out), "-q",
+              "--select", "DDB101"])
+    return json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("imports, receiver, table", [
+    ("from app.db import table", "table", None),  # single-region table: no finding for a blind update
+    ("from app import db", "db.get_table()", "orders"),
+    ("from .db import get_table", "get_table()", "orders"),
+    ("import app.db as db", "db.Repo().table", "profiles"),
+    ("import app.db", "app.db.get_table()", "orders"),
+    ("from app.db import Repo\nrepo = Repo()", "repo.table", "profiles"),
+])
+def test_imported_receivers(tmp_path, imports, receiver, table):
+    handler = f"{imports}\n\ndef handle(k):\n    {receiver}.update_item(Key={{'pk': k}}, {BLIND})\n"
+    found = lint(tmp_path, {"app/__init__.py": "", "app/db.py": DB, "app/handlers.py": handler}, "app/handlers.py")
+    if table is None:
+        assert found == []  # resolved to the registered single-region table: not a read-modify-write
+    else:
+        assert [d["code"] for d in found] == ["DDB101"] and f"`{table}`" in found[0]["message"]
+        assert "from eu-west-1" in found[0]["message"]  # the region travels with the receiver
+
+
+def test_unresolved_import_falls_back_to_keywords(tmp_path):
+    handler = f"from elsewhere import table\n\ndef handle(k):\n    table.update_item(Key={{'pk': k}}, {BLIND})\n"
+    found = lint(tmp_path, {"app/__init__.py": "", "app/handlers.py": handler}, "app/handlers.py")
+    assert [d["code"] for d in found] == ["DDB101"] and "`" not in found[0]["message"].split(" has ")[0]
+
+
+def test_import_cycle_terminates(tmp_path):
+    a = "from app.b import t\nu = t\n"
+    b = "from app.a import u\nt = u\n"
+    handler = f"from app.a import u\n\ndef handle(k):\n    u.update_item(Key={{'pk': k}}, {BLIND})\n"
+    found = lint(tmp_path, {"app/__init__.py": "", "app/a.py": a, "app/b.py": b, "app/h.py": handler}, "app/h.py")
+    assert [d["code"] for d in found] == ["DDB101"]
+
+
+def test_stdin_uses_the_files_project(tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    handler = f"from app.db import get_table\n\ndef handle(k):\n    get_table().update_item(Key={{'pk': k}}, {BLIND})\n"
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/__init__.py").write_text("")
+    (tmp_path / "app/db.py").write_text(textwrap.dedent(DB))
+    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(handler.encode())))
+    cli.main(["check", "--stdin-filename", str(tmp_path / "app/handlers.py"), "--output-format", "concise", "-q"])
+    assert "`orders`" in capsys.readouterr().out
+
+
+def test_base_class_from_another_module(tmp_path):
+    base = '''
+        import boto3
+
+        class BaseRepo:
+            @property
+            def table(self):
+                return boto3.resource("dynamodb").Table("accounts")
+    '''
+    handler = f"from app.base import BaseRepo\n\nclass Accounts(BaseRepo):\n    def touch(self, k):\n        self.table.update_item(Key={{'pk': k}}, {BLIND})\n"
+    found = lint(tmp_path, {"app/__init__.py": "", "app/base.py": base, "app/h.py": handler}, "app/h.py")
+    assert [d["code"] for d in found] == ["DDB101"] and "`accounts`" in found[0]["message"]
