@@ -101,6 +101,8 @@ class TableConfig:
     # A dict keeps the dataclass picklable; hash=False keeps Settings hashable.
     indexes: Mapping[str, str] = field(default_factory=dict, hash=False)
     source: str = ""  # the config file (or "--config") that declared it
+    # other names the same table goes by (a glob from an infrastructure file that declares it)
+    aliases: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

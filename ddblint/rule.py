@@ -42,9 +42,21 @@ class Example:
                 marks.extend((row, code) for code in match.group(1).split(", "))
         return tuple(marks)
 
+    @property
+    def language(self) -> str:
+        return {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".tf": "hcl"}.get(Path(self.filename).suffix, "python")
+
     def shown(self) -> str:
         """The source as documentation shows it: without the test markers."""
         return "\n".join(_EXPECT.sub("", line) for line in self.source.splitlines())
+
+
+@dataclass(frozen=True)
+class TableFinding:
+    """A finding in an infrastructure file: `source` is "path/relative/to/root:LINE"."""
+
+    source: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -90,7 +102,12 @@ class Rule:
     passes: ClassVar[Sequence[Example]] = ()  # passes[0] is its "use instead"
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        raise NotImplementedError
+        """Findings in one Python module."""
+        return ()
+
+    def check_tables(self, registry) -> Iterable["TableFinding"]:
+        """Findings about the table registry itself (declarations in infrastructure files)."""
+        return ()
 
     @classmethod
     def url(cls) -> str:
@@ -102,9 +119,9 @@ class Rule:
                  f"Default: {'on' if cls.default else 'off'}. Fix: {cls.fix_availability.lower()}.", "",
                  cls.summary, "", "## What it does", _para(cls.what), "", "## Why is this bad?", _para(cls.why)]
         if cls.fires:
-            parts += ["", "## Example", "```python", cls.fires[0].shown(), "```"]
+            parts += ["", "## Example", f"```{cls.fires[0].language}", cls.fires[0].shown(), "```"]
         if cls.passes:
-            parts += ["", "## Use instead", "```python", cls.passes[0].shown(), "```"]
+            parts += ["", "## Use instead", f"```{cls.passes[0].language}", cls.passes[0].shown(), "```"]
         return "\n".join(parts) + "\n"
 
     @classmethod

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ddblint import config, engine, registry
+from ddblint import config, engine, registry, tablecheck
+from ddblint.rule import Rule
 
 RULES = registry.all_rules()
 
@@ -28,6 +29,9 @@ def lint_example(example, tmp_path: Path, rule):
     settings = config.settings_for(target, registry.defaults())
     # Every rule runs, so that precedence between rules (superseded_by) is part of what is tested.
     enabled = [r for code, r in RULES.items() if code == rule.code or r.default]
+    if rule.check_tables is not Rule.check_tables:  # a rule about infrastructure files
+        found = tablecheck.check_tables(settings, enabled, [root], lambda p: str(p.relative_to(root)))
+        return [d for d in found if d.code == rule.code]
     result = engine.check_source(target.read_bytes(), target, example.filename, settings, enabled)
     assert not result.errors, result.errors
     return [d for d in result.diagnostics if d.code == rule.code]

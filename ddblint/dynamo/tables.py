@@ -17,6 +17,7 @@ class TableFacts:
     shape: str  # profile | contested | append-only
     version_attributes: Tuple[str, ...]
     label: Optional[str]  # how to name it in a message, None when nothing is known
+    code_indexes: Tuple[Tuple[str, str], ...] = ()  # (index, global|local) the code declares (PynamoDB Index classes)
 
     @property
     def home_region(self) -> Optional[str]:
@@ -33,7 +34,9 @@ class TableFacts:
     def index_kind(self, name) -> Optional[str]:
         """"global" | "local" for a registered index, None when not known."""
         indexes = getattr(self.config, "indexes", None) or {}
-        return indexes.get(name) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            return None
+        return indexes.get(name) or dict(self.code_indexes).get(name)
 
 
 def describe(table) -> Optional[str]:
@@ -50,23 +53,28 @@ def match(table, tables) -> Optional[object]:
     """The registry entry a table value names: exact name, glob, environment variable or template."""
     if table is UNKNOWN or table is None:
         return None
+    def names(entry):
+        return (entry.name,) + tuple(getattr(entry, "aliases", ()))
+
     if isinstance(table, EnvVar):
         found = [t for t in tables if table.name in t.env]
     elif isinstance(table, str):
-        found = [t for t in tables if t.name == table] or \
-            [t for t in tables if _is_glob(t.name) and fnmatch.fnmatchcase(table, t.name)]
+        found = [t for t in tables if table in names(t)] or \
+            [t for t in tables if any(_is_glob(n) and fnmatch.fnmatchcase(table, n) for n in names(t))]
     elif isinstance(table, Template):
         # f"{stage}-subscribers" matches the entry named "*-subscribers" or "prod-subscribers"
         pattern = table.glob()
-        found = [t for t in tables if t.name == pattern] or \
-            [t for t in tables if fnmatch.fnmatchcase(t.name, pattern)]
+        found = [t for t in tables if pattern in names(t)] or \
+            [t for t in tables if any(fnmatch.fnmatchcase(n, pattern) for n in names(t))]
     else:
         return None
     return found[0] if len(found) == 1 else None
 
 
 def facts(table, settings) -> TableFacts:
-    entry = match(table, settings.tables)
+    from ddblint.dynamo.table_registry import registry_for
+
+    entry = match(table, registry_for(settings).tables)
     if entry is None:
         return TableFacts(None, settings.default_table_mode, "profile", settings.version_attributes,
                           describe(table))
