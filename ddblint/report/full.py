@@ -1,4 +1,5 @@
 """Ruff's `full` shape: the finding, then the source line with a caret under it and the fix title."""
+from ddblint.report._common import NEWLINE
 from ddblint.report.concise import line
 
 
@@ -6,7 +7,8 @@ def render(diagnostics, sources) -> str:
     out = []
     for d in diagnostics:
         out.append(line(d))
-        lines = (sources.get(d.filename) or "").splitlines()
+        # Python's line breaks only: str.splitlines also splits at \f, \v, \x1c.., which are not
+        lines = NEWLINE.split(sources.get(d.filename) or "")
         if 0 < d.location.row <= len(lines):
             text = lines[d.location.row - 1]
             # keep tabs in the padding so the caret lines up however the terminal shows them

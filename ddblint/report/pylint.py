@@ -1,0 +1,5 @@
+"""Pylint's parseable shape, `path:line: [CODE] message` (no column; flake8's --format=pylint)."""
+
+
+def render(diagnostics, sources) -> str:
+    return "".join(f"{d.filename}:{d.location.row}: [{d.code}] {d.message}\n" for d in diagnostics)
