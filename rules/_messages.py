@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 
+_PARTIQL_APIS = {"execute_statement": "ExecuteStatement", "batch_execute_statement": "BatchExecuteStatement",
+                 "execute_transaction": "ExecuteTransaction"}
+
+
 def subject(op, facts) -> str:
     """`UpdateItem on `subscribers` from us-east-1` — what, on which table, from where."""
     kind = f"TransactWriteItems {op.name.replace('Item', '')} entry" if op.in_transaction else op.name
+    if getattr(op, "partiql", None) is not None:  # `ExecuteStatement UPDATE on ...`
+        kind = f"{_PARTIQL_APIS.get(op.call.method, 'PartiQL')} {op.partiql.kind}"
     text = kind + (f" on `{facts.label}`" if facts.label else "")
     if op.call.region:
         text += f" from {op.call.region}"
@@ -30,3 +36,10 @@ def unguarded_write(op, facts, guard, read_modify_write: bool) -> str:
         advice = (f"Add `ConditionExpression=\"#v = :expected\"` (with `#v` = `{version}`) "
                   f"and bump `{version}` in the same update.")
     return f"{problem}. {advice}"
+
+
+def version_check_advice(op, version: str) -> str:
+    """How to add the missing version check: to the ConditionExpression, or to a PartiQL WHERE."""
+    if getattr(op, "partiql", None) is not None:
+        return f"Add `AND \"{version}\" = ?` to the WHERE, with the version you read."
+    return "Add `ConditionExpression=\"#v = :expected\"` with the version you read."

@@ -271,7 +271,9 @@ class UpdateWithoutVersionGuard(Rule):
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.name != "UpdateItem":
+            if op.name != "UpdateItem" or op.orm:  # PynamoDB writes: DDB108, DDB109
+                continue
+            if op.partiql is not None:  # a PartiQL UPDATE: DDB110
                 continue
             guard = model.guard(op)
             if not guard.unguarded:

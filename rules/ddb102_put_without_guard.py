@@ -134,7 +134,7 @@ class PutWithoutGuard(Rule):
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.name != "PutItem":
+            if op.name != "PutItem" or op.orm:  # PynamoDB writes: DDB108, DDB109
                 continue
             facts = model.facts(op)
             if facts.shape == "append-only":

@@ -18,7 +18,8 @@ class VersionGuardWithoutBump(Rule):
         but leaves the version unchanged lets every other writer that read the same version pass
         too, so concurrent changes overwrite each other exactly as if there were no check.
     """
-    triggers = ("update_item", "put_item", "transact_write_items")
+    triggers = ("update_item", "put_item", "transact_write_items", "execute_statement",
+                "execute_transaction")
 
     fires = [
         Example('''
@@ -82,7 +83,7 @@ class VersionGuardWithoutBump(Rule):
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.name not in ("UpdateItem", "PutItem"):
+            if op.name not in ("UpdateItem", "PutItem") or op.orm:  # PynamoDB writes: DDB108, DDB109
                 continue
             facts = model.facts(op)
             if not model.guard(op).checks_version:
@@ -92,6 +93,8 @@ class VersionGuardWithoutBump(Rule):
                 continue
             version = facts.version_attributes[0]
             change = "UpdateExpression does not SET or ADD it" if op.name == "UpdateItem" else "Item does not contain it"
+            if op.partiql is not None:
+                change = "statement does not SET it"
             yield Finding(op.node, f"{_messages.subject(op, facts)} checks `{version}` but its {change}: "
                                    f"every writer that read the same version passes the check. "
                                    f"Bump `{version}` in the same write.")

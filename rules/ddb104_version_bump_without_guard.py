@@ -17,7 +17,8 @@ class VersionBumpWithoutGuard(Rule):
         workers) both read version 7, both write 8, and one change is silently lost. The bump
         only helps when the same call also asserts the version it read.
     """
-    triggers = ("update_item", "transact_write_items")
+    triggers = ("update_item", "transact_write_items", "execute_statement",
+                "execute_transaction")
 
     fires = [
         Example('''
@@ -76,7 +77,7 @@ class VersionBumpWithoutGuard(Rule):
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.name != "UpdateItem":
+            if op.name != "UpdateItem" or op.orm:  # PynamoDB writes: DDB108, DDB109
                 continue
             facts = model.facts(op)
             bumped = model.bumped_versions(op)
@@ -88,4 +89,4 @@ class VersionBumpWithoutGuard(Rule):
             name = sorted(bumped)[0]
             yield Finding(op.node, f"{_messages.subject(op, facts)} bumps `{name}` but no condition checks it: "
                                    f"concurrent writers all pass and one change is silently lost. "
-                                   f"Add `ConditionExpression=\"#v = :expected\"` with the version you read.")
+                                   + _messages.version_check_advice(op, name))

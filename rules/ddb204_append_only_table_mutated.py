@@ -18,7 +18,7 @@ class AppendOnlyTableMutated(Rule):
         be changed in two regions at once and one change is silently lost, with no version
         attribute to detect it. Write a new event instead, or declare the table `profile`.
     """
-    triggers = ("update_item", "delete_item", "transact_write_items")
+    triggers = ("update_item", "delete_item", "transact_write_items", "execute_statement", "execute_transaction")
 
     fires = [
         Example('''

@@ -11,8 +11,8 @@ class TransactionOnMrscTable(Rule):
     name = "transaction-on-mrsc-table"
     summary = "A transaction touches a multi-region strongly consistent (MRSC) table"
     what = """
-        Checks `transact_write_items` and `transact_get_items` entries whose table the registry
-        declares `mode = "mrsc"`.
+        Checks `transact_write_items` and `transact_get_items` entries, and the statements of
+        PartiQL's `execute_transaction`, whose table the registry declares `mode = "mrsc"`.
     """
     why = """
         Multi-region strong consistency (MRSC) Global Tables do not support the transaction
@@ -21,7 +21,7 @@ class TransactionOnMrscTable(Rule):
         is MRSC. Use single-item conditional writes (MRSC evaluates conditions against the latest
         version in every region), or keep the transactional items in an MREC or single-region table.
     """
-    triggers = ("transact_write_items", "transact_get_items")
+    triggers = ("transact_write_items", "transact_get_items", "TransactWrite", "TransactGet", "execute_transaction")
 
     fires = [
         Example('''
@@ -33,6 +33,18 @@ class TransactionOnMrscTable(Rule):
                 client.transact_write_items(TransactItems=[
                     {"Put": {"TableName": "ledger", "Item": {"pk": {"S": entry_id}},  # expect: DDB304
                              "ConditionExpression": "attribute_not_exists(pk)"}},
+                ])
+        ''', config=_REGISTRY),
+        # PartiQL transactions are transactions too
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def post(entry_id):
+                client.execute_transaction(TransactStatements=[
+                    {"Statement": "INSERT INTO ledger VALUE {'pk': ?}",  # expect: DDB304
+                     "Parameters": [{"S": entry_id}]},
                 ])
         ''', config=_REGISTRY),
     ]
@@ -63,7 +75,9 @@ class TransactionOnMrscTable(Rule):
             facts = model.facts(op)
             if facts.mode != "mrsc" or not facts.registered:
                 continue
-            api = "TransactWriteItems" if op.call.method == "transact_write_items" else "TransactGetItems"
+            api = "TransactWriteItems" if op.call.method == "transact_write_items" or (op.orm and op.name != "GetItem") else "TransactGetItems"
+            if op.call.method == "execute_transaction":
+                api = "ExecuteTransaction"
             yield Finding(op.node, f"{api} touches `{facts.label}`, an MRSC table: DynamoDB rejects transactions on "
                                    f"multi-region strongly consistent tables. Use single-item conditional writes "
                                    f"or move these items to an MREC table.")

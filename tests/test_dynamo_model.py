@@ -379,3 +379,22 @@ def test_stub_type_names_exist_in_boto3_stubs():
         if not module.startswith("mypy_boto3_dynamodb"):
             continue
         assert hasattr(importlib.import_module(module), name), qualname
+
+
+@pytest.mark.parametrize("change", [
+    'params["ExpressionAttributeValues"][":b"] = 2',
+    'params["ExpressionAttributeValues"].update({":b": 2})',
+    'alias = params\n    alias["X"] = 1',
+    'del params["ExpressionAttributeValues"][":a"]',
+    'decorate(params)',
+])
+def test_changes_deep_down_make_a_dict_incomplete(change):
+    source = f'''
+def f(t):
+    params = {{"Key": {{}}, "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": {{":a": 1}}}}
+    {change}
+    t.update_item(**params)
+'''
+    op = only(model(source), "UpdateItem")
+    values = op.param("ExpressionAttributeValues")
+    assert values is UNKNOWN or not values.complete, change

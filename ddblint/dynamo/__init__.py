@@ -13,7 +13,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from ddblint.dynamo import conditions, flow, guard as guards, tables
+from ddblint.dynamo import conditions, flow, guard as guards, pynamodb, tables
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation, find_calls
 from ddblint.dynamo.project import project_for
 from ddblint.dynamo.scope import build_index
@@ -29,8 +29,13 @@ class DynamoModel:
         self.path = path
         self.settings = settings
         self.index = build_index(module)
-        self.evaluator = Evaluator(self.index, project_for(settings.root), path)
+        project = project_for(settings.root)
+        orm = pynamodb.uses_pynamodb(self.index, project, path)
+        self.evaluator = (pynamodb.PynamoEvaluator if orm else Evaluator)(self.index, project, path)
         self.calls: List[DynamoCall] = find_calls(self.evaluator, self.index.calls)
+        if orm:
+            self.calls.extend(pynamodb.find_calls(self.evaluator, self.index))
+            self.calls.sort(key=lambda call: call.site.order)
         for call in self.calls:
             call.region = self._region(call)
 
@@ -47,10 +52,12 @@ class DynamoModel:
         return self.settings.region_for(self.path)
 
     def facts(self, op: Operation) -> tables.TableFacts:
-        return tables.facts(op.table, self.settings)
+        found = tables.facts(op.table, self.settings)
+        return pynamodb.facts(op, found) if op.orm == pynamodb.ORM else found
 
     def guard(self, op: Operation) -> guards.Guard:
-        return guards.version_guard(op, self.facts(op).version_attributes)
+        facts = self.facts(op)
+        return guards.version_guard(op, facts.version_attributes, guards.key_attributes(facts))
 
     def bumped_versions(self, op: Operation) -> frozenset:
         """The version attributes a write SETs or ADDs (empty when none, or when unreadable)."""

@@ -7,18 +7,20 @@ one BatchWriteItem request. Rules look at operations; they point at `Operation.n
 """
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import libcst as cst
 
+from ddblint.dynamo import partiql
 from ddblint.dynamo.operations import (
     BATCH_WRITER_METHODS, CLIENT_OPERATIONS, DYNAMODB_KEYWORDS, RESOURCE_OPERATIONS, TABLE_OPERATIONS,
 )
 from ddblint.dynamo.scope import CallSite
 from ddblint.dynamo.values import (
-    UNKNOWN, Arg, At, DictValue, Evaluator, ListValue, QualName, Receiver,
+    UNKNOWN, Arg, At, DictValue, Evaluator, ListValue, QualName, Receiver, Template,
 )
 
 
@@ -65,6 +67,8 @@ class Operation:
     complete: bool
     table: object  # the table name value: str, EnvVar, Template or UNKNOWN
     in_transaction: bool = False
+    orm: Optional[str] = None  # "pynamodb" for an ORM model's operation (dynamo/pynamodb.py), None for boto3's
+    partiql: Optional[object] = None  # a PartiQL statement's operation: its partiql.Statement
 
     def param(self, name: str):
         """The value passed for `name`; ABSENT when certainly not passed; UNKNOWN when we cannot tell."""
@@ -83,7 +87,7 @@ def find_calls(evaluator: Evaluator, sites: List[CallSite]) -> List[DynamoCall]:
     for site in sites:
         call = _recognise(evaluator, site)
         if call is not None:
-            call.operations = _operations(call)
+            call.operations = _operations(call, evaluator)
             calls.append(call)
     return calls
 
@@ -126,7 +130,7 @@ def _tail_name(node: cst.BaseExpression) -> str:
     return ""
 
 
-def _operations(call: DynamoCall) -> List[Operation]:
+def _operations(call: DynamoCall, evaluator: Optional[Evaluator] = None) -> List[Operation]:
     method, kw = call.method, call.keywords
     receiver_table = call.receiver.table if call.receiver is not None and call.via in ("table", "batch_writer") \
         else UNKNOWN
@@ -141,6 +145,8 @@ def _operations(call: DynamoCall) -> List[Operation]:
         ops.extend(_transaction_entries(call, {"Get": "GetItem"}))
     elif name in ("BatchWriteItem", "BatchGetItem"):
         ops = _per_table(call, name) or ops
+    elif name in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"):
+        ops.extend(_partiql_statements(call, evaluator))
     return ops
 
 
@@ -179,3 +185,83 @@ def _per_table(call: DynamoCall, name: str) -> List[Operation]:
         complete = arg.value.complete if isinstance(arg.value, DictValue) else True
         ops.append(Operation(name, call, call.node, params, complete, table))
     return ops
+
+
+# --- PartiQL ------------------------------------------------------------------------------------
+# ExecuteStatement, BatchExecuteStatement and ExecuteTransaction perform one operation per
+# statement, named after what the statement does, with `partiql` holding the parsed statement
+# and `table` its table. A SELECT is a Query when it has a WHERE (DynamoDB makes it a GetItem,
+# a Query or a filtered Scan depending on the key schema, which no rule needs to tell apart), a
+# Scan when not, and a GetItem inside a transaction (transactional reads name one item).
+# Statements that cannot be resolved or parsed perform nothing we can see.
+_PARTIQL_OPERATIONS = {"UPDATE": "UpdateItem", "DELETE": "DeleteItem", "INSERT": "PutItem",
+                       "EXISTS": "ConditionCheck"}
+_PARTIQL_ENTRIES = {"batch_execute_statement": "Statements", "execute_transaction": "TransactStatements"}
+_BUILT_STRINGS = (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString)
+
+
+def _partiql_statements(call: DynamoCall, evaluator: Optional[Evaluator]) -> List[Operation]:
+    in_transaction = call.method == "execute_transaction"
+    if call.method in _PARTIQL_ENTRIES:
+        items = _value(call.keywords.get(_PARTIQL_ENTRIES[call.method]))
+        if not isinstance(items, ListValue):
+            return []
+        entries = [(item.value.entries, item.value.complete, item.value.node or item.node or call.node)
+                   for item in items.items if isinstance(item.value, DictValue)]
+    else:
+        entries = [(call.keywords, call.complete, call.node)]
+    ops = []
+    for params, complete, where in entries:
+        arg = params.get("Statement")
+        try:
+            if arg is not None and isinstance(arg.node, _BUILT_STRINGS) and evaluator is not None:
+                at = At(call.site.scope, call.site.order, call.site.chain)
+                statement = partiql.parse_parts(_statement_parts(arg.node, evaluator, at))
+            else:
+                statement = partiql.parse_value(_value(arg))
+        except partiql.PartiQLError:
+            continue
+        name = _PARTIQL_OPERATIONS.get(statement.kind) or \
+            ("GetItem" if in_transaction else "Query" if statement.where is not None else "Scan")
+        ops.append(Operation(name, call, where, params, complete, statement.table,
+                             in_transaction=in_transaction, partiql=statement))
+    return ops
+
+
+def _statement_parts(node, evaluator: Evaluator, at: At) -> List[object]:
+    """An f-string or concatenation in parts: its text, unescaped, and the values it interpolates.
+
+    The evaluator's Template keeps only str and UNKNOWN parts and the f-string's text as written;
+    here `f'UPDATE "{TABLE}" ...'` keeps TABLE's EnvVar (the registry matches it) and
+    `f"VALUE {{'pk': ?}}"` its braces.
+    """
+    if isinstance(node, cst.FormattedString):
+        raw = "r" in node.prefix.lower()
+        parts: List[object] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = part.value.replace("{{", "{").replace("}}", "}")
+                parts.append(text if raw else _unescape(text))
+            elif part.conversion is None and part.format_spec is None:
+                value = evaluator.value(part.expression, at)
+                parts.append(str(value) if isinstance(value, int) and not isinstance(value, bool) else value)
+            else:
+                parts.append(UNKNOWN)
+        return parts
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _statement_parts(node.left, evaluator, at) + _statement_parts(node.right, evaluator, at)
+    if isinstance(node, cst.ConcatenatedString):
+        return _statement_parts(node.left, evaluator, at) + _statement_parts(node.right, evaluator, at)
+    if node is None:
+        return [UNKNOWN]
+    value = evaluator.value(node, at)
+    return list(value.parts) if isinstance(value, Template) else [value]
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    try:
+        return codecs.escape_decode(text.encode("utf-8"))[0].decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return text

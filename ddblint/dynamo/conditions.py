@@ -15,10 +15,17 @@ from ddblint.dynamo.values import UNKNOWN, ConditionValue, DictValue, builder_pa
 
 # Legacy Expected ComparisonOperator -> expression comparator
 _LEGACY_COMPARATORS = {"EQ": "=", "NE": "<>", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
+_CONDITION_TREES = (ex.Comparison, ex.Between, ex.In, ex.Function, ex.And, ex.Or, ex.Not)
 
 
-def condition(op: Operation):
-    """None when the operation has no condition; UNKNOWN when it has one we cannot read; else a tree."""
+def condition(op: Operation, version_attributes=(), key_attributes=None):
+    """None when the operation has no condition; UNKNOWN when it has one we cannot read; else a tree.
+
+    A PartiQL statement's condition is its WHERE without the predicates that name the item: the
+    version and key attributes tell those apart (see partiql.Statement.condition).
+    """
+    if op.partiql is not None:
+        return op.partiql.condition(version_attributes, key_attributes)
     expression = op.param("ConditionExpression")
     expected = op.param("Expected")
     if expression is ABSENT and expected is ABSENT:
@@ -33,6 +40,8 @@ def condition(op: Operation):
                 return UNKNOWN  # DDB401 reports the syntax error
         if isinstance(expression, ConditionValue):
             return expression.expr
+        if isinstance(expression, _CONDITION_TREES):
+            return expression  # already a tree: an ORM's condition (dynamo/pynamodb.py)
         return UNKNOWN
     return _legacy_expected(expected, op.param("ConditionalOperator"))
 
@@ -104,6 +113,8 @@ def attribute_name(path, names: Optional[Dict[str, str]]) -> Union[str, object]:
 
 def update(op: Operation):
     """The UpdateExpression tree; None when there is none; UNKNOWN when it cannot be read."""
+    if op.partiql is not None:
+        return op.partiql.update  # the SET and REMOVE actions of an UPDATE statement
     expression = op.param("UpdateExpression")
     if expression is ABSENT:
         return None
@@ -112,11 +123,15 @@ def update(op: Operation):
             return ex.parse_update(expression)
         except ex.ExpressionError:
             return UNKNOWN
+    if isinstance(expression, ex.UpdateExpression):
+        return expression  # already a tree: an ORM's update actions (dynamo/pynamodb.py)
     return UNKNOWN
 
 
 def written_attributes(op: Operation) -> Union[FrozenSet[str], object]:
     """The top-level attributes a write sets or removes; UNKNOWN when that cannot be told."""
+    if op.partiql is not None:
+        return op.partiql.written_attributes
     if op.name == "PutItem":
         item = op.param("Item")
         if isinstance(item, DictValue) and item.complete:
@@ -145,6 +160,8 @@ def written_attributes(op: Operation) -> Union[FrozenSet[str], object]:
 
 def set_attributes(op: Operation):
     """Attributes the update SETs or ADDs (a version bump is one of those), UNKNOWN when unreadable."""
+    if op.partiql is not None:
+        return op.partiql.set_attributes
     if op.name == "PutItem":
         return written_attributes(op)
     tree = update(op)

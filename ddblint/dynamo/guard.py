@@ -123,10 +123,20 @@ def _written(atom, names, written) -> bool:
     return False
 
 
-def version_guard(op: Operation, version_attributes) -> Guard:
-    tree = conditions.condition(op)
+def key_attributes(facts) -> Optional[Tuple[str, ...]]:
+    """The registry's partition and sort key of a table, None when its key schema is not declared."""
+    partition = getattr(facts.config, "partition_key", None)
+    if not partition:
+        return None
+    sort = getattr(facts.config, "sort_key", None)
+    return (partition, sort) if sort else (partition,)
+
+
+def version_guard(op: Operation, version_attributes, keys: Optional[Tuple[str, ...]] = None) -> Guard:
+    """`keys`: the table's key attributes when known (a PartiQL WHERE names the item with them)."""
+    tree = conditions.condition(op, version_attributes, keys)
     if tree is None:
-        if not op.complete:
+        if not op.complete and op.partiql is None:  # a statement's WHERE is all there is
             return Guard("unknown", False, False)  # a splat we cannot see may carry the condition
         return Guard("unguarded", False, False)
     if tree is UNKNOWN:

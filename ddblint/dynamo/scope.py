@@ -258,6 +258,14 @@ class _Indexer:
     def leave_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._assign_target(target.target, node.value, node)
+        if isinstance(node.value, cst.Name):
+            # an alias (`values2 = values`): changes through it are changes to the original
+            self._record_mutation(node.value.value, Mutation("escape", node))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        root = _root_name(node.target) if isinstance(node.target, cst.Subscript) else None
+        if root is not None:
+            self._record_mutation(root, Mutation("escape", node))
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is None and self.scope.kind != "class":
@@ -308,6 +316,10 @@ class _Indexer:
 
     def _mutate_subscript(self, target: cst.Subscript, value, stmt) -> None:
         if not isinstance(target.value, cst.Name):
+            # `params["ExpressionAttributeValues"][":b"] = b` changes what `params` holds, deep down
+            root = _root_name(target)
+            if root is not None:
+                self._record_mutation(root, Mutation("escape", stmt))
             return
         key = None
         if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
@@ -366,6 +378,10 @@ class _Indexer:
                 and func.attr.value not in _READ_ONLY_METHODS:
             kind = "update" if func.attr.value == "update" else "escape"
             self._record_mutation(func.value.value, Mutation(kind, node))
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, (cst.Subscript, cst.Attribute)) \
+                and func.attr.value not in _READ_ONLY_METHODS and _root_name(func.value) is not None:
+            # `params["ExpressionAttributeValues"].update(...)`
+            self._record_mutation(_root_name(func.value), Mutation("escape", node))
         for arg in node.args:
             if isinstance(arg.value, cst.Name) and arg.star != "**":
                 self._record_mutation(arg.value.value, Mutation("escape", node))
@@ -382,3 +398,10 @@ def _target_names(target) -> List[str]:
     if isinstance(target, cst.StarredElement):
         return _target_names(target.value)
     return []
+
+
+def _root_name(node) -> Optional[str]:
+    """The variable at the bottom of `a["x"]["y"]` / `a.b["c"]`."""
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None

@@ -9,6 +9,7 @@ DynamoDB clients, resources, tables and batch writers, boto3-stubs annotations, 
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
@@ -320,7 +321,8 @@ class Evaluator:
         result: object = ""
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
-                result = join_strings(result, part.value)
+                text = _fstring_text(node, part.value)
+                result = join_strings(result, text if text is not None else UNKNOWN)
             else:
                 value = self.value(part.expression, at)
                 plain = part.conversion is None and part.format_spec is None
@@ -596,6 +598,9 @@ class Evaluator:
                 for arg in mutation.node.args:
                     updates[arg.keyword.value] = Arg(self.value(arg.value, at), arg.value)
             else:
+                # handed to a function, changed deep down or through an alias: nothing inside
+                # can be trusted to be complete any more
+                entries = {k: Arg(_incomplete(a.value), a.node) for k, a in entries.items()}
                 complete = False
                 continue
             for key, arg in updates.items():
@@ -724,3 +729,24 @@ def _is_property(node) -> bool:
         or (isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value == "cached_property")
         for d in getattr(node, "decorators", ())
     )
+
+
+def _fstring_text(node: cst.FormattedString, raw: str) -> Optional[str]:
+    """The characters a literal part of an f-string stands for: `{{` is `{`, escapes apply."""
+    text = raw.replace("{{", "{").replace("}}", "}")
+    prefix = node.start[:-len(node.end)] if node.start.endswith(node.end) else node.start
+    if "r" in prefix.lower() or "\\" not in text:
+        return text
+    try:
+        return ast.literal_eval(node.end + text + node.end)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _incomplete(value):
+    """The same dict or list, marked as possibly holding more than we saw, all the way down."""
+    if isinstance(value, DictValue):
+        return DictValue({k: Arg(_incomplete(a.value), a.node) for k, a in value.entries.items()}, False, value.node)
+    if isinstance(value, ListValue):
+        return ListValue([Arg(_incomplete(a.value), a.node) for a in value.items], False, value.node)
+    return value
