@@ -18,7 +18,7 @@ class BatchWriteToVersionedTable(Rule):
         one with `put_item`/`update_item` and a version condition, or keep batch writes for
         append-only tables.
     """
-    triggers = ("batch_writer", "batch_write_item")
+    triggers = ("batch_writer", "batch_write_item", "batch_write")  # batch_write: PynamoDB
 
     fires = [
         Example('''

@@ -23,7 +23,7 @@ class ConsistentReadOnGlobalIndex(Rule):
         item's key when freshness matters.
     """
     fix_availability = "None"
-    triggers = ("ConsistentRead",)
+    triggers = ("ConsistentRead", "consistent_read")  # consistent_read: PynamoDB
 
     fires = [
         Example('''
@@ -75,7 +75,7 @@ class ConsistentReadOnGlobalIndex(Rule):
                 continue
             index = op.param("IndexName")
             facts = model.facts(op)
-            if not isinstance(index, str) or not facts.registered or facts.index_kind(index) == "local":
+            if not isinstance(index, str) or not (facts.registered or facts.index_kind(index)) or facts.index_kind(index) == "local":
                 continue
             kind = "a global secondary index" if facts.index_kind(index) == "global" else "not a local index"
             node = op.params["ConsistentRead"].node or op.node

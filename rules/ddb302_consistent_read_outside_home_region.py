@@ -27,7 +27,7 @@ class ConsistentReadOutsideHomeRegion(Rule):
         still sees stale items. Read in the home region where writes happen, or use an MRSC table,
         whose strongly consistent reads are global.
     """
-    triggers = ("ConsistentRead",)
+    triggers = ("ConsistentRead", "consistent_read")  # consistent_read: PynamoDB
     superseded_by = ("DDB301", "DDB303")
 
     fires = [

@@ -1,0 +1,770 @@
+"""PynamoDB models, read as text: their tables and regions, and the operations their methods perform.
+
+A PynamoDB model is a class deriving, directly or through base models of the project, from
+`pynamodb.models.Model` (SPEC §3). Its `Meta.table_name` and `Meta.region` say which table and
+region its operations use; its attributes say what a `save()` writes, and a `VersionAttribute`
+makes PynamoDB add a version condition to every `save`/`update`/`delete` by itself (unless
+`add_version_condition=False`; research/dynamodb-facts.md §1.5).
+
+`PynamoEvaluator` extends the value resolver with what PynamoDB code builds: model instances
+(`Subscriber(...)`, `Subscriber.get(...)`, loop variables over `query`/`scan`/`batch_get`, values
+annotated with the model, `self` in its methods), secondary index attributes, `batch_write()`
+contexts, `TransactWrite`/`TransactGet` contexts, and the condition and update-action DSL
+(`Subscriber.version == 3`, `.does_not_exist()`, `&`, `|`, `~`, `.set(...)`), which it turns into
+the expression trees of `expressions.py` so the standard version-guard analysis reads them.
+`find_calls` then makes `DynamoCall`s (`via = "pynamodb"`) whose operations (`orm = "pynamodb"`)
+carry DynamoDB parameter names where other rules read them (and so do the calls' `keywords`:
+PynamoDB's own keywords are no request parameters to check against botocore's model): `Item`/`Key` of batch writes,
+`ConsistentRead` and `IndexName` of reads, `ConditionExpression` (the condition given *and*
+PynamoDB's automatic version condition) and `UpdateExpression` of writes, the latter two as
+trees, never as strings or `boto3.dynamodb.conditions` builders (no rule about expression
+strings or builders applies to them). PynamoDB itself is never imported.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from ddblint.dynamo import expressions as ex
+from ddblint.dynamo.calls import DynamoCall, Operation
+from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex
+from ddblint.dynamo.values import (
+    UNKNOWN, Arg, At, ClassRef, ConditionValue, DictValue, EnvVar, Evaluator, Instance, ListValue, QualName,
+    Receiver, Template,
+)
+
+ORM = "pynamodb"
+_MODEL = "pynamodb.models.Model"
+_VERSION = "pynamodb.attributes.VersionAttribute"
+_INDEXES = {"pynamodb.indexes.GlobalSecondaryIndex": "global", "pynamodb.indexes.LocalSecondaryIndex": "local"}
+_KINDS = {_MODEL: "model", _VERSION: "version", **{name: f"index-{kind}" for name, kind in _INDEXES.items()}}
+_TRANSACTIONS = {"pynamodb.transactions.TransactWrite": "write", "pynamodb.transactions.TransactGet": "get"}
+_CONNECTIONS = frozenset({"pynamodb.connection.Connection", "pynamodb.connection.base.Connection",
+                          "pynamodb.connection.TableConnection", "pynamodb.connection.table.TableConnection"})
+# Bases that add no attributes of their own.
+_NEUTRAL_BASES = ("builtins.", "abc.", "typing.", "typing_extensions.", "pynamodb.")
+_COMPARISONS = {cst.Equal: "=", cst.NotEqual: "<>", cst.LessThan: "<", cst.LessThanEqual: "<=",
+                cst.GreaterThan: ">", cst.GreaterThanEqual: ">="}
+_FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+# Update actions of the DSL and the clause of the UpdateExpression PynamoDB writes for each.
+_ACTIONS = {"set": "SET", "append": "SET", "prepend": "SET", "add": "ADD", "remove": "REMOVE", "delete": "DELETE"}
+_CONDITION_METHODS = frozenset({"does_not_exist", "exists", "between", "is_in", "startswith", "contains", "is_type"})
+_MODEL_METHODS = frozenset({"get", "query", "scan", "batch_get", "batch_write"})
+_INTERCEPTED = _CONDITION_METHODS | frozenset(_ACTIONS) | _MODEL_METHODS
+# Methods whose calls are operations, on each kind of receiver.
+_INSTANCE_WRITES = {"save": "PutItem", "update": "UpdateItem", "delete": "DeleteItem"}
+_OPERATION_METHODS = frozenset(_INSTANCE_WRITES) | {"refresh", "get", "query", "scan", "batch_get", "count",
+                                                     "condition_check"}
+_MAX_DEPTH = 8
+
+
+# -- what a model is -------------------------------------------------------------------------------
+@dataclass(eq=False)
+class PynamoModel:
+    """One model class, with what its Meta and attributes say."""
+
+    info: ClassInfo
+    owner: Evaluator  # the evaluator of the module that defines it
+    name: str
+    table: object = UNKNOWN  # Meta.table_name: str, EnvVar, Template or UNKNOWN
+    region: object = None  # Meta.region: str, UNKNOWN (not a literal), None (not given: the default region)
+    has_table: bool = False  # a Meta with table_name: a concrete model, not an abstract base
+    attributes: Dict[str, str] = field(default_factory=dict)  # Python name -> attribute name in DynamoDB
+    complete: bool = True  # every attribute definition was read (no unresolved base or attribute class)
+    version: Optional[str] = None  # the VersionAttribute's attribute name
+    indexes: Dict[str, Tuple[object, str]] = field(default_factory=dict)  # Python name -> (index name, kind)
+
+    @property
+    def version_known(self) -> bool:
+        """Whether we know if it has a VersionAttribute (it has one, or all its attributes were read)."""
+        return self.version is not None or self.complete
+
+    def path(self, python_name: str) -> ex.Path:
+        return ex.Path((ex.Name(self.attributes.get(python_name, python_name)),))
+
+
+# -- values the evaluator makes of PynamoDB code -----------------------------------------------------
+@dataclass(frozen=True)
+class ModelAttr:
+    """`Subscriber.email` (or a member of a MapAttribute): an operand of the condition/update DSL."""
+
+    model: PynamoModel = field(compare=False, hash=False)
+    path: ex.Path = None
+
+
+@dataclass(frozen=True)
+class IndexRef:
+    """`Subscriber.email_index`: a secondary index of a model."""
+
+    model: PynamoModel = field(compare=False, hash=False)
+    name: object = UNKNOWN  # its index name: Meta.index_name, else the attribute name
+    kind: str = "global"  # global | local
+
+
+@dataclass(frozen=True)
+class ModelItems:
+    """What `Model.query/scan/batch_get(...)` return: an iterable of instances."""
+
+    ref: ClassRef
+
+
+@dataclass(frozen=True)
+class BatchWriteRef:
+    """`Model.batch_write()`, in `with ... as batch` or assigned."""
+
+    ref: ClassRef
+
+
+@dataclass(frozen=True)
+class TransactRef:
+    """`TransactWrite(...)` / `TransactGet(...)`."""
+
+    kind: str  # write | get
+    region: object = None  # of its `connection=`: str, UNKNOWN, or None (PynamoDB's default connection)
+
+
+@dataclass(frozen=True)
+class ConnectionRef:
+    region: object = None
+
+
+@dataclass(frozen=True)
+class SuperRef:
+    """`super()` in a method of a model: its instance, reaching PynamoDB's methods past any override."""
+
+    instance: Instance
+
+
+@dataclass(frozen=True)
+class ActionValue:
+    """`Subscriber.email.set(x)`: one action of an update."""
+
+    action: ex.UpdateAction
+
+
+def _literal(value) -> ex.Literal:
+    return ex.Literal(value if isinstance(value, (str, int, float, bool)) or value is None else UNKNOWN)
+
+
+class PynamoEvaluator(Evaluator):
+    """The value resolver, knowing PynamoDB models (used for modules that use PynamoDB)."""
+
+    def __init__(self, index: ModuleIndex, project=None, path=None) -> None:
+        super().__init__(index, project, path)
+        self._models: Dict[int, Tuple[ClassInfo, Optional[PynamoModel]]] = {}
+        self._kinds: Dict[int, Tuple[ClassInfo, Optional[str]]] = {}
+        self._stash = None  # (node, at, value): a receiver already evaluated, reused by Evaluator._call
+
+    # -- classes ---------------------------------------------------------------------------------
+    def class_kind(self, ref: ClassRef, depth: int = 0) -> Optional[str]:
+        """model | attribute | version | index-global | index-local, from the class's bases; None otherwise."""
+        key = id(ref.info)
+        if key in self._kinds:
+            return self._kinds[key][1]
+        self._kinds[key] = (ref.info, None)  # a cycle of bases is no PynamoDB class
+        kind = None
+        owner = ref.owner or self
+        for base in ref.info.node.bases:
+            kind = self._qualified_kind(self._base_value(base.value, ref.info, owner), depth)
+            if kind is not None:
+                break
+        self._kinds[key] = (ref.info, kind)
+        return kind
+
+    def _qualified_kind(self, value, depth: int) -> Optional[str]:
+        name = qualified_name(value)
+        if name is not None:
+            kind = _KINDS.get(name)
+            if kind is None and name.startswith("pynamodb") and name.endswith("Attribute"):
+                kind = "attribute"  # pynamodb.attributes.*, and pynamodb_attributes' extras
+            if kind is not None or isinstance(value, QualName):
+                return kind
+        if isinstance(value, ClassRef) and depth < _MAX_DEPTH:
+            return self.class_kind(value, depth + 1)
+        return None
+
+    @staticmethod
+    def _base_value(expr: cst.BaseExpression, info: ClassInfo, owner: Evaluator):
+        if isinstance(expr, cst.Subscript):  # GlobalSecondaryIndex["Subscriber"]
+            expr = expr.value
+        return owner.value(expr, At(info.outer, 1 << 62, ()))
+
+    def model_of(self, value) -> Optional[PynamoModel]:
+        """The model a ClassRef or Instance is of, None when it is not a PynamoDB model."""
+        if not isinstance(value, (ClassRef, Instance)):
+            return None
+        ref = value if isinstance(value, ClassRef) else ClassRef(value.info, value.owner)
+        key = id(ref.info)
+        if key not in self._models:
+            self._models[key] = (ref.info, None)
+            self._models[key] = (ref.info, self._read_model(ref) if self.class_kind(ref) == "model" else None)
+        return self._models[key][1]
+
+    def _read_model(self, ref: ClassRef) -> PynamoModel:
+        owner = ref.owner or self
+        model = PynamoModel(ref.info, owner, ref.info.node.name.value)
+        found, meta = _class_value(ref, "Meta")
+        if found and isinstance(meta, ClassRef):
+            has_table, table = _class_value(meta, "table_name")
+            has_region, region = _class_value(meta, "region")
+            model.has_table = has_table
+            model.table = table if isinstance(table, (str, EnvVar, Template)) else UNKNOWN
+            if has_region:
+                model.region = region if isinstance(region, str) else UNKNOWN
+        self._read_attributes(ref, model, set(), 0)
+        return model
+
+    def _read_attributes(self, ref: ClassRef, model: PynamoModel, seen: set, depth: int) -> None:
+        """The class's own attribute definitions, then its bases' (the class's own win)."""
+        owner = ref.owner or self
+        for name, bindings in ref.info.scope.bindings.items():
+            if name in seen:
+                continue
+            seen.add(name)
+            binding = bindings[-1]
+            if binding.kind not in ("assign", "ann") or not isinstance(binding.value, cst.Call):
+                continue
+            call = binding.value
+            at = At(binding.scope, binding.start, binding.chain)
+            callee = owner.value(call.func, at)
+            if isinstance(callee, QualName) and not callee.name.startswith("pynamodb"):
+                if callee.name.endswith("Attribute"):
+                    model.complete = False  # another library's attribute class: perhaps a VersionAttribute
+                continue  # a logger, a constant, ...: not an attribute
+            kind = self._qualified_kind(callee, 0)
+            if kind is None:
+                if callee is UNKNOWN:
+                    model.complete = False  # an attribute class we cannot see (perhaps a VersionAttribute)
+                continue
+            if kind.startswith("index-"):
+                model.indexes[name] = (self._index_name(callee, name), kind[len("index-"):])
+                continue
+            if kind not in ("attribute", "version"):
+                continue
+            attr_name = name
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "attr_name":
+                    given = owner.value(arg.value, at)
+                    attr_name = given if isinstance(given, str) else name
+            model.attributes[name] = attr_name
+            if kind == "version" and model.version is None:
+                model.version = attr_name
+        if depth >= _MAX_DEPTH:
+            model.complete = False
+            return
+        for base in ref.info.node.bases:
+            value = self._base_value(base.value, ref.info, owner)
+            if isinstance(value, ClassRef):
+                self._read_attributes(value, model, seen, depth + 1)
+            elif not (isinstance(value, QualName) and value.name.startswith(_NEUTRAL_BASES)):
+                model.complete = False  # a base we cannot see may define attributes
+
+    @staticmethod
+    def _index_name(index_class, attribute: str):
+        if isinstance(index_class, ClassRef):
+            found, meta = _class_value(index_class, "Meta")
+            if found and isinstance(meta, ClassRef):
+                has_name, name = _class_value(meta, "index_name")
+                if has_name:
+                    return name if isinstance(name, str) else UNKNOWN
+        return attribute  # PynamoDB names an index after its attribute when Meta.index_name is absent
+
+    # -- expressions -------------------------------------------------------------------------------
+    def _eval(self, node, at: At):
+        stash = self._stash
+        if stash is not None and stash[0] is node and stash[1] == at:
+            self._stash = None
+            return stash[2]
+        if isinstance(node, cst.Comparison):
+            return self._comparison(node, at)
+        return super()._eval(node, at)
+
+    def _comparison(self, node: cst.Comparison, at: At):
+        if len(node.comparisons) != 1 or type(node.comparisons[0].operator) not in _COMPARISONS:
+            return UNKNOWN
+        target = node.comparisons[0]
+        op = _COMPARISONS[type(target.operator)]
+        left, right = self.value(node.left, at), self.value(target.comparator, at)
+        if not isinstance(left, ModelAttr):
+            if not isinstance(right, ModelAttr):
+                return UNKNOWN
+            left, right, op = right, left, _FLIPPED[op]
+        other = right.path if isinstance(right, ModelAttr) else _literal(right)
+        return ConditionValue(ex.Comparison(op, left.path, other))
+
+    def _attribute(self, base, attr: str):
+        if isinstance(base, ClassRef):
+            model = self.model_of(base)
+            if model is not None:
+                if attr in model.attributes:
+                    return ModelAttr(model, model.path(attr))
+                if attr in model.indexes:
+                    name, kind = model.indexes[attr]
+                    return IndexRef(model, name, kind)
+        elif isinstance(base, ModelAttr):
+            if attr.startswith("_"):
+                return UNKNOWN
+            return ModelAttr(base.model, ex.Path(base.path.elements + (ex.Name(attr),)))  # a MapAttribute member
+        return super()._attribute(base, attr)
+
+    def _call(self, node: cst.Call, at: At):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _INTERCEPTED:
+            base = self.value(func.value, at)
+            result = self._pynamo_method(base, func.attr.value, node, at)
+            if result is not None:
+                return result
+            self._stash = (func.value, at, base)  # Evaluator._call evaluates the receiver first: reuse it
+            try:
+                return super()._call(node, at)
+            finally:
+                self._stash = None
+        if isinstance(func, cst.Name) and func.value == "super":
+            instance = self._super(node, at)
+            if instance is not None:
+                return instance
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            tail = func.value if isinstance(func, cst.Name) else func.attr.value
+            if tail in ("TransactWrite", "TransactGet", "Connection", "TableConnection"):
+                callee = qualified_name(self.value(func, at))
+                if callee in _TRANSACTIONS:
+                    return TransactRef(_TRANSACTIONS[callee], self._connection_region(node, at))
+                if callee in _CONNECTIONS:
+                    _, keywords, _ = self.arguments(node, at)
+                    region = keywords.get("region")
+                    return ConnectionRef(None if region is None else
+                                         region.value if isinstance(region.value, str) else UNKNOWN)
+        return super()._call(node, at)
+
+    def _super(self, node: cst.Call, at: At):
+        """`super()` / `super(Cls, self)` in a method of a model: the instance (or class) itself,
+        whose PynamoDB methods the call reaches. None for other classes: their resolution is unchanged."""
+        if self.value(node.func, at) != QualName("builtins.super"):
+            return None
+        if len(node.args) == 2:
+            value = self.value(node.args[1].value, at)
+            if self.model_of(value) is None:
+                return None
+            return SuperRef(value) if isinstance(value, Instance) else value
+        scope = at.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if node.args or scope is None or scope.class_info is None:
+            return None
+        ref = ClassRef(scope.class_info, self)
+        if self.model_of(ref) is None:
+            return None
+        return SuperRef(Instance(scope.class_info, self)) if scope.self_kind == "instance" else ref
+
+    def _connection_region(self, node: cst.Call, at: At):
+        _, keywords, complete = self.arguments(node, at)
+        connection = keywords.get("connection")
+        if connection is None:
+            return None if complete else UNKNOWN
+        if isinstance(connection.value, ConnectionRef):
+            return connection.value.region
+        return UNKNOWN
+
+    def _pynamo_method(self, base, method: str, node: cst.Call, at: At):
+        if isinstance(base, ModelAttr):
+            return self._dsl(base, method, node, at)
+        if isinstance(base, IndexRef) and method in ("query", "scan"):
+            return ModelItems(ClassRef(base.model.info, base.model.owner))
+        if isinstance(base, ClassRef) and method in _MODEL_METHODS and self.model_of(base) is not None:
+            if method == "get":
+                return Instance(base.info, base.owner)
+            if method == "batch_write":
+                return BatchWriteRef(base)
+            return ModelItems(base)
+        return None
+
+    def _dsl(self, attr: ModelAttr, method: str, node: cst.Call, at: At):
+        if any(a.keyword is not None or a.star for a in node.args):
+            return UNKNOWN
+        args = [_literal(self.value(a.value, at)) for a in node.args]
+        path = attr.path
+        if method in _ACTIONS:
+            return ActionValue(ex.UpdateAction(_ACTIONS[method], path, None))
+        expr = None
+        if method == "does_not_exist" and not args:
+            expr = ex.Function("attribute_not_exists", (path,))
+        elif method == "exists" and not args:
+            expr = ex.Function("attribute_exists", (path,))
+        elif method == "between" and len(args) == 2:
+            expr = ex.Between(path, args[0], args[1])
+        elif method == "is_in" and args:
+            expr = ex.In(path, tuple(args))
+        elif method == "startswith" and len(args) == 1:
+            expr = ex.Function("begins_with", (path, args[0]))
+        elif method == "contains" and len(args) == 1:
+            expr = ex.Function("contains", (path, args[0]))
+        elif method == "is_type" and not args:
+            expr = ex.Function("attribute_type", (path, ex.Literal(UNKNOWN)))
+        return ConditionValue(expr) if expr is not None else UNKNOWN
+
+    # -- names -------------------------------------------------------------------------------------
+    def _binding_value(self, b):
+        if b.kind == "for" and isinstance(b.node, (cst.For, cst.CompFor)) and isinstance(b.node.target, cst.Name):
+            items = self.value(b.node.iter, At(b.scope, b.start, b.chain))
+            return Instance(items.ref.info, items.ref.owner) if isinstance(items, ModelItems) else UNKNOWN
+        if b.kind == "with" and b.value is not None:
+            value = self.value(b.value, At(b.scope, b.start, b.chain))
+            return value if isinstance(value, (BatchWriteRef, TransactRef, Receiver)) else UNKNOWN
+        return super()._binding_value(b)
+
+    def annotation(self, node, at: At):
+        value = super().annotation(node, at)
+        if value is UNKNOWN and isinstance(node, (cst.Name, cst.Attribute)):
+            ref = self.value(node, at)
+            if isinstance(ref, ClassRef) and self.model_of(ref) is not None:
+                return Instance(ref.info, ref.owner)
+        return value
+
+
+def _overrides(ref: ClassRef, method: str, depth: int = 0) -> bool:
+    """The model, or a base class of the project's, defines `method` itself."""
+    name = qualified_name(ref)
+    if ref.owner is None or (name is not None and name.startswith("pynamodb.")):
+        return False  # PynamoDB's own classes (when the checked project is PynamoDB itself)
+    if any(b.kind == "def" for b in ref.info.scope.bindings.get(method, ())):
+        return True
+    if depth < _MAX_DEPTH:
+        for base in ref.info.node.bases:
+            value = PynamoEvaluator._base_value(base.value, ref.info, ref.owner)
+            if isinstance(value, ClassRef) and _overrides(value, method, depth + 1):
+                return True
+    return False
+
+
+def qualified_name(value) -> Optional[str]:
+    """`pynamodb.models.Model` for a QualName, and for a class of PynamoDB's own source when the
+    checked project is PynamoDB itself (its imports then resolve to its own modules)."""
+    if isinstance(value, QualName):
+        return value.name
+    if isinstance(value, ClassRef) and value.owner is not None and value.owner.path is not None:
+        parts = list(Path(value.owner.path).with_suffix("").parts)
+        if "pynamodb" in parts:
+            module = parts[len(parts) - 1 - parts[::-1].index("pynamodb"):]
+            if module[-1] == "__init__":
+                module = module[:-1]
+            return ".".join(module + [value.info.node.name.value])
+    return None
+
+
+def _class_value(ref: ClassRef, name: str, depth: int = 0):
+    """(found, value) of a class attribute, through the class's bases."""
+    owner = ref.owner
+    if owner is None:
+        return False, UNKNOWN
+    if name in ref.info.scope.bindings:
+        return True, owner.class_attribute(ref.info, name, instance=False)
+    if depth < _MAX_DEPTH:
+        for base in ref.info.node.bases:
+            value = PynamoEvaluator._base_value(base.value, ref.info, owner)
+            if isinstance(value, ClassRef):
+                found, result = _class_value(value, name, depth + 1)
+                if found:
+                    return found, result
+    return False, UNKNOWN
+
+
+# -- is this module about PynamoDB? -----------------------------------------------------------------
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"boto3", "botocore", "aioboto3", "aiobotocore"}
+_MENTIONS: Dict[str, Tuple[Tuple[int, int], bool]] = {}
+_LOCATED: Dict[tuple, Optional[Path]] = {}  # (project, import, importer's directory) -> the module file
+
+
+def uses_pynamodb(index: ModuleIndex, project=None, path=None) -> bool:
+    """The module imports from pynamodb, or imports a name from one of the project's modules that does."""
+    scopes = [index.scope] + list(index.functions.values())
+    imports = [b for scope in scopes for bindings in scope.bindings.values() for b in bindings
+               if b.kind == "import" and b.qualname]
+    if any(b.qualname.split(".")[0] == "pynamodb" or b.qualname.startswith("pynamodb_") for b in imports):
+        return True
+    if project is None:
+        return False
+    for binding in imports:
+        if binding.scope is not index.scope or binding.qualname.lstrip(".").split(".")[0] in _STDLIB:
+            continue
+        key = (id(project), binding.qualname, os.fspath(path.parent) if path is not None else None)
+        if key not in _LOCATED:
+            found = project.locate(binding.qualname, path)
+            _LOCATED[key] = found[0] if found is not None else None
+        if _LOCATED[key] is not None and _mentions_pynamodb(_LOCATED[key]):
+            return True
+    return False
+
+
+def _mentions_pynamodb(path) -> bool:
+    key = os.fspath(path)
+    try:
+        stat = path.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        cached = _MENTIONS.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        found = b"pynamodb" in path.read_bytes()
+    except OSError:
+        return False
+    _MENTIONS[key] = (stamp, found)
+    return found
+
+
+# -- operations ------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class PynamoOperation(Operation):
+    """An operation a PynamoDB method performs."""
+
+    model: Optional[PynamoModel] = None  # None when the receiver's model is not known
+    method: str = ""  # save, update, delete, get, query, ... (of a model, an index, a batch or a transaction)
+    add_version_condition: Optional[Arg] = None  # the keyword as passed, None when not passed
+
+
+def models_in(evaluator: Evaluator) -> List[PynamoModel]:
+    """The PynamoDB models the module itself defines."""
+    if not isinstance(evaluator, PynamoEvaluator):
+        return []
+    found = []
+    for info in evaluator.index.classes.values():
+        model = evaluator.model_of(ClassRef(info, evaluator))
+        if model is not None:
+            found.append(model)
+    return found
+
+
+def find_calls(evaluator: Evaluator, index: ModuleIndex) -> List[DynamoCall]:
+    if not isinstance(evaluator, PynamoEvaluator):
+        return []
+    calls = []
+    for site in index.all_calls.values():
+        func = site.node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _OPERATION_METHODS:
+            continue
+        call = _recognise(evaluator, site)
+        if call is not None:
+            calls.append(call)
+    return calls
+
+
+class _Args:
+    """A PynamoDB method's arguments by name, positional ones placed by its signature."""
+
+    def __init__(self, positional: List[Arg], keywords: Dict[str, Arg], signature: Tuple[str, ...]) -> None:
+        self.values = dict(keywords)
+        for name, arg in zip(signature, positional):
+            self.values.setdefault(name, arg)
+
+    def get(self, name: str) -> Optional[Arg]:
+        return self.values.get(name)
+
+
+_SIGNATURES = {
+    # instance methods
+    ("instance", "save"): ("condition",),
+    ("instance", "update"): ("actions", "condition"),
+    ("instance", "delete"): ("condition",),
+    ("instance", "refresh"): ("consistent_read",),
+    # class methods (and an index's)
+    ("class", "get"): ("hash_key", "range_key", "consistent_read"),
+    ("class", "query"): ("hash_key", "range_key_condition", "filter_condition", "consistent_read", "index_name"),
+    ("class", "count"): ("hash_key", "range_key_condition", "filter_condition", "consistent_read", "index_name"),
+    ("class", "scan"): (),
+    ("class", "batch_get"): ("items", "consistent_read"),
+    # a batch_write() context
+    ("batch", "save"): ("item",),
+    ("batch", "delete"): ("item",),
+    # a TransactWrite / TransactGet context
+    ("transaction", "save"): ("model", "condition"),
+    ("transaction", "update"): ("model", "actions", "condition"),
+    ("transaction", "delete"): ("model", "condition"),
+    ("transaction", "condition_check"): ("model", "hash_key", "range_key", "condition"),
+    ("transaction", "get"): ("model", "hash_key", "range_key"),
+}
+_READS = {"get": "GetItem", "refresh": "GetItem", "query": "Query", "count": "Query", "scan": "Scan",
+          "batch_get": "BatchGetItem"}
+
+
+def _recognise(evaluator: PynamoEvaluator, site: CallSite) -> Optional[DynamoCall]:
+    node = site.node
+    method = node.func.attr.value
+    at = At(site.scope, site.order, site.chain)
+    receiver = evaluator.value(node.func.value, at)
+    positional, keywords, complete = evaluator.arguments(node, at)
+    complete = complete and not any(a.star == "*" for a in node.args)
+    model: Optional[PynamoModel] = None
+    index: Optional[IndexRef] = None
+    region = None
+    if isinstance(receiver, SuperRef):
+        kind, model = "instance", evaluator.model_of(receiver.instance)
+    elif isinstance(receiver, Instance):
+        kind, model = "instance", evaluator.model_of(receiver)
+        if model is None or _overrides(ClassRef(receiver.info, receiver.owner), method):
+            return None  # an override of the project's own decides what is sent (its `super().save()` is seen)
+    elif isinstance(receiver, ClassRef):
+        kind, model = "class", evaluator.model_of(receiver)
+        if model is None:
+            return None
+    elif isinstance(receiver, IndexRef):
+        kind, model, index = "class", receiver.model, receiver
+    elif isinstance(receiver, BatchWriteRef):
+        kind, model = "batch", evaluator.model_of(receiver.ref)
+    elif isinstance(receiver, TransactRef):
+        kind, region = "transaction", receiver.region
+    elif receiver is UNKNOWN and method in _INSTANCE_WRITES and "add_version_condition" in keywords:
+        kind = "instance"  # only PynamoDB's writes take this keyword: an instance we cannot resolve
+    else:
+        return None
+    signature = _SIGNATURES.get((kind, method))
+    if signature is None or (kind == "transaction" and (receiver.kind == "get") != (method == "get")):
+        return None
+    args = _Args(positional, keywords, signature)
+    if kind == "transaction":
+        target = args.get("model")
+        model = evaluator.model_of(target.value) if target is not None else None
+    if kind != "transaction":
+        # a transaction runs through its own connection's region, whatever the models' Meta.region
+        region = model.region if model is not None else UNKNOWN
+    table = model.table if model is not None else UNKNOWN
+    origin = model.info.node if model is not None else node
+    call = DynamoCall(node, method, "pynamodb", Receiver("pynamodb", region, table, origin=origin), {},
+                      complete, site)
+    call.operations = _operations(evaluator, call, kind, method, model, index, args, site)
+    if not call.operations:
+        return None
+    call.keywords = dict(call.operations[0].params)  # the request's parameters, in DynamoDB's names
+    return call
+
+
+def _operations(evaluator, call, kind, method, model, index, args: _Args, site) -> List[Operation]:
+    complete = call.complete
+    table = model.table if model is not None else UNKNOWN
+    in_transaction = kind == "transaction"
+
+    def operation(name, params, **extra):
+        return PynamoOperation(name, call, call.node, params, complete, table, in_transaction=in_transaction,
+                               orm=ORM, model=model, method=method, **extra)
+
+    if kind == "batch":
+        item = args.get("item")
+        if method == "save":
+            item_model = evaluator.model_of(item.value) if item is not None else None
+            return [operation("BatchWriteItem", {"Item": Arg(_item(item_model or model), item.node if item else None)})]
+        return [operation("BatchWriteItem", {"Key": Arg(UNKNOWN, item.node if item else None)})]
+    if method in _READS and not (kind == "instance" and method != "refresh"):
+        params: Dict[str, Arg] = {}
+        consistent = args.get("consistent_read")
+        if consistent is not None:
+            params["ConsistentRead"] = consistent
+        index_name = args.get("index_name")
+        if index is not None:
+            params["IndexName"] = Arg(index.name, None)
+        elif index_name is not None:
+            params["IndexName"] = index_name
+        name = _READS[method]
+        if method == "count" and args.get("hash_key") is None:
+            return []  # without a hash key, count() reads the table's description, not its items
+        return [operation(name, params)]
+    if method == "condition_check":
+        params = {}
+        condition = _condition(args.get("condition"), None, None, "ConditionCheck")
+        if condition is not None:
+            params["ConditionExpression"] = condition
+        return [operation("ConditionCheck", params)]
+    name = _INSTANCE_WRITES.get(method)
+    if name is None:
+        return []
+    flag = args.get("add_version_condition")
+    # TransactWrite.save has no add_version_condition: it always adds the version condition
+    add_version = flag.value if flag is not None and not (in_transaction and method == "save") else True
+    params = {}
+    condition = _condition(args.get("condition"), model, add_version, name)
+    if condition is not None:
+        params["ConditionExpression"] = condition
+    if name == "PutItem":
+        params["Item"] = Arg(_item(model), None)
+    elif name == "UpdateItem":
+        params["UpdateExpression"] = _update(evaluator, args.get("actions"), model, site)
+    return [operation(name, params, add_version_condition=flag)]
+
+
+def _item(model: Optional[PynamoModel]):
+    """What a save writes: every attribute of the model (values unknown)."""
+    if model is None:
+        return UNKNOWN
+    return DictValue({name: Arg(UNKNOWN, None) for name in model.attributes.values()}, model.complete)
+
+
+def _version_condition(model: PynamoModel):
+    """PynamoDB's own: `attribute_not_exists(v)` for an item never saved, else `v = <the version read>`."""
+    path = ex.Path((ex.Name(model.version),))
+    return ex.Or(ex.Function("attribute_not_exists", (path,)), ex.Comparison("=", path, ex.Literal(UNKNOWN)))
+
+
+def _condition(given: Optional[Arg], model: Optional[PynamoModel], add_version, name: str) -> Optional[Arg]:
+    """The ConditionExpression the request carries, as a tree; None when it carries none."""
+    node = given.node if given is not None else None
+    parts = []
+    if given is not None and given.value is not None:
+        if not isinstance(given.value, ConditionValue):
+            return Arg(UNKNOWN, node)
+        parts.append(given.value.expr)
+    if name != "ConditionCheck" and add_version is not False:
+        if model is None or (model.version is None and not model.complete):
+            return Arg(UNKNOWN, node)  # the model may have a VersionAttribute
+        if model.version is not None:
+            parts.append(_version_condition(model))
+    if not parts:
+        return None
+    tree = parts[0]
+    for part in parts[1:]:
+        tree = ex.And(tree, part)
+    return Arg(tree, node)
+
+
+def _update(evaluator, given: Optional[Arg], model: Optional[PynamoModel], site: CallSite) -> Arg:
+    """The update's actions as an UpdateExpression tree, with PynamoDB's own version bump."""
+    node = given.node if given is not None else None
+    actions = given.value if given is not None else UNKNOWN
+    if not isinstance(actions, ListValue) or not actions.complete or _changed_later(node, site) \
+            or not all(isinstance(item.value, ActionValue) for item in actions.items):
+        return Arg(UNKNOWN, node)
+    tree = [item.value.action for item in actions.items]
+    if model is not None and model.version is not None:
+        # ADD v 1 (SET v = 1 the first time), even with add_version_condition=False
+        tree.append(ex.UpdateAction("ADD", ex.Path((ex.Name(model.version),)), None))
+    return Arg(ex.UpdateExpression(tuple(tree)), node)
+
+
+def _changed_later(node, site: CallSite) -> bool:
+    """`actions = [...]` then `actions.append(...)`: the list we resolved may miss actions."""
+    if not isinstance(node, cst.Name):
+        return False
+    scope = site.scope
+    while scope is not None:
+        if node.value in scope.bindings:
+            return bool(scope.mutations.get(node.value))
+        scope = scope.parent
+    return False
+
+
+# -- what the rules ask ------------------------------------------------------------------------------
+def facts(op: Operation, found):
+    """Table facts for an ORM operation: the model's VersionAttribute is a version attribute, its
+    Index classes say which indexes are global and local, and an unresolved table is named by the model."""
+    model = getattr(op, "model", None)
+    if model is None:
+        return found
+    changes = {}
+    if model.version is not None and model.version not in found.version_attributes:
+        changes["version_attributes"] = tuple(found.version_attributes) + (model.version,)
+    indexes = tuple((name, kind) for name, kind in model.indexes.values() if isinstance(name, str))
+    if indexes:
+        changes["code_indexes"] = indexes
+    if found.label is None:
+        changes["label"] = f"{model.name}.Meta.table_name"
+    return replace(found, **changes) if changes else found

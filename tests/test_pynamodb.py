@@ -1,0 +1,614 @@
+"""PynamoDB models read as text (ddblint/dynamo/pynamodb.py): recognition, operations, guards, and
+the table/region rules (DDB201, DDB202, DDB301, DDB302, DDB304) on PynamoDB code."""
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from ddblint import config, engine, registry
+from ddblint.dynamo import ABSENT, DynamoModel, pynamodb
+from ddblint.dynamo.values import UNKNOWN, EnvVar, Template
+from ddblint.rule import Example
+
+RULES = registry.all_rules()
+
+MODELS = '''
+import os
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
+from pynamodb.models import Model
+
+
+class EmailIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_email"
+        projection = AllProjection()
+
+    email = UnicodeAttribute(hash_key=True)
+
+
+class CreatedIndex(LocalSecondaryIndex):
+    class Meta:
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    created = NumberAttribute(range_key=True)
+
+
+class Subscriber(Model):
+    class Meta:
+        table_name = "subscribers"
+        region = "eu-west-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    created = NumberAttribute()
+    rev = VersionAttribute(attr_name="revision")
+    email_index = EmailIndex()
+    by_created = CreatedIndex()
+'''
+
+
+def model(source: str, toml: str = "", tmp_path: Path = None, filename: str = "app.py") -> DynamoModel:
+    path = Path(filename)
+    settings_path = None
+    if toml:
+        (tmp_path / "pyproject.toml").write_text(textwrap.dedent(toml))
+        settings_path = tmp_path / "pyproject.toml"
+        path = tmp_path / filename
+    settings = config.load_settings(settings_path, registry.defaults())
+    return DynamoModel(cst.parse_module(textwrap.dedent(source)), path, settings)
+
+
+def ops(m: DynamoModel):
+    return [(op.name, op.call.method) for op in m.operations]
+
+
+def models(m: DynamoModel):
+    return {found.name: found for found in pynamodb.models_in(m.evaluator)}
+
+
+def lint(source: str, code: str, tmp_path: Path, toml: str = "", filename: str = "app.py"):
+    """The findings of `code` on a file, with every default rule enabled (as the rule examples run)."""
+    root = Path(tempfile.mkdtemp(dir=tmp_path))  # a project of its own for every call
+    if toml:
+        (root / "pyproject.toml").write_text(textwrap.dedent(toml))
+    target = root / filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(textwrap.dedent(source).lstrip("\n"))
+    settings = config.settings_for(target, registry.defaults())
+    enabled = [r for c, r in RULES.items() if c == code or r.default]
+    result = engine.check_source(target.read_bytes(), target, filename, settings, enabled)
+    assert not result.errors, result.errors
+    return [(d.location.row, d.code) for d in result.diagnostics if d.code == code]
+
+
+# -- models ------------------------------------------------------------------------------------------
+def test_model_meta_attributes_version_and_indexes():
+    found = models(model(MODELS))
+    assert set(found) == {"Subscriber"}  # index classes are not models
+    subscriber = found["Subscriber"]
+    assert subscriber.table == "subscribers" and subscriber.region == "eu-west-1" and subscriber.has_table
+    assert subscriber.attributes == {"pk": "pk", "email": "email", "created": "created", "rev": "revision"}
+    assert subscriber.version == "revision" and subscriber.complete
+    assert subscriber.indexes == {"email_index": ("by_email", "global"), "by_created": ("by_created", "local")}
+
+
+@pytest.mark.parametrize("table_name, expected", [
+    ('"subscribers"', "subscribers"),
+    ('TABLE', "prod-subscribers"),
+    ('os.environ["SUBSCRIBERS_TABLE"]', EnvVar("SUBSCRIBERS_TABLE")),
+    ('os.getenv("SUBSCRIBERS_TABLE")', EnvVar("SUBSCRIBERS_TABLE")),
+    ('os.environ.get("SUBSCRIBERS_TABLE", "x")', EnvVar("SUBSCRIBERS_TABLE")),
+    ('f"{STAGE}-subscribers"', "*-subscribers"),
+    ('settings.TABLE', UNKNOWN),
+])
+def test_table_name_values(table_name, expected):
+    m = model(f'''
+        import os
+        from pynamodb.models import Model
+        TABLE = "prod-subscribers"
+        STAGE = os.environ["STAGE"]
+        class Subscriber(Model):
+            class Meta:
+                table_name = {table_name}
+        Subscriber.get("a")
+    ''')
+    table = models(m)["Subscriber"].table
+    assert (table.glob() if isinstance(table, Template) else table) == expected
+    assert m.operations[0].table is table
+
+
+def test_region_literal_else_the_configured_region(tmp_path):
+    m = model('''
+        import os
+        from pynamodb.models import Model
+        class Pinned(Model):
+            class Meta:
+                table_name = "a"
+                region = "ap-southeast-2"
+        class Configured(Model):
+            class Meta:
+                table_name = "b"
+        class FromEnvironment(Model):
+            class Meta:
+                table_name = "c"
+                region = os.environ["AWS_REGION"]
+        Pinned.get(1)
+        Configured.get(1)
+        FromEnvironment.get(1)
+    ''', '[tool.ddblint]\nregion = "us-east-1"\n', tmp_path)
+    assert [(op.table, op.call.region) for op in m.operations] == [
+        ("a", "ap-southeast-2"), ("b", "us-east-1"), ("c", None)]
+
+
+def test_subclass_of_a_user_base_model_with_meta_in_the_base():
+    m = model('''
+        import pynamodb.models
+        from pynamodb import attributes
+        class Base(pynamodb.models.Model):
+            class Meta:
+                table_name = "subscribers"
+                region = "eu-west-1"
+            pk = attributes.UnicodeAttribute(hash_key=True)
+            version = attributes.VersionAttribute()
+        class Subscriber(Base):
+            email = attributes.UnicodeAttribute()
+        class Renamed(Base):
+            class Meta(Base.Meta):
+                region = "us-east-1"
+        Subscriber(pk="a").save()
+        Renamed(pk="b").save()
+    ''')
+    found = models(m)
+    assert found["Subscriber"].table == "subscribers" and found["Subscriber"].version == "version"
+    assert set(found["Subscriber"].attributes) == {"pk", "email", "version"}
+    assert (found["Renamed"].table, found["Renamed"].region) == ("subscribers", "us-east-1")
+    assert [(op.name, op.table, op.call.region) for op in m.operations] == [
+        ("PutItem", "subscribers", "eu-west-1"), ("PutItem", "subscribers", "us-east-1")]
+
+
+def test_an_attribute_class_we_cannot_see_leaves_the_version_unknown():
+    found = models(model('''
+        from pynamodb.models import Model
+        from somewhere import MysteryAttribute
+        class Subscriber(Model):
+            class Meta:
+                table_name = "subscribers"
+            v = MysteryAttribute()
+    '''))["Subscriber"]
+    assert found.version is None and not found.version_known
+
+
+def test_custom_attribute_classes():
+    found = models(model('''
+        from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+        from pynamodb.models import Model
+        class Lowercase(UnicodeAttribute):
+            pass
+        class Revision(VersionAttribute):
+            pass
+        class Subscriber(Model):
+            class Meta:
+                table_name = "subscribers"
+            email = Lowercase()
+            revision = Revision()
+    '''))["Subscriber"]
+    assert found.attributes == {"email": "email", "revision": "revision"} and found.version == "revision"
+
+
+def test_look_alikes_are_never_models():
+    m = model('''
+        from django.db import models
+        from pynamodb.attributes import UnicodeAttribute
+
+        class Model:
+            def save(self, condition=None):
+                pass
+            @classmethod
+            def get(cls, pk):
+                return cls()
+
+        class Article(models.Model):
+            title = UnicodeAttribute()
+            def publish(self):
+                self.save()
+                self.delete()
+
+        class Plain(Model):
+            class Meta:
+                table_name = "x"
+
+        def f(article: Article):
+            article.save(update_fields=["title"])
+            Model.get(1).save()
+            Plain().save()
+            Article.objects.get(pk=1).save()
+    ''')
+    assert models(m) == {}
+    assert m.operations == []
+
+
+def test_only_modules_about_pynamodb_use_the_orm_evaluator(tmp_path):
+    plain = model('import boto3\nboto3.resource("dynamodb").Table("t").update_item(Key={})')
+    assert not isinstance(plain.evaluator, pynamodb.PynamoEvaluator)
+    assert isinstance(model(MODELS).evaluator, pynamodb.PynamoEvaluator)
+
+
+# -- instances and operations ------------------------------------------------------------------------
+def test_instances_from_constructor_get_loops_annotations_and_self():
+    m = model(MODELS + '''
+from typing import Optional
+
+class Helper:
+    pass
+
+def constructor():
+    Subscriber(pk="a").save()
+
+def fetched(pk):
+    subscriber = Subscriber.get(pk)
+    subscriber.update(actions=[Subscriber.email.set("x")])
+
+def loops(pk):
+    for s in Subscriber.query(pk):
+        s.delete()
+    for s in Subscriber.scan():
+        s.save()
+    for s in Subscriber.batch_get([pk]):
+        s.refresh(consistent_read=True)
+    for s in Subscriber.email_index.query("e"):
+        s.delete()
+    [s.save() for s in Subscriber.scan()]
+
+def annotated(s: Subscriber, t: "Subscriber", u: Optional[Subscriber]):
+    s.save()
+    t.save()
+    u.save()
+
+def returned(pk) -> None:
+    load(pk).save()
+
+def load(pk):
+    return Subscriber.get(pk)
+
+class Extended(Subscriber):
+    def touch(self):
+        self.update(actions=[Extended.created.add(1)])
+
+    @classmethod
+    def fetch(cls, pk):
+        return cls.get(pk)
+''')
+    writes = [(op.name, op.call.method, op.model.name) for op in m.operations
+              if op.name in ("PutItem", "UpdateItem", "DeleteItem")]
+    assert writes == [
+        ("PutItem", "save", "Subscriber"),
+        ("UpdateItem", "update", "Subscriber"),
+        ("DeleteItem", "delete", "Subscriber"),
+        ("PutItem", "save", "Subscriber"),
+        ("DeleteItem", "delete", "Subscriber"),
+        ("PutItem", "save", "Subscriber"),
+        ("PutItem", "save", "Subscriber"),
+        ("PutItem", "save", "Subscriber"),
+        ("PutItem", "save", "Subscriber"),
+        ("UpdateItem", "update", "Extended"),
+    ]
+    assert all(op.call.via == "pynamodb" and op.orm == "pynamodb" for op in m.operations)
+    assert all(op.table == "subscribers" and op.call.region == "eu-west-1" for op in m.operations)
+
+
+def test_reads_expose_consistent_read_and_index_name():
+    m = model(MODELS + '''
+Subscriber.get("a", consistent_read=True)
+Subscriber.get("a", None, True)
+Subscriber.query("a", consistent_read=True, index_name="by_created")
+Subscriber.query("a", None, None, False, "by_email")
+Subscriber.scan(consistent_read=True)
+Subscriber.email_index.query("e", consistent_read=True)
+Subscriber.by_created.scan()
+Subscriber.batch_get(["a"], consistent_read=True)
+Subscriber.count("a", consistent_read=True)
+Subscriber.count()
+''')
+    found = [(op.name, op.param("ConsistentRead"), op.param("IndexName")) for op in m.operations]
+    assert [(name, read if read is True or read is False else None, index if isinstance(index, str) else None)
+            for name, read, index in found] == [
+        ("GetItem", True, None), ("GetItem", True, None),
+        ("Query", True, "by_created"), ("Query", False, "by_email"),
+        ("Scan", True, None), ("Query", True, "by_email"), ("Scan", None, "by_created"),
+        ("BatchGetItem", True, None), ("Query", True, None),
+    ]
+    facts = m.facts(m.operations[0])
+    assert facts.index_kind("by_email") == "global" and facts.index_kind("by_created") == "local"
+
+
+def test_batch_write_with_and_assigned():
+    m = model(MODELS + '''
+def load(items, gone):
+    with Subscriber.batch_write() as batch:
+        for item in items:
+            batch.save(Subscriber(**item))
+        batch.delete(gone)
+    writer = Subscriber.batch_write(auto_commit=False)
+    writer.save(items[0])
+    writer.commit()
+''')
+    assert ops(m) == [("BatchWriteItem", "save"), ("BatchWriteItem", "delete"), ("BatchWriteItem", "save")]
+    saved = m.operations[0].param("Item")
+    assert set(saved.entries) == {"pk", "email", "created", "revision"}
+    assert m.operations[1].param("Item") is ABSENT  # a delete writes no item
+
+
+def test_transact_write_entries():
+    m = model(MODELS + '''
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactGet, TransactWrite
+
+def move(a: Subscriber, b: Subscriber):
+    connection = Connection(region="us-east-1")
+    with TransactWrite(connection=connection) as tx:
+        tx.save(a)
+        tx.update(b, actions=[Subscriber.email.set("x")], add_version_condition=False)
+        tx.delete(a, condition=Subscriber.email == "y")
+        tx.condition_check(Subscriber, "pk", condition=Subscriber.email.exists())
+    with TransactGet() as tg:
+        tg.get(Subscriber, "pk")
+''')
+    assert ops(m) == [("PutItem", "save"), ("UpdateItem", "update"), ("DeleteItem", "delete"),
+                      ("ConditionCheck", "condition_check"), ("GetItem", "get")]
+    assert all(op.in_transaction and op.table == "subscribers" for op in m.operations)
+    # a transaction runs in its connection's region, not the models' Meta.region
+    assert [op.call.region for op in m.operations] == ["us-east-1"] * 4 + [None]
+    put, update, delete, check, _ = m.operations
+    assert m.guard(put).status == "guarded"  # TransactWrite.save always adds the version condition
+    assert m.guard(update).status == "unguarded"
+    assert m.guard(delete).status == "guarded"
+    assert update.add_version_condition.value is False
+
+
+# -- guards --------------------------------------------------------------------------------------------
+GUARDS = '''
+from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+from pynamodb.models import Model
+
+class Versioned(Model):
+    class Meta:
+        table_name = "versioned"
+    pk = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute()
+    version = VersionAttribute()
+
+class Plain(Model):
+    class Meta:
+        table_name = "plain"
+    pk = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute()
+    note = UnicodeAttribute()
+'''
+
+
+@pytest.mark.parametrize("call, status", [
+    ("Versioned(pk='a').save()", "guarded"),
+    ("Versioned(pk='a').update(actions=[Versioned.state.set('x')])", "guarded"),
+    ("Versioned(pk='a').delete()", "guarded"),
+    ("Versioned(pk='a').save(add_version_condition=False)", "unguarded"),
+    ("Versioned(pk='a').delete(add_version_condition=False)", "unguarded"),
+    ("Versioned(pk='a').save(add_version_condition=flag)", "guarded"),
+    ("Plain(pk='a').save()", "unguarded"),
+    ("Plain(pk='a').save(Plain.pk.does_not_exist())", "guarded"),
+    ("Plain(pk='a').save(condition=~Plain.pk.exists())", "guarded"),
+    ("Plain(pk='a').save(condition=Plain.pk.does_not_exist() | (Plain.state == 'new'))", "guarded"),
+    ("Plain(pk='a').update(actions=[Plain.state.set('done')], condition=Plain.state == 'pending')", "guarded"),
+    ("Plain(pk='a').update(actions=[Plain.note.set('n')], condition=Plain.state == 'pending')", "unguarded"),
+    ("Plain(pk='a').update(actions=[Plain.note.set('n')], condition=Plain.state.is_in('a', 'b'))", "unguarded"),
+    ("Plain(pk='a').update(actions=[Plain.note.set('n')], condition=Plain.note.between(1, 2))", "guarded"),
+    ("Plain(pk='a').update(actions=[Plain.note.remove()], condition=('x' == Plain.note) & Plain.pk.exists())",
+     "guarded"),
+    ("Plain(pk='a').update(actions=[Plain.note.set('n')], condition=Plain.pk.exists())", "unguarded"),
+    ("Plain(pk='a').update(actions=acts, condition=Plain.state == 'p')", "guarded"),  # unresolved actions
+    ("Plain(pk='a').update(actions=[Plain.note.set('n')], condition=cond)", "unknown"),
+    ("Plain(pk='a').delete(condition=Plain.state == 'old')", "guarded"),
+    ("Plain(pk='a').save(**options)", "unknown"),
+])
+def test_guards(call, status):
+    m = model(GUARDS + f"\ndef f(flag, acts, cond, options):\n    {call}\n")
+    op, = m.operations
+    assert m.guard(op).status == status
+
+
+def test_condition_built_before_the_call():
+    m = model(GUARDS + '''
+def f(pk):
+    condition = Plain.pk.does_not_exist()
+    condition = condition | (Plain.state == "new")
+    Plain(pk=pk).save(condition=condition)
+''')
+    assert m.guard(m.operations[0]).status == "guarded"
+
+
+def test_update_actions_give_the_written_attributes():
+    m = model(GUARDS + '''
+def f(item: Versioned, later):
+    item.update(actions=[Versioned.state.set(Versioned.state + 1), Versioned.pk.remove()])
+    actions = [Versioned.state.set(1)]
+    actions.append(later)
+    item.update(actions=actions)
+''')
+    first, second = m.operations
+    assert m.conditions.written_attributes(first) == {"state", "pk", "version"}
+    assert m.conditions.set_attributes(first) == {"state", "version"}
+    assert m.conditions.written_attributes(second) is UNKNOWN  # changed after it was built
+
+
+def test_add_version_condition_is_recorded():
+    m = model(GUARDS + "\nVersioned(pk='a').save(add_version_condition=False)\nVersioned(pk='b').save()\n")
+    flagged, plain = m.operations
+    assert flagged.add_version_condition.value is False and plain.add_version_condition is None
+
+
+# -- across modules ----------------------------------------------------------------------------------
+def test_models_imported_from_another_module(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(textwrap.dedent('''
+        from pynamodb.attributes import UnicodeAttribute
+        from pynamodb.models import Model
+        class Subscriber(Model):
+            class Meta:
+                table_name = "subscribers"
+                region = "eu-west-1"
+            pk = UnicodeAttribute(hash_key=True)
+    '''))
+    m = model('''
+        from app.models import Subscriber
+        def f(pk):
+            Subscriber.get(pk).save()
+    ''', "[tool.ddblint]\n", tmp_path, "app/service.py")
+    assert isinstance(m.evaluator, pynamodb.PynamoEvaluator)
+    assert sorted((op.name, op.table, op.call.region) for op in m.operations) == [
+        ("GetItem", "subscribers", "eu-west-1"), ("PutItem", "subscribers", "eu-west-1")]
+    assert pynamodb.models_in(m.evaluator) == []  # defined elsewhere: DDB108 reports it there
+
+
+# -- the other rules on PynamoDB code --------------------------------------------------------------------
+REGISTRY = '''
+[tool.ddblint.deployments]
+"jobs/**" = "us-east-1"
+
+[tool.ddblint.tables.subscribers]
+mode = "global"
+home-region = "eu-west-1"
+replicas = ["eu-west-1", "us-east-1"]
+'''
+
+JOB_MODEL = '''
+from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+from pynamodb.models import Model
+
+class Subscriber(Model):
+    class Meta:
+        table_name = "subscribers"
+
+    pk = UnicodeAttribute(hash_key=True)
+    version = VersionAttribute()
+'''
+
+
+def marked(source: str, code: str):
+    """The (row, code) pairs the source marks with `# expect: CODE`, as rule examples do."""
+    return [(row, c) for row, c in Example(source).expected() if c == code]
+
+
+def test_ddb201_and_ddb202_on_pynamodb_batch_write(tmp_path):
+    source = JOB_MODEL + '''
+def restore(items):
+    with Subscriber.batch_write() as batch:
+        for item in items:
+            batch.save(Subscriber(**item))  # expect: DDB201, DDB202
+'''
+    for code in ("DDB201", "DDB202"):
+        assert lint(source, code, tmp_path, REGISTRY, "jobs/restore.py") == marked(source, code)
+    # no VersionAttribute, an unregistered table, in its home region: neither fires
+    quiet = source.replace("    version = VersionAttribute()\n", "")
+    assert lint(quiet, "DDB202", tmp_path, "", "jobs/restore.py") == []
+    assert lint(source, "DDB201", tmp_path, REGISTRY, "services/restore.py") == []
+
+
+def test_ddb301_on_a_pynamodb_global_index_without_registry(tmp_path):
+    source = MODELS + '''
+def lookup(email, pk):
+    for s in Subscriber.email_index.query(email, consistent_read=True):  # expect: DDB301
+        yield s
+    Subscriber.query(pk, consistent_read=True, index_name="by_email")  # expect: DDB301
+    Subscriber.by_created.query(pk, consistent_read=True)
+    Subscriber.query(pk, consistent_read=True, index_name="by_created")
+    Subscriber.email_index.query(email)
+'''
+    assert lint(source, "DDB301", tmp_path) == marked(source, "DDB301")
+
+
+def test_ddb302_on_pynamodb_reads(tmp_path):
+    source = JOB_MODEL + '''
+def current(pk):
+    Subscriber.get(pk, consistent_read=True)  # expect: DDB302
+    for s in Subscriber.query(pk, consistent_read=True):  # expect: DDB302
+        s.refresh(consistent_read=True)  # expect: DDB302
+    Subscriber.get(pk)
+'''
+    assert lint(source, "DDB302", tmp_path, REGISTRY, "jobs/lookup.py") == marked(source, "DDB302")
+    pinned = source.replace('table_name = "subscribers"', 'table_name = "subscribers"\n        region = "eu-west-1"')
+    assert lint(pinned, "DDB302", tmp_path, REGISTRY, "jobs/lookup.py") == []
+
+
+def test_ddb304_on_a_pynamodb_transaction(tmp_path):
+    source = JOB_MODEL + '''
+from pynamodb.transactions import TransactWrite
+
+def move(a: Subscriber):
+    with TransactWrite(connection=None) as tx:
+        tx.save(a)  # expect: DDB304
+'''
+    found = lint(source, "DDB304", tmp_path, '[tool.ddblint.tables.subscribers]\nmode = "mrsc"\n')
+    assert found == marked(source, "DDB304")
+
+
+def test_lost_write_rules_leave_pynamodb_to_ddb108_and_ddb109(tmp_path):
+    source = '''
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.models import Model
+
+class Plain(Model):  # expect: DDB108
+    class Meta:
+        table_name = "plain"
+    pk = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute()
+
+class Versioned(Model):
+    class Meta:
+        table_name = "versioned"
+    pk = UnicodeAttribute(hash_key=True)
+    version = VersionAttribute()
+
+def f(p: Plain, v: Versioned):
+    for item in Plain.query("a", limit=10, page_size=5, scan_index_forward=False, consistent_read=True):
+        item.refresh()
+    Versioned.scan(filter_condition=Versioned.pk.startswith("a"), limit=3, attributes_to_get=["pk"])
+    p.save()
+    p.update(actions=[Plain.version.add(1)])
+    p.update(actions=[Plain.pk.set("x")], condition=Plain.version == 3)
+    v.update(actions=[Versioned.pk.set("y")], add_version_condition=False)  # expect: DDB109
+'''
+    for code in ("DDB101", "DDB102", "DDB103", "DDB104", "DDB401", "DDB402", "DDB403", "DDB404", "DDB405",
+                 "DDB406"):
+        if code in RULES:
+            assert lint(source, code, tmp_path) == [], code
+    for code in ("DDB108", "DDB109"):
+        assert lint(source, code, tmp_path) == marked(source, code)
+
+
+def test_super_in_a_models_own_methods():
+    m = model(GUARDS + '''
+class Stamped(Plain):
+    def save(self, *args, **kwargs):
+        self.note = "saved"
+        return super().save(*args, **kwargs)
+
+    def remove(self):
+        super(Stamped, self).delete()
+
+class Other:
+    def save(self):
+        super().save()
+
+def use(item: Stamped):
+    item.save()  # reaches the override: its super().save() is the operation
+    item.update(actions=[Plain.note.set("x")])
+''')
+    assert [(op.name, op.model.name) for op in m.operations] == [
+        ("PutItem", "Stamped"), ("DeleteItem", "Stamped"), ("UpdateItem", "Stamped")]
+    assert m.guard(m.operations[0]).status == "unknown"  # *args/**kwargs may carry a condition
