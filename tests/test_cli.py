@@ -446,16 +446,17 @@ def test_statistics_clean_run(tmp_path, ddblint_main):
     ((), ["DDB101", "DDB102", "DDB103"]),
     (("--select", "DDB101"), ["DDB101"]),
     (("--select", "ddb101"), ["DDB101"]),
-    (("--select", "DDB1"), ["DDB101", "DDB102", "DDB103"]),
-    (("--select", "DDB10"), ["DDB101", "DDB102", "DDB103"]),
+    # a prefix selects default-off rules too: DDB106 (h's guarded write has no handler)
+    (("--select", "DDB1"), ["DDB101", "DDB102", "DDB103", "DDB106"]),
+    (("--select", "DDB10"), ["DDB101", "DDB102", "DDB103", "DDB106"]),
     (("--select", "DDB2"), []),
-    (("--select", "ALL"), ["DDB101", "DDB102", "DDB103"]),
+    (("--select", "ALL"), ["DDB101", "DDB102", "DDB103", "DDB106"]),
     (("--select", "DDB101,DDB103"), ["DDB101", "DDB103"]),
     (("--select", "DDB101", "--select", "DDB103"), ["DDB101", "DDB103"]),
     (("--ignore", "DDB102"), ["DDB101", "DDB103"]),
     (("--ignore", "DDB1"), []),
     (("--select", "DDB102", "--extend-select", "DDB103"), ["DDB102", "DDB103"]),
-    (("--select", "DDB1", "--ignore", "DDB101"), ["DDB102", "DDB103"]),
+    (("--select", "DDB1", "--ignore", "DDB101"), ["DDB102", "DDB103", "DDB106"]),
     # the more specific selector decides, whichever side it is on
     (("--select", "DDB101", "--ignore", "DDB1"), ["DDB101"]),
     (("--ignore", "DDB1", "--extend-select", "DDB102"), ["DDB102"]),
@@ -480,7 +481,7 @@ def test_selection_on_the_command_line(tmp_path, ddblint_main, args, expected):
     ('select = ["DDB101", "DDB102"]\nignore = ["DDB102"]', ("--extend-select", "DDB103"), ["DDB101", "DDB103"]),
     ('select = ["DDB101"]', ("--ignore", "DDB1"), []),
     ('select = ["DDB101"]', ("--extend-select", "DDB102"), ["DDB101", "DDB102"]),
-    ('select = ["DDB1"]', ("--ignore", "DDB103"), ["DDB101", "DDB102"]),
+    ('select = ["DDB1"]', ("--ignore", "DDB103"), ["DDB101", "DDB102", "DDB106"]),
 ])
 def test_command_line_selection_over_config(tmp_path, ddblint_main, file_config, args, expected):
     write(tmp_path / "pyproject.toml", "[tool.ddblint]\n" + file_config + "\n")
