@@ -67,6 +67,10 @@ class Finding:
     # (start, end) offsets into the node's own source text, to point inside it (a word in a
     # string literal); used only when the node is on one line
     span: Optional[Tuple[int, int]] = None
+    # The fix's changes as LibCST edits: (node of this module, its replacement node or code).
+    # The engine turns each into a text edit over the node's range, so every other byte of the
+    # file is kept; `fix` carries the title and applicability.
+    edits: Tuple[Tuple[cst.CSTNode, object], ...] = ()
 
 
 class Context:
