@@ -73,7 +73,9 @@ class Project:
                 return cached[1]
             if stat.st_size > _MAX_BYTES:
                 return None
-            module = cst.parse_module(path.read_bytes())
+            from ddblint.engine import parse_module  # guards against nesting that crashes the parser
+
+            module = parse_module(path.read_bytes())
             evaluator = Evaluator(build_index(module), self, path)
         except (OSError, cst.ParserSyntaxError, RecursionError, UnicodeDecodeError, SyntaxError):
             evaluator = None
