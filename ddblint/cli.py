@@ -9,13 +9,15 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import sys
 import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ddblint import __version__, config, engine, files, registry, report
+from ddblint import __version__, config, engine, files, fix, registry, report, tablecheck
+from ddblint.dynamo import table_registry
 from ddblint.diagnostics import Diagnostic, Location
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -45,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output-file", metavar="FILE", default=os.environ.get("DDBLINT_OUTPUT_FILE"),
                        help="write findings to FILE instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes (and unsafe ones with --unsafe-fixes)")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also offer and apply fixes that change behaviour")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 if any)")
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per file and rule")
+    check.add_argument("--fix-only", action="store_true", help="apply fixes and do not report what remains (exit 0)")
+    check.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a fix was applied, even if nothing remains")
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of the findings")
     check.add_argument("--stdin-filename", metavar="PATH", help="the path of the source read from standard input (for configuration and messages)")
     check.add_argument("--config", action="append", metavar="FILE|KEY=VALUE",
@@ -57,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check files .gitignore excludes")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("-v", "--verbose", action="store_true", help="show internal tracebacks")
+
+    tables = commands.add_parser("tables", help="print the table registry: each table, each fact, where it came from")
+    tables.add_argument("path", nargs="?", default=".", help="a file or directory whose configuration to use")
+    tables.add_argument("--config", action="append", metavar="FILE|KEY=VALUE", help="as for `check`")
+    commands.add_parser("server", help="run the language server over standard input and output")
 
     rule = commands.add_parser("rule", help="explain a rule")
     rule.add_argument("code", nargs="?", help="a rule code such as DDB101, or its name")
@@ -73,6 +86,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return run_check(args)
         if args.command == "rule":
             return run_rule(args)
+        if args.command == "tables":
+            return run_tables(args)
+        if args.command == "server":
+            from ddblint import server
+
+            return server.main()
         parser.print_help()
         return EXIT_OK
     except (config.ConfigError, UsageError) as error:
@@ -188,21 +207,41 @@ def run_check(args) -> int:
     errors: List[str] = []
     sources: Dict[str, str] = {}
     checked = 0
+    ran: set = set()
+    settings_seen: Dict[int, object] = {}
+    fixing = args.fix or args.diff or args.fix_only
+    fixed: List[tuple] = []  # (display, applied diagnostics, diff text or fixed bytes)
+    stdin_data = b""
 
     def lint(data: bytes, path: Path, display: str) -> None:
         nonlocal checked
-        settings = settings_for(path)
-        result = engine.check_source(data, path, display, settings, engine.rules_for(path, settings, rules))
+        settings = settings_for(path)  # a configuration error stops the run (exit 2), as in Ruff
+        enabled = engine.rules_for(path, settings, rules)
+        ran.update(r.code for r in enabled)
+        settings_seen[id(settings)] = settings
+        try:
+            result = engine.check_source(data, path, display, settings, enabled)
+            if fixing and result.diagnostics and not result.errors:
+                data = _fix_file(data, path, display, settings, enabled, result, args, read_stdin, fixed)
+        except Exception as error:  # noqa: BLE001 - a bug of ours on one file must not stop the run
+            result = engine.FileResult(errors=[f"{display}: internal error: {type(error).__name__}: {error}; "
+                                               f"please report it\n" + traceback.format_exc()])
         checked += 1
         diagnostics.extend(result.diagnostics)
-        errors.extend(result.errors if args.verbose else [e.split("\n")[0] for e in result.errors])
-        if result.diagnostics and args.output_format == "full":
-            sources[display] = data.decode("utf-8", "replace")
+        for error in result.errors:
+            first, _, trace = error.partition("\n")
+            errors.append(f"{first}\n{trace.rstrip()}" if args.verbose and trace.strip() else
+                          first + ("" if args.verbose else " (run with -v for the traceback)"))
+        if result.diagnostics and args.output_format in report.NEEDS_SOURCES:
+            try:
+                sources[display] = engine.decode(data)
+            except Exception:  # noqa: BLE001 - undecodable: the snippet shows replacement characters
+                sources[display] = data.decode("utf-8", "replace")
 
     if read_stdin:
         name = args.stdin_filename or "-"
         path = Path(name).resolve() if name != "-" else Path.cwd() / "-"
-        data = sys.stdin.buffer.read()
+        data = stdin_data = sys.stdin.buffer.read()
         # As in Ruff: with --force-exclude an excluded --stdin-filename is not linted (editors pass it).
         if not (args.force_exclude and args.stdin_filename
                 and files._excluded_explicitly(path, False, settings_for(path))):
@@ -211,7 +250,11 @@ def run_check(args) -> int:
         if "-" in args.paths:
             raise UsageError("`-` (standard input) cannot be mixed with paths")
         paths = [Path(p) for p in (args.paths or ["."])]
-        found, missing = files.discover(paths, settings_for, force_exclude=args.force_exclude)
+        notices: List = []
+        found, missing = files.discover(paths, settings_for, force_exclude=args.force_exclude, notices=notices)
+        if not args.quiet:
+            for path, message in notices:
+                print(_printable(f"ddblint: warning: {_display(path)}: {message}"), file=sys.stderr)
         for path, message in missing:
             diagnostics.append(engine._parse_error(_display(path), message))
         for path in found:
@@ -222,20 +265,39 @@ def run_check(args) -> int:
                 diagnostics.append(engine._parse_error(display, f"cannot read the file: {error.strerror or error}"))
                 continue
             lint(data, path, display)
+        for settings in settings_seen.values():  # findings in infrastructure files (DDB5xx)
+            enabled = [rules[c] for c in sorted(ran) if c in rules]
+            diagnostics.extend(tablecheck.check_tables(settings, enabled, paths, _display))
+    for settings in settings_seen.values():
+        if not args.quiet and getattr(settings, "config_path", None) is not None:
+            for warning in table_registry.registry_for(settings).warnings:
+                print(_printable(f"ddblint: warning: {warning}"), file=sys.stderr)
 
+    if fixing:
+        return _report_fixes(args, diagnostics, errors, fixed, read_stdin, stdin_data)
     diagnostics.sort(key=Diagnostic.sort_key)
-    output = _statistics(diagnostics) if args.statistics else report.render(args.output_format, diagnostics, sources)
+    if args.output_format in PLAIN_TEXT_FORMATS:  # SECURITY.md: no control character reaches a terminal or log
+        diagnostics = [dataclasses.replace(d, filename=_printable(d.filename), message=_printable(d.message))
+                       for d in diagnostics]
+        sources = {_printable(name): _UNPRINTABLE_IN_SOURCE.sub("\ufffd", text) for name, text in sources.items()}
+    output = _statistics(diagnostics) if args.statistics else \
+        report.render(args.output_format, diagnostics, sources, rules=[rules[c] for c in sorted(ran) if c in rules])
     if args.output_file:
         try:  # Ruff creates the missing directories of -o
             Path(args.output_file).parent.mkdir(parents=True, exist_ok=True)
-            Path(args.output_file).write_text(output, encoding="utf-8")
+            Path(args.output_file).write_bytes(_encode(output, "utf-8"))
         except OSError as error:
             raise UsageError(f"cannot write {args.output_file}: {error.strerror or error}") from error
     else:
-        sys.stdout.write(output)
+        sys.stdout.flush()
+        if hasattr(sys.stdout, "buffer"):
+            sys.stdout.buffer.write(_encode(output, sys.stdout.encoding or "utf-8"))
+        else:
+            sys.stdout.write(output)
         sys.stdout.flush()
     for error in errors:
-        print(f"ddblint: error: {error}", file=sys.stderr)
+        first, newline, trace = error.partition("\n")
+        print(f"ddblint: error: {_printable(first)}{newline}{trace}", file=sys.stderr)
     if not args.quiet:
         if diagnostics:
             print(f"Found {len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''} "
@@ -245,6 +307,29 @@ def run_check(args) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_OK
+
+
+# Formats printed as plain lines, where a newline or an escape sequence in a file name or in a
+# message quoting the checked code (a table name) would forge lines or recolour a terminal.
+PLAIN_TEXT_FORMATS = frozenset({"full", "concise", "pylint"})
+# C0 and C1 controls but tab, Unicode line and paragraph separators, bidirectional overrides
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_IN_SOURCE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters written as Python escapes (`\\n`, `\\x1b`, `\\u202e`)."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1] if m.group() in "\n\r" else
+                            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    """File names that are not valid UTF-8 come back as the bytes they are (surrogateescape);
+    what the encoding cannot represent becomes an escape instead of an error."""
+    try:
+        return text.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace")
 
 
 def _statistics(diagnostics: List[Diagnostic]) -> str:
@@ -258,3 +343,87 @@ def _statistics(diagnostics: List[Diagnostic]) -> str:
 
 
 __all__ = ["main", "Location"]
+
+
+# -- fixes -----------------------------------------------------------------------------------------
+def _fix_file(data, path, display, settings, enabled, result, args, read_stdin, fixed):
+    """Apply the fixes of one file (rounds until none is left); write it, or keep its diff."""
+    def lint(candidate: bytes):
+        return engine.check_source(candidate, path, display, settings, enabled).diagnostics
+
+    outcome = fix.fix_bytes(data, lint, args.unsafe_fixes)
+    if outcome.error:
+        result.errors.append(f"{display}: fixes not applied: {outcome.error}")
+        return data
+    if not outcome.applied:
+        return data
+    old = engine.decode(data)
+    new_bytes = fix.encode_like(data, outcome.source)
+    if args.diff:
+        fixed.append((display, outcome.applied, fix.unified_diff(old, outcome.source, display)))
+        result.diagnostics = outcome.remaining
+        return data
+    if not read_stdin:
+        try:
+            fix.write_atomically(path, data, outcome.source)
+        except (fix.FileChangedError, OSError, UnicodeEncodeError) as error:
+            result.errors.append(f"{display}: fixes not written: {error}")
+            return data
+    fixed.append((display, outcome.applied, new_bytes))
+    result.diagnostics = outcome.remaining
+    return new_bytes
+
+
+def _report_fixes(args, diagnostics, errors, fixed, read_stdin, stdin_data: bytes) -> int:
+    diagnostics.sort(key=Diagnostic.sort_key)
+    count = sum(len(applied) for _, applied, _ in fixed)
+    if args.diff:
+        sys.stdout.write("".join(diff for _, _, diff in fixed))
+    elif read_stdin:  # as Ruff: the fixed source on stdout, what remains on stderr
+        sys.stdout.buffer.write(fixed[0][2] if fixed else stdin_data)
+        sys.stdout.flush()
+    if not args.diff and not args.fix_only and diagnostics:
+        stream = sys.stderr if read_stdin else sys.stdout
+        stream.write(report.render("concise" if read_stdin else args.output_format, diagnostics, {}))
+    if args.show_fixes and fixed:
+        print(f"Fixed {count} error{'s' if count != 1 else ''}:", file=sys.stderr)
+        for display, applied, _ in fixed:
+            print(f"- {display}:", file=sys.stderr)
+            for (code, name), n in sorted(Counter((d.code, d.name) for d in applied).items()):
+                print(f"    {n} × {code} ({name})", file=sys.stderr)
+    hidden = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "unsafe" and d.fix.edits)
+    for error in errors:
+        print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
+    if not args.quiet:
+        verb = "would fix" if args.diff else "fixed"
+        print(f"Found {count + len(diagnostics)} error{'s' if count + len(diagnostics) != 1 else ''} "
+              f"({count} {verb}, {len(diagnostics)} remaining).", file=sys.stderr)
+        if hidden and not args.unsafe_fixes:
+            print(f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the `--unsafe-fixes` option.",
+                  file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    if args.diff:
+        return EXIT_FINDINGS if count else EXIT_OK
+    if args.exit_non_zero_on_fix and count:
+        return EXIT_FINDINGS
+    if args.fix_only or args.exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if diagnostics else EXIT_OK
+
+
+# -- ddblint tables --------------------------------------------------------------------------------
+def run_tables(args) -> int:
+    from ddblint.infra.render import render_tables
+
+    known = registry.defaults()
+    explicit = next((Path(v) for v in args.config or () if os.path.isfile(v)), None)
+    overrides = tuple(v for v in args.config or () if not os.path.isfile(v))
+    target = Path(args.path)
+    settings = config.settings_for(target if target.exists() else Path.cwd(), known, explicit=explicit,
+                                   overrides=overrides)
+    found = table_registry.registry_for(settings)
+    sys.stdout.write(render_tables(found.facts))
+    for warning in found.warnings:
+        print(f"ddblint: warning: {warning}", file=sys.stderr)
+    return EXIT_OK

@@ -1,13 +1,18 @@
 """Check one file: decode, prefilter, parse once, run every enabled rule, filter, locate.
 
 The engine knows no rule: it asks the registry for them and the rules ask `Context.dynamo`
-for DynamoDB facts. A file that cannot be decoded or parsed yields one DDB000 finding; a rule
-that crashes yields an internal error for that file and the run goes on.
+for DynamoDB facts. A file that cannot be decoded, is too large, is nested too deeply or does
+not parse yields one DDB000 finding; a rule (or the DynamoDB model) that crashes yields an
+internal error naming it and the file, and the run goes on (SECURITY.md).
 """
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
+import keyword
+import os
+import re
 import tokenize
 import traceback
 import warnings
@@ -18,11 +23,20 @@ from typing import Dict, List, Optional, Sequence, Type
 import libcst as cst
 
 from ddblint import noqa, registry
-from ddblint.diagnostics import Diagnostic, Location
+from ddblint.diagnostics import Diagnostic, Edit, Location
 from ddblint.positions import Positions
 from ddblint.rule import Context, Rule
 
 PARSE_ERROR = "DDB000"
+# Files larger than this (that the prefilter keeps) are reported, not parsed: LibCST needs about
+# 7 s and 700 MB of memory per MB of source. DDBLINT_MAX_FILE_SIZE (bytes, 0: no limit) changes it.
+MAX_FILE_SIZE = 1024 * 1024
+# CPython refuses brackets nested more than 200 deep ("too many nested parentheses"). LibCST's
+# native parser has no limit of its own: it overflows the C stack, a segmentation fault that no
+# `except` catches, at about 1,250 nested brackets (8 MiB stack), 3,400 nested `lambda`s or
+# 8,000 `not`s or `elif`s. `_nesting_problem` refuses such files before LibCST sees them.
+MAX_BRACKETS = 200
+MAX_NESTING = 1000
 
 
 @dataclass
@@ -37,6 +51,177 @@ def decode(data: bytes) -> str:
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     text = data.decode(encoding)
     return text[1:] if text.startswith("\ufeff") else text
+
+
+class DecodeError(ValueError):
+    """Why `data` cannot be decoded, with the 1-based row and column of the first bad byte."""
+
+    def __init__(self, message: str, row: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.row, self.column = row, column
+
+
+def decode_checked(data: bytes) -> str:
+    """`decode`, raising `DecodeError` with a one-line message and position on failure."""
+    try:
+        return decode(data)
+    except UnicodeDecodeError as error:
+        encoding = error.encoding
+    except (SyntaxError, LookupError, UnicodeError, ValueError) as error:
+        text = str(getattr(error, "msg", None) or error)
+        if not text.startswith("invalid or missing encoding declaration"):
+            raise DecodeError(" ".join(text.split())) from error  # unknown encoding, BOM and cookie disagree
+        encoding = "utf-8"  # invalid UTF-8 in the first two lines, where a cookie would be
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        start = data.rfind(b"\n", 0, error.start) + 1
+        row = data.count(b"\n", 0, error.start) + 1
+        column = len(data[start:error.start].decode(encoding, "replace")) + 1
+        hint = "; declare the file's encoding with a `# -*- coding: ... -*-` line" if encoding == "utf-8" else ""
+        raise DecodeError(f"not valid {error.encoding.upper() if encoding == 'utf-8' else encoding}: byte "
+                          f"0x{data[error.start]:02x} at {row}:{column} ({error.reason}){hint}", row, column) from error
+    except Exception as error:  # noqa: BLE001 - a codec that fails its own way
+        raise DecodeError(f"{type(error).__name__}: {error}") from error
+    raise DecodeError(f"cannot decode as {encoding}")
+
+
+def max_file_size() -> int:
+    """The size limit in bytes (0: none): DDBLINT_MAX_FILE_SIZE, else MAX_FILE_SIZE."""
+    value = os.environ.get("DDBLINT_MAX_FILE_SIZE", "").strip().replace("_", "")
+    return int(value) if value.isdigit() else MAX_FILE_SIZE
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:.1f} MiB" if count >= 1024 * 1024 else f"{count} bytes"
+
+
+def _row_column(source: str, offset: int):
+    """1-based (row, column) of a character offset, counting Python's line breaks."""
+    breaks = list(_LINE_BREAK.finditer(source, 0, offset))
+    return len(breaks) + 1, offset - (breaks[-1].end() if breaks else 0) + 1
+
+
+_KEYWORDS = frozenset(keyword.kwlist)
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_TOKEN = re.compile(r"""
+    (?P<nl>\r\n?|\n)
+  | [ \t\f]+ | \\(?:\r\n?|\n) | \#[^\r\n]*                 # blanks, line joins, comments
+  | (?P<str>(?P<prefix>[A-Za-z]{0,2})(?:                  # quotes as \x27 ' and \x22 "
+        \x27{3}(?:[^\x27\\]|\\.|\x27(?!\x27\x27))*(?:\x27{3}|\Z) | \x22{3}(?:[^\x22\\]|\\.|\x22(?!\x22\x22))*(?:\x22{3}|\Z)
+      | \x27(?:[^\x27\\\r\n]|\\(?:\r\n|.))*(?:\x27|(?=[\r\n])|\Z) | \x22(?:[^\x22\\\r\n]|\\(?:\r\n|.))*(?:\x22|(?=[\r\n])|\Z)))
+  | (?P<word>(?:\d|\.\d)(?:[eE][-+]?|[\w.])* | \w+)
+  | (?P<open>[(\[{]) | (?P<close>[)\]}])
+  | (?P<sep>[,;] | (?:\*\*|//|>>|<<|[-+*/%@&|^])?=(?!=))
+  | \*\* | // | >> | << | -> | := | [<>!=]= | \.\.\. | .
+""", re.VERBOSE | re.DOTALL)
+
+
+class _Nesting(Exception):
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def _scan(text: str, brackets: int, base: int) -> int:
+    """An upper bound of how deep the syntax tree of `text` (code `brackets` brackets deep, `base`
+    offset into the file) nests; raises `_Nesting` past the limits. Every level of a syntax tree
+    costs at least one operator, keyword, string or bracket (names and numbers are leaves), so
+    the bound is the count of those in a comma-separated segment plus its deepest bracketed
+    group, the enclosing blocks and `elif` chains (each `elif` nests in the one before)."""
+    # per open bracket: [tokens of the current segment, deepest group in it, deepest closed segment]
+    stack = [[0, 0, 0]]
+    indents: list = []
+    elifs: dict = {}
+    statement, statement_at, line_start, first = 0, 0, 0, True
+
+    def segment_end(at: int) -> None:
+        frame = stack[-1]
+        depth = frame[0] + frame[1]
+        frame[2] = max(frame[2], depth)
+        frame[0] = frame[1] = 0
+        if len(stack) == 1 and statement + depth > MAX_NESTING:
+            raise _Nesting("cannot parse the file: it is nested too deeply", statement_at)
+
+    def close() -> None:
+        tokens, inner, best = stack.pop()
+        stack[-1][1] = max(stack[-1][1], 1 + max(best, tokens + inner))
+
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "nl":
+            line_start = match.end()
+            if len(stack) == 1:
+                segment_end(match.start())
+                first = True
+            continue
+        if kind is None and match.group()[:1] in (" ", "\t", "\f", "\\", "#"):
+            continue
+        if first:  # the first token of a logical line: its block and elif chain
+            first = False
+            column = match.start() - line_start
+            while indents and indents[-1] > column:
+                indents.pop()
+            if not indents or column > indents[-1]:
+                indents.append(column)
+            for deeper in [c for c in elifs if c > column]:
+                del elifs[deeper]
+            word = match.group()
+            if word == "elif":
+                elifs[column] = elifs.get(column, 0) + 1
+            elif word != "else":
+                elifs[column] = 0
+            statement, statement_at = len(indents) + sum(elifs.values()), base + match.start()
+        frame = stack[-1]
+        if kind == "open":
+            if brackets + len(stack) > MAX_BRACKETS:
+                raise _Nesting("syntax error: too many nested parentheses", base + match.start())
+            frame[0] += 1
+            stack.append([0, 0, 0])
+        elif kind == "close":
+            if len(stack) > 1:
+                close()
+        elif kind == "sep":
+            segment_end(match.start())
+        elif kind != "word" or match.group() in _KEYWORDS:  # a name or number nests nothing
+            frame[0] += 1
+            if kind == "str" and set(match.group("prefix").lower()) & {"f", "t"}:
+                frame[1] = max(frame[1], _scan_fstring(match, brackets + len(stack) - 1, base))
+    while len(stack) > 1:  # brackets never closed
+        close()
+    segment_end(len(text))
+    return stack[0][2]
+
+
+def _scan_fstring(match, brackets: int, base: int) -> int:
+    """The nesting of an f-string's replacement fields (`{...}` outside `{{`/`}}`)."""
+    text, deepest, level, start, i = match.group(), 0, 0, 0, len(match.group("prefix"))
+    while i < len(text):
+        char = text[i]
+        if level == 0 and char in "{}" and text[i + 1:i + 2] == char:
+            i += 2
+            continue
+        if char == "{":
+            level += 1
+            if level == 1:
+                start = i + 1
+        elif char == "}" and level:
+            level -= 1
+            if level == 0:
+                deepest = max(deepest, 1 + _scan(text[start:i], brackets + 1, base + match.start() + start))
+        i += 1
+    if level:  # unterminated field: what there is of it
+        deepest = max(deepest, 1 + _scan(text[start:], brackets + 1, base + match.start() + start))
+    return deepest
+
+
+def _nesting_problem(source: str):
+    """(message, row, column) when `source` nests deeper than LibCST can safely parse, else None."""
+    try:
+        _scan(source, 0, 0)
+    except _Nesting as problem:
+        return (str(problem), *_row_column(source, problem.offset))
+    return None
 
 
 def _parse_error(display: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
@@ -62,7 +247,10 @@ def _syntax_error(source: str, display: str, error: cst.ParserSyntaxError):
 
 
 def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]]) -> FileResult:
-    """Lint one file's bytes. `rules` are the rule classes enabled for this file."""
+    """Lint one file's bytes. `rules` are the rule classes enabled for this file.
+
+    Never raises for anything in `data`: a file that cannot be analysed is one DDB000 finding,
+    and a rule, or the DynamoDB model, that crashes is an internal error in `errors`."""
     result = FileResult()
     triggers = {t.encode() for rule in rules for t in rule.triggers}
     if rules and triggers and not any(t in data for t in triggers):
@@ -71,19 +259,23 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     if not rules:
         result.skipped = True
         return result
+    limit = max_file_size()
+    if limit and len(data) > limit:
+        result.diagnostics.append(_parse_error(display, f"file too large to analyse: {_size(len(data))}, above the "
+                                                        f"limit of {_size(limit)} (DDBLINT_MAX_FILE_SIZE)"))
+        return result
     try:
-        source = decode(data)
-    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        source = decode_checked(data)
+    except DecodeError as error:
+        # at 1:1 as Ruff's E902: the whole file is unreadable; the message says where the bad byte is
         result.diagnostics.append(_parse_error(display, f"cannot decode the file: {error}"))
         return result
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        message, row, column = _syntax_error(source, display, error)
-        result.diagnostics.append(_parse_error(display, f"syntax error: {message}", row, column))
+    if "\0" in source:  # as CPython: LibCST's message and position are less helpful
+        row, column = _row_column(source, source.index("\0"))
+        result.diagnostics.append(_parse_error(display, "syntax error: source code cannot contain null bytes", row, column))
         return result
-    except RecursionError:
-        result.diagnostics.append(_parse_error(display, "cannot parse the file: it is nested too deeply"))
+    module = _parse(source, display, result)
+    if module is None:
         return result
     ctx = Context(path, source, module, settings)
     found = []
@@ -92,30 +284,130 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     known = registry.all_rules()
     enabled = {rule.code for rule in rules}
     extra = [known[code] for rule in rules for code in rule.superseded_by if code in known and code not in enabled]
+    too_deep: List[str] = []  # the rules that gave up on the file's nesting
     for rule in list(rules) + list(dict.fromkeys(extra)):
         try:
-            found.extend((rule, finding) for finding in rule().check(ctx))
-        except RecursionError:
-            result.errors.append(f"{display}: {rule.code} gave up: the code is nested too deeply")
-        except Exception:  # noqa: BLE001 - one rule's bug must not stop the run
-            result.errors.append(f"{display}: internal error in {rule.code} ({rule.name}); please report it:\n"
-                                 + traceback.format_exc())
+            for finding in rule().check(ctx):
+                found.append((rule, finding))
+        except _ModelUnavailable:
+            continue  # the model failed for an earlier rule, and that was reported
+        except Exception as error:  # noqa: BLE001 - one rule's bug must not stop the run
+            in_model = "dynamo" not in vars(ctx) and _raised_in(error, _MODEL_CODE)
+            if in_model:
+                vars(ctx)["dynamo"] = _BrokenModel()  # once per file, not once per rule
+            if _caused_by(error, RecursionError):
+                too_deep.append(rule.code)
+            elif in_model:
+                result.errors.append(f"{display}: internal error in the DynamoDB model (ddblint.dynamo, "
+                                     f"needed by {rule.code}); please report it\n" + traceback.format_exc())
+            else:
+                result.errors.append(f"{display}: internal error in {rule.code} ({rule.name}); please report it\n"
+                                     + traceback.format_exc())
+    if too_deep:
+        result.diagnostics.append(_parse_error(
+            display, f"cannot analyse the file: it is nested too deeply ({', '.join(too_deep)} gave up)"))
     if not found:
         return result
-    positions = Positions(module, source)
+    try:
+        positions = Positions(module, source)
+    except Exception as error:  # noqa: BLE001
+        # LibCST's codegen recurses; the RecursionError can surface as a KeyError raised while
+        # positions.py's `finally` unwinds it, so look along the chain of exceptions.
+        if _caused_by(error, RecursionError):
+            result.diagnostics.append(_parse_error(display, "cannot analyse the file: it is nested too deeply"))
+        else:
+            result.errors.append(f"{display}: internal error while locating the findings; please report it\n"
+                                 + traceback.format_exc())
+        return result
     suppressions = noqa.parse(source)
     diagnostics: Dict[tuple, Diagnostic] = {}
     for rule, finding in found:
-        (row, column), (end_row, end_column) = positions[finding.node]
+        try:
+            (row, column), (end_row, end_column) = positions[finding.node]
+        except Exception:  # noqa: BLE001 - a finding on a node that is not in this module
+            result.errors.append(f"{display}: internal error in {rule.code} ({rule.name}): a finding points at no "
+                                 f"node of the file; please report it\n" + traceback.format_exc())
+            continue
         if finding.span is not None and row == end_row:
             column, end_column = column + finding.span[0], column + finding.span[1]
         start, end = Location(row, column + 1), Location(end_row, end_column + 1)
-        diagnostic = Diagnostic(rule.code, finding.message, display, start, end, finding.fix,
-                                name=rule.name, url=rule.url(), noqa_row=start.row)
+        diagnostic = Diagnostic(rule.code, finding.message, display, start, end,
+                                _fix(finding, module, positions), name=rule.name, url=rule.url(),
+                                noqa_row=start.row)
         diagnostics[(rule.code, start, end)] = diagnostic
     kept = _drop_superseded(list(diagnostics.values()), known, enabled)
-    result.diagnostics = [d for d in kept if not suppressions.suppresses(d.code, d.noqa_row)]
+    result.diagnostics += [d for d in kept if not suppressions.suppresses(d.code, d.noqa_row)]
     return result
+
+
+def parse_module(source) -> cst.Module:
+    """`libcst.parse_module`, except that code nested too deeply for LibCST's native parser (which
+    would crash the process) raises `RecursionError` instead. For every module ddblint parses,
+    the checked files and the modules they import."""
+    text = source if isinstance(source, str) else decode(source)
+    problem = _nesting_problem(text)
+    if problem is not None:
+        raise RecursionError(f"{problem[0]} at {problem[1]}:{problem[2]}")
+    return cst.parse_module(source)
+
+
+def _parse(source: str, display: str, result: FileResult) -> Optional[cst.Module]:
+    """The module, or None with a DDB000 finding in `result`."""
+    problem = _nesting_problem(source)
+    if problem is not None:
+        result.diagnostics.append(_parse_error(display, *problem))
+        return None
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        message, row, column = _syntax_error(source, display, error)
+        result.diagnostics.append(_parse_error(display, f"syntax error: {message}", row, column))
+    except RecursionError:
+        result.diagnostics.append(_parse_error(display, "cannot parse the file: it is nested too deeply"))
+    except MemoryError:
+        result.diagnostics.append(_parse_error(display, "cannot parse the file: not enough memory"))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # noqa: BLE001 - pyo3's PanicException (a parser bug) is a BaseException
+        result.diagnostics.append(_parse_error(
+            display, f"cannot parse the file: the parser failed ({type(error).__name__}: {_first_line(error)})"))
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else "no message"
+
+
+class _ModelUnavailable(Exception):
+    """`ctx.dynamo` of a file whose DynamoDB model failed to build (already reported)."""
+
+
+class _BrokenModel:
+    def __getattr__(self, name):
+        raise _ModelUnavailable(name)
+
+
+_MODEL_CODE = vars(Context)["dynamo"].func.__code__
+
+
+def _caused_by(error: Optional[BaseException], kind: type) -> bool:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _raised_in(error: BaseException, code) -> bool:
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is code:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _drop_superseded(diagnostics: List[Diagnostic], rules: Dict[str, Type[Rule]], enabled) -> List[Diagnostic]:
@@ -145,3 +437,18 @@ def rules_for(path: Path, settings, all_rules: Dict[str, Type[Rule]], enabled: O
     enabled = enabled if enabled is not None else settings.enabled_codes({c: r.default for c, r in all_rules.items()})
     ignored = settings.ignored_for(path, {c: r.default for c, r in all_rules.items()})
     return [rule for code, rule in all_rules.items() if code in enabled and code not in ignored]
+
+
+def _fix(finding, module: cst.Module, positions):
+    """The finding's fix with its LibCST edits turned into text edits over each node's range."""
+    if finding.fix is None or not finding.edits:
+        return finding.fix
+    edits = []
+    try:
+        for node, replacement in finding.edits:
+            (row, column), (end_row, end_column) = positions[node]
+            content = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
+            edits.append(Edit(content, Location(row, column + 1), Location(end_row, end_column + 1)))
+    except KeyError:
+        return None  # an edit on a node of another module: no fix rather than a wrong one
+    return dataclasses.replace(finding.fix, edits=tuple(edits))

@@ -1,7 +1,9 @@
 """Which files to lint, found the way Ruff finds them.
 
 * Directories are walked without following symlinked directories; ``.py`` and ``.pyi``
-  files are collected.
+  files are collected. A symlinked file is followed only when its target lies inside the
+  directory being walked (SECURITY.md); one pointing outside it, a broken link and a link loop
+  are skipped with a notice. Paths given explicitly are followed wherever they point.
 * An entry is skipped when it matches :data:`DEFAULT_EXCLUDE`, ``exclude`` or
   ``extend-exclude`` (gitignore-style globs relative to the settings' root; a bare name
   matches at any depth), or, with ``respect-gitignore``, the ``.gitignore`` / ``.ignore``
@@ -14,6 +16,7 @@
 """
 from __future__ import annotations
 
+import errno
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -41,63 +44,100 @@ def discover(
     settings_for: Callable[[Path], Settings],
     *,
     force_exclude: bool = False,
+    notices: Optional[List[Tuple[Path, str]]] = None,
 ) -> Tuple[List[Path], List[Tuple[Path, str]]]:
     """The files to lint under ``paths``, sorted and without duplicates, and the paths that
     could not be read as ``(path, message)``. ``settings_for`` gives the settings of a
-    directory (nested config files can change the excludes below them)."""
+    directory (nested config files can change the excludes below them). Entries skipped for
+    a reason the user should hear of (symlinks, see above) are appended to ``notices``."""
     found: Dict[str, Path] = {}  # absolute path -> the path as built from the argument
     errors: List[Tuple[Path, str]] = []
+    notices = notices if notices is not None else []
 
     def add(path: Path) -> None:
         found.setdefault(os.path.abspath(path), path)
 
     for given in map(Path, paths):
         if not os.path.exists(given):  # also a dangling symlink
-            errors.append((given, "No such file or directory"))
+            errors.append((given, _link_problem(given) or "No such file or directory"))
             continue
         is_dir = given.is_dir()  # an explicit symlink to a directory is followed
         if force_exclude and _excluded_explicitly(given, is_dir, settings_for(given)):
             continue
         if is_dir:
-            _walk(given, _parent_ignores(given), settings_for, add, errors)
+            walker = _Walker(os.path.realpath(given), settings_for, add, errors, notices)
+            walker.walk(given, _parent_ignores(given))
         else:
             add(given)
     return sorted(found.values()), errors
 
 
-def _walk(
-    directory: Path,
-    ignores: _IgnoreStack,
-    settings_for: Callable[[Path], Settings],
-    add: Callable[[Path], None],
-    errors: List[Tuple[Path, str]],
-) -> None:
-    settings = settings_for(directory)
-    # Read even when this directory does not respect them: a nested config may.
-    ignores = ignores + _ignore_files(directory)
+def _link_problem(path: Path) -> Optional[str]:
+    """Why the symlink ``path`` leads to no file (None: it is not a symlink, or it does)."""
+    if not os.path.islink(path):
+        return None
     try:
-        with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
+        os.stat(path)
     except OSError as exc:
-        errors.append((directory, exc.strerror or str(exc)))
-        return
-    excludes = _exclude_patterns(DEFAULT_EXCLUDE + settings.exclude + settings.extend_exclude)
-    for entry in entries:
-        path = directory / entry.name
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        return f"broken symbolic link (to {os.readlink(path)})"
+    return None
+
+
+class _Walker:
+    def __init__(self, root: str, settings_for, add, errors, notices) -> None:
+        self.root = root  # the walked argument, symlinks resolved
+        self.settings_for, self.add, self.errors, self.notices = settings_for, add, errors, notices
+
+    def walk(self, directory: Path, ignores: _IgnoreStack) -> None:
+        settings = self.settings_for(directory)
+        # Read even when this directory does not respect them: a nested config may.
+        ignores = ignores + _ignore_files(directory)
         try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            if not is_dir and not entry.is_file():  # symlinked directory, dangling link, socket…
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.errors.append((directory, exc.strerror or str(exc)))
+            return
+        excludes = _exclude_patterns(DEFAULT_EXCLUDE + settings.exclude + settings.extend_exclude)
+        for entry in entries:
+            path = directory / entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_link = entry.is_symlink()
+                if not is_dir and not is_link and not entry.is_file():  # socket, fifo, device…
+                    continue
+            except OSError:
                 continue
-        except OSError:
-            continue
-        if _matches(excludes, relative_posix(path, settings.root), is_dir):
-            continue
-        if settings.respect_gitignore and _gitignored(path, is_dir, ignores):
-            continue
-        if is_dir:
-            _walk(path, ignores, settings_for, add, errors)
-        elif entry.name.endswith(PYTHON_SUFFIXES):
-            add(path)
+            if is_link and not entry.name.endswith(PYTHON_SUFFIXES):
+                continue  # symlinked directories are not followed
+            if _matches(excludes, relative_posix(path, settings.root), is_dir):
+                continue
+            if settings.respect_gitignore and _gitignored(path, is_dir, ignores):
+                continue
+            if is_dir:
+                self.walk(path, ignores)
+            elif entry.name.endswith(PYTHON_SUFFIXES):
+                if is_link and not self._follow(path):
+                    continue
+                self.add(path)
+
+    def _follow(self, link: Path) -> bool:
+        """Whether to lint the file a walked symlink points at; else a notice says why not."""
+        problem = _link_problem(link)
+        if problem is None and not os.path.isfile(link):
+            return False  # a link to a directory (or a fifo...) named *.py: not followed
+        if problem is None:
+            target = os.path.realpath(link)
+            try:
+                if os.path.commonpath([target, self.root]) == self.root:
+                    return True
+            except ValueError:  # another drive (Windows)
+                pass
+            problem = f"symbolic link to {target}, outside {self.root} (pass it explicitly to check it)"
+        self.notices.append((link, f"skipped: {problem}"))
+        return False
 
 
 @lru_cache(maxsize=256)

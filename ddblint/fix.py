@@ -250,3 +250,21 @@ def _sync_directory(directory: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def encode_like(original_bytes: bytes, text: str) -> bytes:
+    """`text` encoded as the original file was: its coding cookie or UTF-8, its BOM kept."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(original_bytes).readline)
+    return text.encode(encoding)  # "utf-8-sig" writes the BOM back
+
+
+def fix_bytes(data: bytes, lint: Callable[[bytes], List[Diagnostic]], unsafe: bool,
+              max_rounds: int = 10) -> FixResult:
+    """`fix_source` for a file's bytes: every round is linted as the bytes it would be written as,
+    so a latin-1 file stays latin-1 from round to round."""
+    from ddblint.engine import decode
+
+    def lint_text(text: str) -> List[Diagnostic]:
+        return lint(encode_like(data, text))
+
+    return fix_source(decode(data), lint_text, unsafe, max_rounds)

@@ -345,7 +345,7 @@ def test_statement_tables_from_fstrings_and_constants(tmp_path):
         c.execute_statement(Statement="SELECT * FROM t WHERE pk = %s" % 1)
     ''')
     assert [op.table for op in m.operations if op.partiql is not None] == [
-        EnvVar("ORDERS_TABLE"), "orders", Template((UNKNOWN, "-orders"))]
+        EnvVar("ORDERS_TABLE"), "orders", Template((UNKNOWN, "-orders")), "orders"]
 
 
 def test_look_alikes_are_not_statements():

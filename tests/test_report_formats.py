@@ -315,7 +315,9 @@ def test_sarif_of_the_examples_validates_with_relative_paths(monkeypatch, capsys
     for u in uris:  # the URIs open: they name files of the checkout
         assert (REPO / u["uri"]).is_file(), u
     ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
-    assert ids == sorted(set(ids)) and {r["ruleId"] for r in run["results"]} == set(ids)
+    # every rule that ran is listed (GitHub closes alerts of rules that ran and found nothing)
+    assert ids == sorted(set(ids)) and {r["ruleId"] for r in run["results"]} <= set(ids)
+    assert "DDB101" in ids and "DDB403" in ids
     fingerprints = _fingerprints(log)
     assert len(set(zip((u["uri"] for u in uris), fingerprints))) == len(fingerprints)
 
