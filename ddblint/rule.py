@@ -28,10 +28,17 @@ class Example:
     code: str
     config: str = ""  # TOML as it would stand in pyproject.toml ([tool.ddblint] ...)
     filename: str = "app.py"
+    # For a must-fire example whose findings carry a fix: the source after applying all of this
+    # rule's fixes (unsafe ones included), in rounds until none is left. Empty: not checked.
+    fixed: str = ""
 
     @property
     def source(self) -> str:
         return textwrap.dedent(self.code).lstrip("\n")
+
+    @property
+    def fixed_source(self) -> str:
+        return textwrap.dedent(self.fixed).lstrip("\n")
 
     def expected(self) -> Tuple[Tuple[int, str], ...]:
         """(row, code) pairs marked in the source."""

@@ -43,6 +43,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from ddblint import __version__
 from ddblint.config import CONFIG_FILES
 from ddblint.diagnostics import Diagnostic, Edit, Location
+from ddblint.noqa import noqa_edit
 
 log = logging.getLogger("ddblint.server")
 
@@ -54,7 +55,6 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 CONFIG_GLOBS = tuple(f"**/{name}" for name in CONFIG_FILES)
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # Python's (and LSP's) line breaks, as positions.py counts them
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?", re.IGNORECASE)
 
 # (line, character): an LSP position, 0-based, `character` in the negotiated encoding's units
 ClientPosition = Tuple[int, int]
@@ -124,60 +124,6 @@ class Document:
 
 
 # --- edits -------------------------------------------------------------------------------------
-
-
-def _comments_and_strings(source: str):
-    """(comments: row -> (column, text), rows that end inside a string literal) of `source`."""
-    comments: Dict[int, Tuple[int, str]] = {}
-    inside_string = set()
-    try:
-        opened: List[int] = []
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            name = tokenize.tok_name.get(token.type, "")
-            if token.type == tokenize.COMMENT:
-                comments[token.start[0]] = (token.start[1], token.string)
-            elif token.type == tokenize.STRING:
-                inside_string.update(range(token.start[0], token.end[0]))
-            elif name.endswith("STRING_START"):  # f-strings (3.12+), t-strings (3.14+)
-                opened.append(token.start[0])
-            elif name.endswith("STRING_END") and opened:
-                inside_string.update(range(opened.pop(), token.end[0]))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        # the tokenizer lags behind the grammar LibCST accepts: judge by the text itself
-        comments.clear()
-        inside_string.clear()
-        for row, line in enumerate(_NEWLINE.split(source), start=1):
-            if "#" in line:
-                comments[row] = (line.index("#"), line[line.index("#"):])
-    return comments, inside_string
-
-
-def noqa_edit(source: str, row: int, code: str) -> Optional[Edit]:
-    """The edit that makes line `row` (1-based) of `source` suppress `code`: `, CODE` added to the
-    codes of the `# noqa` comment already there, else `  # noqa: CODE` at the end of the line.
-    None when no comment can go there (the line ends inside a string literal or with a
-    backslash continuation) or the line already suppresses `code`."""
-    lines = _NEWLINE.split(source)
-    if not 1 <= row <= len(lines):
-        return None
-    line = lines[row - 1]
-    comments, inside_string = _comments_and_strings(source)
-    if row in inside_string:
-        return None
-    comment = comments.get(row)
-    if comment is not None:
-        column, text = comment
-        match = _NOQA.search(text)
-        if match is not None:
-            codes = match.group("codes")
-            if codes is None or code.upper() in {c.upper() for c in re.split(r"[\s,]+", codes)}:
-                return None  # a bare `# noqa` suppresses everything already
-            at = Location(row, column + match.end("codes") + 1)
-            return Edit(f", {code}", at, at)
-    elif line.rstrip().endswith("\\"):
-        return None
-    content = line.rstrip()
-    return Edit(f"  # noqa: {code}", Location(row, len(content) + 1), Location(row, len(line) + 1))
 
 
 def minimal_edit(old: str, new: str) -> Optional[Tuple[int, int, str]]:

@@ -1,3 +1,5 @@
+from ddblint.diagnostics import Fix
+from ddblint.dynamo.edits import Unfixable, checked_version, read_modify_write_guard
 from ddblint.rule import Example, Finding, Rule
 from ddblint.rules import _messages
 
@@ -23,7 +25,7 @@ class UpdateWithoutVersionGuard(Rule):
         `ConditionalCheckFailedException` the code can retry, and a version gap replication
         makes visible. `attribute_exists(pk)` only says the item exists: it is not a guard.
     """
-    fix_availability = "None"
+    fix_availability = "Sometimes"
     triggers = ("update_item", "transact_write_items")
     superseded_by = ("DDB104", "DDB204")
 
@@ -166,6 +168,77 @@ class UpdateWithoutVersionGuard(Rule):
         ''', config='''
             [tool.ddblint.tables.counters]
             mode = "single-region"
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("counters")
+
+            def increment(key):
+                item = table.get_item(Key={"pk": key})["Item"]
+                table.update_item(  # expect: DDB101
+                    Key={"pk": key},
+                    UpdateExpression="SET hits = :h, #v = #v + :one",
+                    ExpressionAttributeValues={":h": item["hits"] + 1, ":expected": item["version"], ":one": 1},
+                    ConditionExpression="#v = :expected",
+                    ExpressionAttributeNames={"#v": "version"},
+                )
+        '''),
+        # the response kept whole, a condition that is not a guard (AND-ed), a low-level client
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb", region_name="eu-west-1")
+
+            def rename(subscriber_id, name):
+                resp = client.get_item(TableName="subscribers", Key={"subscriber_id": {"S": subscriber_id}})
+                client.update_item(TableName="subscribers", Key={"subscriber_id": {"S": subscriber_id}},  # expect: DDB101
+                                   UpdateExpression="SET #n = :n, previous = :p",
+                                   ConditionExpression="attribute_exists(subscriber_id) OR #n = :n",
+                                   ExpressionAttributeNames={"#n": "name"},
+                                   ExpressionAttributeValues={":n": {"S": name}, ":p": resp["Item"]["name"]})
+        ''', fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb", region_name="eu-west-1")
+
+            def rename(subscriber_id, name):
+                resp = client.get_item(TableName="subscribers", Key={"subscriber_id": {"S": subscriber_id}})
+                client.update_item(TableName="subscribers", Key={"subscriber_id": {"S": subscriber_id}},  # expect: DDB101
+                                   UpdateExpression="SET #n = :n, previous = :p, #v = #v + :one",
+                                   ConditionExpression="(attribute_exists(subscriber_id) OR #n = :n) AND #v = :expected",
+                                   ExpressionAttributeNames={"#n": "name", "#v": "version"},
+                                   ExpressionAttributeValues={":n": {"S": name}, ":p": resp["Item"]["name"], ":expected": resp["Item"]["version"], ":one": {"N": "1"}})
+        '''),
+        # items of a query, updated one by one; a conditions builder gets a builder term
+        Example('''
+            import boto3
+            from boto3.dynamodb.conditions import Attr, Key
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def expire(customer, now):
+                for order in table.query(KeyConditionExpression=Key("customer").eq(customer))["Items"]:
+                    table.update_item(  # expect: DDB101
+                        Key={"customer": order["customer"], "order_id": order["order_id"]},
+                        UpdateExpression="SET expired_at = :now",
+                        ConditionExpression=Attr("paid").eq(False),
+                        ExpressionAttributeValues={":now": now},
+                    )
+        ''', fixed='''
+            import boto3
+            from boto3.dynamodb.conditions import Attr, Key
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def expire(customer, now):
+                for order in table.query(KeyConditionExpression=Key("customer").eq(customer))["Items"]:
+                    table.update_item(  # expect: DDB101
+                        Key={"customer": order["customer"], "order_id": order["order_id"]},
+                        UpdateExpression="SET expired_at = :now, #v = #v + :one",
+                        ConditionExpression=Attr("paid").eq(False) & Attr("version").eq(order["version"]),
+                        ExpressionAttributeValues={":now": now, ":one": 1},
+                        ExpressionAttributeNames={"#v": "version"},
+                    )
         '''),
     ]
     passes = [
@@ -282,4 +355,22 @@ class UpdateWithoutVersionGuard(Rule):
             read_modify_write = facts.mode != "global" and model.is_read_modify_write(op)
             if facts.mode != "global" and not read_modify_write:
                 continue
-            yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write))
+            fix, edits = _fix(ctx.module, model, op, facts)
+            yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write),
+                          fix=fix, edits=edits)
+
+
+def _fix(module, model, op, facts):
+    """Guard a read-modify-write with the version the function read: AND `#v = :expected` onto the
+    condition (`:expected` = the read item's version) and SET `#v = #v + :one`. Unsafe: the write
+    now fails with ConditionalCheckFailedException when another writer got there first (that is
+    the point), and the code may not handle it; an item without the version attribute fails too."""
+    if op.partiql is not None:
+        return None, ()
+    version = checked_version(op, facts.version_attributes) or facts.version_attributes[0]
+    bumped = model.bumped_versions(op)
+    try:
+        edits, _ = read_modify_write_guard(module, model, op, version, check=True, bump=version not in bumped)
+    except Unfixable:
+        return None, ()
+    return Fix(f"Add a condition on `{version}` and increment it", "unsafe"), edits

@@ -1,3 +1,9 @@
+from ddblint.diagnostics import Fix
+from ddblint.dynamo import flow
+from ddblint.dynamo.calls import ABSENT
+from ddblint.dynamo.edits import Patch, Unfixable, string
+from ddblint.dynamo.expression_params import NAMES
+from ddblint.dynamo.values import DictValue
 from ddblint.rule import Example, Finding, Rule
 from ddblint.rules import _messages
 
@@ -20,6 +26,7 @@ class PutWithoutGuard(Rule):
         create fail instead of overwriting; `#v = :expected` with the version bumped in the Item
         makes a stale replace fail with `ConditionalCheckFailedException`.
     """
+    fix_availability = "Sometimes"
     triggers = ("put_item", "transact_write_items")
 
     fires = [
@@ -64,6 +71,55 @@ class PutWithoutGuard(Rule):
         Example('''
             def save(table, item):
                 table.put_item(Item=item, ReturnValues="ALL_OLD")  # expect: DDB102
+        '''),
+        # the registry names the partition key: the fix makes the put a create
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def register(subscriber_id, email):
+                table.put_item(Item={"subscriber_id": subscriber_id, "email": email})  # expect: DDB102
+        ''', config='''
+            [tool.ddblint.tables.subscribers]
+            partition-key = "subscriber_id"
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def register(subscriber_id, email):
+                table.put_item(Item={"subscriber_id": subscriber_id, "email": email}, ConditionExpression="attribute_not_exists(#pk)", ExpressionAttributeNames={"#pk": "subscriber_id"})  # expect: DDB102
+        '''),
+        # the module's other calls on the table use a one-attribute Key: that is the partition key
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def load(ticket_id):
+                return client.get_item(TableName="tickets", Key={"ticket_id": {"S": ticket_id}})
+
+            def open_ticket(ticket_id, title):
+                client.put_item(  # expect: DDB102
+                    TableName="tickets",
+                    Item={"ticket_id": {"S": ticket_id}, "title": {"S": title}},
+                )
+        ''', fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def load(ticket_id):
+                return client.get_item(TableName="tickets", Key={"ticket_id": {"S": ticket_id}})
+
+            def open_ticket(ticket_id, title):
+                client.put_item(  # expect: DDB102
+                    TableName="tickets",
+                    Item={"ticket_id": {"S": ticket_id}, "title": {"S": title}},
+                    ConditionExpression="attribute_not_exists(#pk)",
+                    ExpressionAttributeNames={"#pk": "ticket_id"},
+                )
         '''),
     ]
     passes = [
@@ -145,4 +201,54 @@ class PutWithoutGuard(Rule):
             read_modify_write = facts.mode != "global" and model.is_read_modify_write(op)
             if facts.mode != "global" and not read_modify_write:
                 continue
-            yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write))
+            fix, edits = _fix(ctx.module, model, op, facts, read_modify_write)
+            yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write),
+                          fix=fix, edits=edits)
+
+
+def _fix(module, model, op, facts, read_modify_write):
+    """Make the put a create: `ConditionExpression="attribute_not_exists(#pk)"`. Unsafe: a put
+    that was meant to replace an existing item now fails with ConditionalCheckFailedException.
+    Not offered for a put that writes back what the function read (the item exists: a create
+    would always fail; that needs the version guard), nor when the request has a condition."""
+    try:
+        if read_modify_write or model.is_read_modify_write(op):
+            raise Unfixable("a read-modify-write replaces an existing item")
+        if op.param("ConditionExpression") is not ABSENT or op.param("Expected") is not ABSENT:
+            raise Unfixable("the request has a condition")
+        key = partition_key(model, op, facts)
+        item = op.param("Item")
+        if key is None or (isinstance(item, DictValue) and item.complete and key not in item.entries):
+            raise Unfixable("the partition key is not known")
+        patch = Patch(module, op)
+        placeholder, new = patch.name_placeholder(key, ["#pk"])
+        patch.and_condition(f"attribute_not_exists({placeholder})")
+        if new:
+            patch.merge_map(NAMES, [(placeholder, string(key, patch.quote()))])
+        edits = patch.edits()
+    except Unfixable:
+        return None, ()
+    return Fix(f"Add `attribute_not_exists({key})` condition (create only)", "unsafe"), edits
+
+
+def partition_key(model, op, facts):
+    """The table's partition key: the registry's, or the single attribute of every one-attribute
+    Key the module's other calls on the same table pass (None when they disagree or none does)."""
+    declared = getattr(facts.config, "partition_key", None)
+    if declared:
+        return declared
+    identity = flow.table_identity(op)
+    found = set()
+    for other in model.operations:
+        if other is op or other.name not in ("GetItem", "UpdateItem", "DeleteItem", "ConditionCheck"):
+            continue
+        same = model.facts(other).config is facts.config if facts.config is not None \
+            else identity is not None and flow.table_identity(other) == identity
+        if not same:
+            continue
+        key = other.param("Key")
+        if isinstance(key, DictValue) and key.complete and key.entries:
+            if len(key.entries) != 1:
+                return None  # a composite key: which is the partition key?
+            found.update(key.entries)
+    return found.pop() if len(found) == 1 else None

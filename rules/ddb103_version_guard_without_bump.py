@@ -1,5 +1,7 @@
-from ddblint.rule import Example, Finding, Rule
+from ddblint.diagnostics import Fix
 from ddblint.dynamo import UNKNOWN
+from ddblint.dynamo.edits import Patch, Unfixable, add_version_bump, checked_version, version_name
+from ddblint.rule import Example, Finding, Rule
 from ddblint.rules import _messages
 
 
@@ -18,6 +20,7 @@ class VersionGuardWithoutBump(Rule):
         but leaves the version unchanged lets every other writer that read the same version pass
         too, so concurrent changes overwrite each other exactly as if there were no check.
     """
+    fix_availability = "Sometimes"
     triggers = ("update_item", "put_item", "transact_write_items", "execute_statement",
                 "execute_transaction")
 
@@ -35,6 +38,19 @@ class VersionGuardWithoutBump(Rule):
                     ExpressionAttributeNames={"#v": "version"},
                     ExpressionAttributeValues={":t": True, ":expected": expected},
                 )
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def verify(profile_id, expected):
+                table.update_item(  # expect: DDB103
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET email_verified = :t, #v = #v + :one",
+                    ConditionExpression="#v = :expected",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={":t": True, ":expected": expected, ":one": 1},
+                )
         '''),
         Example('''
             import boto3
@@ -46,6 +62,36 @@ class VersionGuardWithoutBump(Rule):
                 table.put_item(  # expect: DDB103
                     Item={"profile_id": profile_id, "email": email},
                     ConditionExpression=Attr("version").eq(expected),
+                )
+        '''),
+        # a low-level client, a builder-free condition on a bare name, and no SET clause yet;
+        # `:one` is taken, and a create alternative means the version may be missing
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def tag(profile_id, tags, expected):
+                client.update_item(  # expect: DDB103
+                    TableName="profiles",
+                    Key={"profile_id": {"S": profile_id}},
+                    UpdateExpression="ADD tags :one",
+                    ConditionExpression="version = :expected OR attribute_not_exists(profile_id)",
+                    ExpressionAttributeValues={":one": {"SS": tags}, ":expected": {"N": expected}},
+                )
+        ''', fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def tag(profile_id, tags, expected):
+                client.update_item(  # expect: DDB103
+                    TableName="profiles",
+                    Key={"profile_id": {"S": profile_id}},
+                    UpdateExpression="ADD tags :one SET #v = if_not_exists(#v, :zero) + :ddb_one",
+                    ConditionExpression="version = :expected OR attribute_not_exists(profile_id)",
+                    ExpressionAttributeValues={":one": {"SS": tags}, ":expected": {"N": expected}, ":ddb_one": {"N": "1"}, ":zero": {"N": "0"}},
+                    ExpressionAttributeNames={"#v": "version"},
                 )
         '''),
     ]
@@ -95,6 +141,24 @@ class VersionGuardWithoutBump(Rule):
             change = "UpdateExpression does not SET or ADD it" if op.name == "UpdateItem" else "Item does not contain it"
             if op.partiql is not None:
                 change = "statement does not SET it"
+            version = checked_version(op, facts.version_attributes) or version
+            fix, edits = _fix(ctx.module, op, version)
             yield Finding(op.node, f"{_messages.subject(op, facts)} checks `{version}` but its {change}: "
                                    f"every writer that read the same version passes the check. "
-                                   f"Bump `{version}` in the same write.")
+                                   f"Bump `{version}` in the same write.", fix=fix, edits=edits)
+
+
+def _fix(module, op, version):
+    """Add `#v = #v + :one` to the UpdateExpression's SET clause (`if_not_exists(#v, :zero) + :one`
+    when some alternative of the condition lets the item lack the version). Unsafe: the next
+    writer that read the old version now fails where it used to succeed."""
+    if op.name != "UpdateItem" or op.partiql is not None:
+        return None, ()
+    try:
+        patch = Patch(module, op)
+        v = version_name(patch, version)
+        add_version_bump(patch, version, v)
+        edits = patch.edits()
+    except Unfixable:
+        return None, ()
+    return Fix(f"Increment `{version}` in the update", "unsafe"), edits

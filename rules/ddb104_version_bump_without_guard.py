@@ -1,3 +1,5 @@
+from ddblint.diagnostics import Fix
+from ddblint.dynamo.edits import Unfixable, read_modify_write_guard
 from ddblint.rule import Example, Finding, Rule
 from ddblint.rules import _messages
 
@@ -17,6 +19,7 @@ class VersionBumpWithoutGuard(Rule):
         workers) both read version 7, both write 8, and one change is silently lost. The bump
         only helps when the same call also asserts the version it read.
     """
+    fix_availability = "Sometimes"
     triggers = ("update_item", "transact_write_items", "execute_statement",
                 "execute_transaction")
 
@@ -46,6 +49,68 @@ class VersionBumpWithoutGuard(Rule):
                     UpdateExpression="SET reviewed_by = :r, version = version + :one",
                     ConditionExpression="attribute_exists(profile_id)",
                     ExpressionAttributeValues={":r": reviewer, ":one": 1},
+                )
+        '''),
+        # a read-modify-write: the item read earlier holds the version to check
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def review(profile_id, reviewer):
+                profile = table.get_item(Key={"profile_id": profile_id}, ConsistentRead=True)["Item"]
+                reviewers = profile.get("reviewers", []) + [reviewer]
+                table.update_item(  # expect: DDB104
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET reviewers = :r ADD #v :one",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={":r": reviewers, ":one": 1},
+                )
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def review(profile_id, reviewer):
+                profile = table.get_item(Key={"profile_id": profile_id}, ConsistentRead=True)["Item"]
+                reviewers = profile.get("reviewers", []) + [reviewer]
+                table.update_item(  # expect: DDB104
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET reviewers = :r ADD #v :one",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={":r": reviewers, ":one": 1, ":expected": profile["version"]},
+                    ConditionExpression="#v = :expected",
+                )
+        '''),
+        # the existing condition is kept, AND-ed
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def review(profile_id, reviewer):
+                response = table.get_item(Key={"profile_id": profile_id})
+                profile = response["Item"]
+                table.update_item(  # expect: DDB104
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET reviewed_by = :r, version = version + :one",
+                    ConditionExpression="attribute_exists(profile_id)",
+                    ExpressionAttributeValues={":r": reviewer, ":one": 1, ":old": profile["reviewed_by"]},
+                )
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def review(profile_id, reviewer):
+                response = table.get_item(Key={"profile_id": profile_id})
+                profile = response["Item"]
+                table.update_item(  # expect: DDB104
+                    Key={"profile_id": profile_id},
+                    UpdateExpression="SET reviewed_by = :r, version = version + :one",
+                    ConditionExpression="attribute_exists(profile_id) AND #v = :expected",
+                    ExpressionAttributeValues={":r": reviewer, ":one": 1, ":old": profile["reviewed_by"], ":expected": profile["version"]},
+                    ExpressionAttributeNames={"#v": "version"},
                 )
         '''),
     ]
@@ -87,6 +152,19 @@ class VersionBumpWithoutGuard(Rule):
             if guard.status == "unknown" or guard.checks_version:
                 continue
             name = sorted(bumped)[0]
+            fix, edits = _fix(ctx.module, model, op, name)
             yield Finding(op.node, f"{_messages.subject(op, facts)} bumps `{name}` but no condition checks it: "
                                    f"concurrent writers all pass and one change is silently lost. "
-                                   + _messages.version_check_advice(op, name))
+                                   + _messages.version_check_advice(op, name), fix=fix, edits=edits)
+
+
+def _fix(module, model, op, version):
+    """AND `#v = :expected` onto the condition, `:expected` being the version of the item the
+    function read earlier. Unsafe: the stale write now fails with ConditionalCheckFailedException."""
+    if op.partiql is not None:
+        return None, ()
+    try:
+        edits, _ = read_modify_write_guard(module, model, op, version, check=True, bump=False)
+    except Unfixable:
+        return None, ()
+    return Fix(f"Add a condition on `{version}`", "unsafe"), edits

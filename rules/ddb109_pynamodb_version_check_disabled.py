@@ -1,4 +1,6 @@
+from ddblint.diagnostics import Fix
 from ddblint.dynamo import pynamodb
+from ddblint.dynamo.edits import Patch, Unfixable
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -21,6 +23,7 @@ class PynamodbVersionCheckDisabled(Rule):
         version, so the lost change does not even show up as a conflict later. Keep the version
         condition and retry on a PutError/UpdateError whose cause is ConditionalCheckFailedException.
     """
+    fix_availability = "Sometimes"
     triggers = ("add_version_condition",)
 
     fires = [
@@ -39,6 +42,21 @@ class PynamodbVersionCheckDisabled(Rule):
             def change_email(pk, email):
                 subscriber = Subscriber.get(pk)
                 subscriber.update(actions=[Subscriber.email.set(email)], add_version_condition=False)  # expect: DDB109
+        ''', fixed='''
+            from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+            from pynamodb.models import Model
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                pk = UnicodeAttribute(hash_key=True)
+                email = UnicodeAttribute()
+                version = VersionAttribute()
+
+            def change_email(pk, email):
+                subscriber = Subscriber.get(pk)
+                subscriber.update(actions=[Subscriber.email.set(email)])  # expect: DDB109
         '''),
         # in a transaction, and on an instance whose model we cannot see
         Example('''
@@ -50,6 +68,15 @@ class PynamodbVersionCheckDisabled(Rule):
                     transaction.delete(account, add_version_condition=False)  # expect: DDB109
                     transaction.save(ledger_entry)
                 item.save(add_version_condition=False)  # expect: DDB109
+        ''', fixed='''
+            from pynamodb.connection import Connection
+            from pynamodb.transactions import TransactWrite
+
+            def close(account, ledger_entry, item):
+                with TransactWrite(connection=Connection()) as transaction:
+                    transaction.delete(account)  # expect: DDB109
+                    transaction.save(ledger_entry)
+                item.save()  # expect: DDB109
         '''),
     ]
     passes = [
@@ -115,7 +142,26 @@ class PynamodbVersionCheckDisabled(Rule):
             facts = model.facts(op)
             where = f" on `{facts.label}`" if facts.label else ""
             bump = " (and still increments it, hiding the conflict)" if op.name != "DeleteItem" else ""
+            fix, edits = _fix(ctx.module, op, flag)
             yield Finding(flag.node or op.node,
                           f"`{op.method}(..., add_version_condition=False)`{where} does not check {version}{bump}: "
                           f"it silently overwrites whatever another writer stored since the item was read. "
-                          f"Drop `add_version_condition=False` and retry on ConditionalCheckFailedException.")
+                          f"Drop `add_version_condition=False` and retry on ConditionalCheckFailedException.",
+                          fix=fix, edits=edits)
+
+
+def _fix(module, op, flag):
+    """Drop the keyword. Unsafe: the write then fails with a PutError/UpdateError/DeleteError
+    (ConditionalCheckFailedException) where it used to overwrite, and the caller may not handle it."""
+    call = op.call.node
+    arg = next((a for a in getattr(call, "args", ()) if a.keyword is not None
+                and a.keyword.value == "add_version_condition" and a.value is flag.node), None)
+    if arg is None:
+        return None, ()
+    try:
+        patch = Patch(module, op)
+        patch.remove_param("add_version_condition")
+        edits = patch.edits()
+    except Unfixable:
+        return None, ()
+    return Fix("Remove `add_version_condition=False`", "unsafe"), edits

@@ -1,3 +1,5 @@
+from ddblint.diagnostics import Fix
+from ddblint.dynamo.edits import Patch, Unfixable
 from ddblint.rule import Example, Finding, Rule
 
 _REGISTRY = '''
@@ -22,7 +24,7 @@ class ConsistentReadOnGlobalIndex(Rule):
         and on local secondary indexes. Drop `ConsistentRead`, or read the base table with the
         item's key when freshness matters.
     """
-    fix_availability = "None"
+    fix_availability = "Sometimes"
     triggers = ("ConsistentRead", "consistent_read")  # consistent_read: PynamoDB
 
     fires = [
@@ -38,7 +40,32 @@ class ConsistentReadOnGlobalIndex(Rule):
                     KeyConditionExpression=Key("email").eq(email),
                     ConsistentRead=True,  # expect: DDB301
                 )
-        ''', config=_REGISTRY),
+        ''', config=_REGISTRY, fixed='''
+            import boto3
+            from boto3.dynamodb.conditions import Key
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def by_email(email):
+                return table.query(
+                    IndexName="by_email",
+                    KeyConditionExpression=Key("email").eq(email),
+                )
+        '''),
+        # a low-level client, on one line
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+            client.query(TableName="subscribers", IndexName="by_email", ConsistentRead=True,  # expect: DDB301
+                         KeyConditionExpression="email = :e", ExpressionAttributeValues={":e": {"S": "a"}})
+        ''', config=_REGISTRY, fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb")
+            client.query(TableName="subscribers", IndexName="by_email",  # expect: DDB301
+                         KeyConditionExpression="email = :e", ExpressionAttributeValues={":e": {"S": "a"}})
+        '''),
     ]
     passes = [
         Example('''
@@ -79,6 +106,23 @@ class ConsistentReadOnGlobalIndex(Rule):
                 continue
             kind = "a global secondary index" if facts.index_kind(index) == "global" else "not a local index"
             node = op.params["ConsistentRead"].node or op.node
+            fix, edits = _fix(ctx.module, op, node)
             yield Finding(node, f"ConsistentRead=True on index `{index}` of `{facts.label}`, which is {kind}: "
                                 f"DynamoDB rejects strongly consistent reads on global secondary indexes "
-                                f"(ValidationException). Remove ConsistentRead.")
+                                f"(ValidationException). Remove ConsistentRead.", fix=fix, edits=edits)
+
+
+def _fix(module, op, node):
+    """Drop the `ConsistentRead=True` keyword (PynamoDB's `consistent_read=True`): eventually
+    consistent is all a global index offers, so behaviour does not change otherwise."""
+    container = op.call.node
+    arg = next((a for a in getattr(container, "args", ()) if a.value is node and a.keyword is not None), None)
+    if arg is None:
+        return None, ()
+    try:
+        patch = Patch(module, op)
+        patch.remove_param(arg.keyword.value)
+        edits = patch.edits()
+    except Unfixable:
+        return None, ()
+    return Fix(f"Remove `{arg.keyword.value}=True`", "safe"), edits

@@ -1,5 +1,7 @@
-from ddblint.rule import Example, Finding, Rule
+from ddblint.diagnostics import Fix
+from ddblint.dynamo.edits import Patch, Unfixable, without_element
 from ddblint.dynamo.expression_params import expressions
+from ddblint.rule import Example, Finding, Rule
 
 
 class UnusedExpressionPlaceholder(Rule):
@@ -22,6 +24,7 @@ class UnusedExpressionPlaceholder(Rule):
         edited expression, or the expression lost the clause that should use it, as in a
         condition that was meant to check a version.
     """
+    fix_availability = "Sometimes"
     triggers = ("put_item", "update_item", "delete_item", "get_item", "query", "scan",
                 "transact_write_items", "transact_get_items")
 
@@ -36,6 +39,17 @@ class UnusedExpressionPlaceholder(Rule):
                     Key={"subscriber_id": subscriber_id},
                     UpdateExpression="SET verified = :t",
                     ExpressionAttributeValues={":t": True, ":expected": expected},  # expect: DDB403
+                )
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def verify(subscriber_id, expected):
+                table.update_item(
+                    Key={"subscriber_id": subscriber_id},
+                    UpdateExpression="SET verified = :t",
+                    ExpressionAttributeValues={":t": True},  # expect: DDB403
                 )
         '''),
         # a name placeholder left over after the expression changed
@@ -54,6 +68,18 @@ class UnusedExpressionPlaceholder(Rule):
                     },
                     ExpressionAttributeValues={":closed": {"S": "CLOSED"}},
                 )
+        ''', fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def close(pk):
+                client.update_item(
+                    TableName="tickets",
+                    Key={"pk": {"S": pk}},
+                    UpdateExpression="SET ticket_state = :closed",
+                    ExpressionAttributeValues={":closed": {"S": "CLOSED"}},
+                )
         '''),
         # a query: the key condition, the filter and the projection together use the maps
         Example('''
@@ -68,6 +94,53 @@ class UnusedExpressionPlaceholder(Rule):
                     ExpressionAttributeNames={"#t": "timestamp"},
                     ExpressionAttributeValues={":c": customer, ":since": since},  # expect: DDB403
                 )["Items"]
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def orders(customer, since):
+                return table.query(
+                    KeyConditionExpression="customer = :c",
+                    ProjectionExpression="#t, amount",
+                    ExpressionAttributeNames={"#t": "timestamp"},
+                    ExpressionAttributeValues={":c": customer},  # expect: DDB403
+                )["Items"]
+        '''),
+        # in a transaction entry; a multi-line map keeps its layout
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def debit(account, n):
+                client.transact_write_items(TransactItems=[
+                    {"Update": {
+                        "TableName": "accounts",
+                        "Key": {"pk": {"S": account}},
+                        "UpdateExpression": "SET balance = balance - :n",
+                        "ExpressionAttributeValues": {
+                            ":n": {"N": n},
+                            ":zero": {"N": "0"},  # expect: DDB403
+                        },
+                    }},
+                ])
+        ''', fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def debit(account, n):
+                client.transact_write_items(TransactItems=[
+                    {"Update": {
+                        "TableName": "accounts",
+                        "Key": {"pk": {"S": account}},
+                        "UpdateExpression": "SET balance = balance - :n",
+                        "ExpressionAttributeValues": {
+                            ":n": {"N": n},
+                        },
+                    }},
+                ])
         '''),
     ]
     passes = [
@@ -147,7 +220,30 @@ class UnusedExpressionPlaceholder(Rule):
                 for key in mapping.entries:
                     if key in used:
                         continue
-                    yield Finding(mapping.key_node(key) or op.node, _message(key, mapping, found))
+                    fix, edits = _fix(ctx.module, op, mapping, key)
+                    yield Finding(mapping.key_node(key) or op.node, _message(key, mapping, found),
+                                  fix=fix, edits=edits)
+
+
+def _fix(module, op, mapping, key):
+    """Remove the key from the map's dict literal (the whole map when it was the only key: DynamoDB
+    rejects an empty one too). Only a literal written in the request itself is edited."""
+    try:
+        patch = Patch(module, op)
+        literal = mapping.literal
+        if literal is None or not patch.is_inside(literal) or patch.value_node(mapping.param) is not literal:
+            raise Unfixable("the map is not a dict literal of the request")
+        element = next((e for e in literal.elements if getattr(e, "value", None) is mapping.entries[key].node), None)
+        if element is None:
+            raise Unfixable("the key is not written in the literal")
+        if len(literal.elements) == 1:
+            patch.remove_param(mapping.param)
+        else:
+            patch.replace(literal, without_element(literal, element))
+        edits = patch.edits()
+    except Unfixable:
+        return None, ()
+    return Fix(f"Remove unused placeholder `{key}`", "safe"), edits
 
 
 def _message(key, mapping, found):

@@ -1,6 +1,8 @@
-from ddblint.rule import Example, Finding, Rule
+from ddblint.diagnostics import Fix
 from ddblint.dynamo import expressions as ex
-from ddblint.dynamo.expression_params import expressions
+from ddblint.dynamo.edits import Patch, Unfixable, splice, string
+from ddblint.dynamo.expression_params import NAMES, expressions
+from ddblint.rule import Example, Finding, Rule
 from ddblint.dynamo.reserved import is_reserved
 
 
@@ -23,6 +25,7 @@ class ReservedWordInExpression(Rule):
         only when the request runs. Write the name as a placeholder and map it in
         ExpressionAttributeNames.
     """
+    fix_availability = "Sometimes"
     triggers = ("put_item", "update_item", "delete_item", "get_item", "query", "scan",
                 "transact_write_items", "transact_get_items")
 
@@ -38,6 +41,18 @@ class ReservedWordInExpression(Rule):
                     UpdateExpression="SET status = :shipped",  # expect: DDB404
                     ExpressionAttributeValues={":shipped": "SHIPPED"},
                 )
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def ship(order_id):
+                table.update_item(
+                    Key={"order_id": order_id},
+                    UpdateExpression="SET #status = :shipped",  # expect: DDB404
+                    ExpressionAttributeValues={":shipped": "SHIPPED"},
+                    ExpressionAttributeNames={"#status": "status"},
+                )
         '''),
         # nested path elements and any case
         Example('''
@@ -52,6 +67,19 @@ class ReservedWordInExpression(Rule):
                     FilterExpression="shipping.Date > :d",  # expect: DDB404
                     ExpressionAttributeValues={":c": {"S": customer}, ":d": {"S": "2024-01-01"}},
                 )
+        ''', fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def active(customer):
+                return client.query(
+                    TableName="orders",
+                    KeyConditionExpression="customer = :c",
+                    FilterExpression="shipping.#Date > :d",  # expect: DDB404
+                    ExpressionAttributeValues={":c": {"S": customer}, ":d": {"S": "2024-01-01"}},
+                    ExpressionAttributeNames={"#Date": "Date"},
+                )
         '''),
         # a projection
         Example('''
@@ -62,6 +90,54 @@ class ReservedWordInExpression(Rule):
             def load(profile_id):
                 return table.get_item(Key={"profile_id": profile_id},
                                       ProjectionExpression="email, name")  # expect: DDB404
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("profiles")
+
+            def load(profile_id):
+                return table.get_item(Key={"profile_id": profile_id},
+                                      ProjectionExpression="email, #name",
+                                      ExpressionAttributeNames={"#name": "name"})  # expect: DDB404
+        '''),
+        # several words and several expressions; an existing map is extended, a name it already
+        # maps is reused, a placeholder in use is not taken
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def ship(order_id, now):
+                table.update_item(
+                    Key={"order_id": order_id},
+                    UpdateExpression="SET status = :shipped, #ts = :now, comment = :c",  # expect: DDB404, DDB404
+                    ConditionExpression="status = :paid AND #status = :x",  # expect: DDB404
+                    ExpressionAttributeNames={
+                        "#ts": "timestamp",
+                        "#status": "order_status",
+                    },
+                    ExpressionAttributeValues={":shipped": "SHIPPED", ":now": now, ":c": "", ":paid": "PAID",
+                                               ":x": 1},
+                )
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def ship(order_id, now):
+                table.update_item(
+                    Key={"order_id": order_id},
+                    UpdateExpression="SET #status_2 = :shipped, #ts = :now, #comment = :c",  # expect: DDB404, DDB404
+                    ConditionExpression="#status_2 = :paid AND #status = :x",  # expect: DDB404
+                    ExpressionAttributeNames={
+                        "#ts": "timestamp",
+                        "#status": "order_status",
+                        "#status_2": "status",
+                        "#comment": "comment",
+                    },
+                    ExpressionAttributeValues={":shipped": "SHIPPED", ":now": now, ":c": "", ":paid": "PAID",
+                                               ":x": 1},
+                )
         '''),
     ]
     passes = [
@@ -114,7 +190,36 @@ class ReservedWordInExpression(Rule):
                     if span is None and node.text in reported:
                         continue  # every occurrence would point at the same place
                     reported.add(node.text)
-                    yield Finding(param.node or op.node, _message(param.kind, node.text, names), span=span)
+                    fix, edits = _fix(ctx.module, op, found, node.text) if span is not None else (None, ())
+                    yield Finding(param.node or op.node, _message(param.kind, node.text, names), span=span,
+                                  fix=fix, edits=edits)
+
+
+def _fix(module, op, found, word):
+    """Write the word as a `#placeholder` wherever it stands bare in the request's plain string
+    literals, and map it in ExpressionAttributeNames (reusing a key that already maps it)."""
+    try:
+        patch = Patch(module, op)
+        placeholder, new = patch.name_placeholder(word, ["#" + word])
+        changed = False
+        for param in found.params:
+            tree = param.tree
+            if tree is None or not param.is_string or param.source_offset(0) is None or not patch.is_inside(param.node):
+                continue
+            if patch.value_node(param.kind) is not param.node:
+                continue
+            spans = [(n.span[0], n.span[1], placeholder) for n in ex.walk(tree) if isinstance(n, ex.Name) and n.text == word]
+            if spans:
+                patch.replace(param.node, splice(param.node, param.value, spans))
+                changed = True
+        if not changed:
+            raise Unfixable("no literal to edit")
+        if new:
+            patch.merge_map(NAMES, [(placeholder, string(word, patch.quote()))])
+        edits = patch.edits()
+    except Unfixable:
+        return None, ()
+    return Fix(f"Replace `{word}` with placeholder `{placeholder}`", "safe"), edits
 
 
 def _message(kind, word, names):

@@ -1,13 +1,18 @@
 """Every rule's examples are tests: must-fire examples fire (on the marked lines), must-not-fire ones stay silent."""
 from __future__ import annotations
 
+import collections
+import dataclasses
+import re
 import textwrap
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
 from ddblint import config, engine, registry, tablecheck
-from ddblint.rule import Rule
+from ddblint.positions import Positions
+from ddblint.rule import Context, Rule
 
 RULES = registry.all_rules()
 
@@ -61,3 +66,119 @@ def test_rule_is_documented(code):
     for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
         assert heading in text
     assert "# expect:" not in text
+
+
+# --- fixes: every example with `fixed` turns into it, and the result is a fixed point ------------
+
+def _lint_findings(text: str, example, tmp_path: Path, rule):
+    """The rule's findings (with their edits) on `text`, as the rule itself reports them."""
+    root = tmp_path / "fixing"
+    root.mkdir(exist_ok=True)
+    if example.config:
+        (root / "pyproject.toml").write_text(textwrap.dedent(example.config))
+    target = root / example.filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    settings = config.settings_for(target, registry.defaults())
+    module = cst.parse_module(text)
+    return module, list(rule().check(Context(target, text, module, settings)))
+
+
+def _offsets(text: str):
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
+    return lambda row, column: starts[row - 1] + column
+
+
+def apply_rule_fixes(text: str, example, tmp_path: Path, rule, rounds: int = 10):
+    """Apply the rule's fixes (safe and unsafe) as the engine will: each edit replaces its node's
+    source range with the replacement's text; a fix whose edits overlap one already taken waits
+    for the next round. Returns (text, number of fixes applied)."""
+    applied = 0
+    for _ in range(rounds):
+        module, findings = _lint_findings(text, example, tmp_path, rule)
+        positions = Positions(module, text)
+        offset = _offsets(text)
+        taken, chosen = [], []
+        for finding in findings:
+            if not finding.edits:
+                continue
+            assert finding.fix is not None and finding.fix.applicability in ("safe", "unsafe")
+            spans = []
+            for node, replacement in finding.edits:
+                (row, column), (end_row, end_column) = positions[node]
+                content = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
+                spans.append((offset(row, column), offset(end_row, end_column), content))
+            if any(_overlap(a, b) for a in spans for b in taken):
+                continue
+            taken.extend(spans)
+            chosen.append(finding)
+        if not chosen:
+            return text, applied
+        for start, end, content in sorted(taken, reverse=True):
+            text = text[:start] + content + text[end:]
+        cst.parse_module(text)  # every round parses
+        applied += len(chosen)
+    raise AssertionError(f"{rule.code}: fixes did not converge in {rounds} rounds:\n{text}")
+
+
+def _overlap(a, b) -> bool:
+    return max(a[0], b[0]) < min(a[1], b[1]) or (a[0] == b[0] and (a[0] == a[1] or b[0] == b[1]))
+
+
+def _fixed_cases():
+    for code, rule in RULES.items():
+        for index, example in enumerate(rule.fires):
+            if example.fixed:
+                yield pytest.param(rule, example, id=f"{code}-fires-{index}")
+
+
+def _codes(example, text, tmp_path, rule, name):
+    copy = dataclasses.replace(example, code=text)
+    sub = tmp_path / name
+    sub.mkdir()
+    return lint_example(copy, sub, rule)
+
+
+@pytest.mark.parametrize("rule, example", list(_fixed_cases()))
+def test_fix_gives_the_expected_source(rule, example, tmp_path):
+    fixed, applied = apply_rule_fixes(example.source, example, tmp_path, rule)
+    assert applied, f"{rule.code} offered no fix on:\n{example.source}"
+    assert fixed == example.fixed_source, fixed
+    compile(fixed, example.filename, "exec")
+    # a fixed point: the rule no longer fires, and fixing again changes nothing
+    assert not _codes(example, fixed, tmp_path, rule, "after"), fixed
+    assert apply_rule_fixes(fixed, example, tmp_path, rule) == (fixed, 0)
+    # and the fix broke no expression: no new DDB4xx finding
+    before = collections.Counter(d.code for d in _all_codes(example, example.source, tmp_path, "all-before"))
+    after = collections.Counter(d.code for d in _all_codes(example, fixed, tmp_path, "all-after"))
+    for code, count in after.items():
+        if code.startswith("DDB4"):
+            assert count <= before[code], (code, fixed)
+
+
+def _all_codes(example, text, tmp_path, name):
+    root = tmp_path / name
+    root.mkdir()
+    if example.config:
+        (root / "pyproject.toml").write_text(textwrap.dedent(example.config))
+    target = root / example.filename
+    target.write_text(text)
+    settings = config.settings_for(target, registry.defaults())
+    result = engine.check_source(text.encode(), target, example.filename, settings, list(RULES.values()))
+    assert not result.errors, result.errors
+    return result.diagnostics
+
+
+@pytest.mark.parametrize("rule, example", [p for p in _cases("fires") if p.values[0].fix_availability != "None"])
+def test_fixes_of_every_must_fire_example_parse_and_are_fixed_points(rule, example, tmp_path):
+    fixed, _ = apply_rule_fixes(example.source, example, tmp_path, rule)
+    compile(fixed, example.filename, "exec")
+    assert apply_rule_fixes(fixed, example, tmp_path, rule) == (fixed, 0)
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_fix_availability_matches_the_examples(code):
+    rule = RULES[code]
+    assert rule.fix_availability in ("None", "Sometimes", "Always")
+    has_fixed = any(example.fixed for example in rule.fires)
+    assert has_fixed == (rule.fix_availability != "None"), "a rule with a fix shows it in an example"

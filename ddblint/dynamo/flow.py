@@ -5,13 +5,14 @@ later, by fixes that need the version the earlier read returned.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Set
+from dataclasses import dataclass
+from typing import Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from ddblint.dynamo.calls import Operation
+from ddblint.dynamo.calls import ABSENT, Operation
 from ddblint.dynamo.operations import READ_OPERATIONS
-from ddblint.dynamo.values import EnvVar, Template
+from ddblint.dynamo.values import DictValue, EnvVar, Template
 
 # The parameters whose values a write stores.
 _WRITTEN_VALUES = ("Item", "ExpressionAttributeValues", "AttributeUpdates")
@@ -127,3 +128,177 @@ def reads_after(op: Operation, operations: Iterable[Operation]) -> List[Operatio
         return []
     return [r for r in operations if r.name in READ_OPERATIONS and r.call.site.function is function
             and r.call.site.order > op.call.site.order]
+
+
+# --- the item a read-modify-write read (for fixes that need the version it holds) -------------
+
+@dataclass(frozen=True)
+class ReadItem:
+    """Where a write's function holds the item it read: `expression` is the code that evaluates to
+    that item at the write (`item`, `resp["Item"]`), `read` the operation that read it."""
+
+    expression: str
+    read: Operation
+    name: str  # the variable the expression starts from
+
+
+_SINGLE_READS = ("GetItem",)
+_MANY_READS = ("Query", "Scan")
+
+
+def read_item(op: Operation, operations: Iterable[Operation], function_scope,
+              version: str) -> Optional[ReadItem]:
+    """The item an earlier read in the same function returned, which the write `op` writes back,
+    or None when there is not exactly one such item we can name.
+
+    Recognised: a name bound once to `X.get_item(...)["Item"]` (or `.get("Item")`), `resp["Item"]`
+    of `resp = X.get_item(...)`, and the loop variable of `for item in X.query(...)["Items"]`
+    (also through a name bound once to the call or to its `["Items"]`). The read must be of the
+    same table, earlier in the function, not projected, its variable bound before the write on
+    every path and never rebound, and `version` not changed in it in between. The write must name
+    the same item: its Key is written as the read's Key, or from the item's own key attributes."""
+    if function_scope is None:
+        return None
+    reads = {id(r.call.node): r for r in reads_before(op, operations)
+             if r.name in _SINGLE_READS + _MANY_READS and not r.in_transaction and r.partiql is None}
+    if not reads:
+        return None
+    site = op.call.site
+    bindings = function_scope.bindings
+
+    def single(name: str):
+        found = bindings.get(name, ())
+        return found[0] if len(found) == 1 else None
+
+    def call_of(node, kinds) -> Optional[Operation]:
+        """The read a node is: the call itself, or a name bound once to it."""
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if isinstance(node, cst.Name):
+            binding = single(node.value)
+            if binding is None or binding.kind not in ("assign", "ann") or binding.value is None:
+                return None
+            node = binding.value
+            if isinstance(node, cst.Await):
+                node = node.expression
+        read = reads.get(id(node)) if isinstance(node, cst.Call) else None
+        return read if read is not None and read.name in kinds else None
+
+    def member_of(node, key: str, kinds) -> Optional[Operation]:
+        """`<read>["Item"]` / `<read>.get("Item")`."""
+        base = None
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            if _string(node.slice[0].slice.value) == key:
+                base = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" \
+                and len(node.args) == 1 and _string(node.args[0].value) == key:
+            base = node.func.value
+        return call_of(base, kinds) if base is not None else None
+
+    candidates: List[Tuple[ReadItem, object]] = []
+    for name, found in bindings.items():
+        if len(found) != 1:
+            continue
+        binding = found[0]
+        if binding.kind in ("assign", "ann") and binding.value is not None:
+            read = member_of(binding.value, "Item", _SINGLE_READS)
+            if read is not None:
+                candidates.append((ReadItem(name, read, name), binding))
+                continue
+            read = call_of(binding.value, _SINGLE_READS)
+            if read is not None and not any(member_of(b[0].value, "Item", _SINGLE_READS) is read
+                                            for b in bindings.values() if len(b) == 1 and b[0].value is not None):
+                candidates.append((ReadItem(f'{name}["Item"]', read, name), binding))
+        elif binding.kind == "for" and isinstance(binding.node, cst.For) and isinstance(binding.node.target, cst.Name):
+            iterable = binding.node.iter
+            read = member_of(iterable, "Items", _MANY_READS)
+            if read is None and isinstance(iterable, cst.Name):
+                inner = single(iterable.value)
+                if inner is not None and inner.kind in ("assign", "ann") and inner.value is not None:
+                    read = member_of(inner.value, "Items", _MANY_READS)
+            if read is not None:
+                candidates.append((ReadItem(name, read, name), binding))
+    found_items = [item for item, binding in candidates
+                   if _available(binding, site) and not _changed(function_scope, item.name, version, binding, site)
+                   and not _projected(item.read) and _same_item(op, item, function_scope)]
+    return found_items[0] if len(found_items) == 1 else None
+
+
+def _string(node) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _available(binding, site) -> bool:
+    """The variable holds the read's item wherever the write runs."""
+    if binding.order >= site.order:
+        return False
+    if binding.kind == "for":
+        return id(binding.node.body) in site.chain  # the write is in the loop's body
+    return bool(binding.chain) and binding.chain[-1] in site.chain
+
+
+def _changed(scope, name: str, version: str, binding, site) -> bool:
+    """The version in the item may have changed between the read and the write."""
+    for mutation in scope.mutations.get(name, ()):
+        if not binding.order < mutation.order < site.order:
+            continue
+        if mutation.kind == "update":
+            return True
+        if mutation.kind == "setitem":
+            key = _string(mutation.key) if mutation.key is not None else None
+            if key is None or key == version:
+                return True
+        elif isinstance(mutation.node, cst.Call) and isinstance(mutation.node.func, cst.Attribute) \
+                and isinstance(mutation.node.func.value, cst.Name) and mutation.node.func.value.value == name:
+            return True  # item.pop("version"), item.clear(), ...
+        elif isinstance(mutation.node, (cst.Del, cst.Assign, cst.AugAssign)):
+            return True  # del item[...], item["a"]["b"] = ..., an alias
+    return False
+
+
+def _projected(read: Operation) -> bool:
+    """The read may not return every attribute (the version among them)."""
+    return any(read.param(p) is not ABSENT for p in ("ProjectionExpression", "AttributesToGet", "Select"))
+
+
+def _code(node) -> str:
+    return "".join(cst.Module([]).code_for_node(node).split()).replace("'", '"')
+
+
+def _same_item(op: Operation, item: ReadItem, scope) -> bool:
+    """The write's Key names the item that was read: written as the read's Key, or built from the
+    item's own key attributes (`item["pk"]`)."""
+    key = op.param("Key") if op.name != "PutItem" else None
+    if not isinstance(key, DictValue) or not key.complete or not key.entries:
+        return False
+    read_key = item.read.param("Key") if item.read.name in _SINGLE_READS else None
+    if read_key is not None and (not isinstance(read_key, DictValue) or not read_key.complete
+                                 or set(read_key.entries) != set(key.entries)):
+        read_key = None
+    holder = "".join(item.expression.split())
+    for name, arg in key.entries.items():
+        if arg.node is None:
+            return False
+        written = _code(arg.node)
+        if written in (f'{holder}["{name}"]',):
+            continue
+        if read_key is not None and read_key.entries[name].node is not None \
+                and _code(read_key.entries[name].node) == written \
+                and not _rebound_between(scope, arg.node, item.read, op):
+            continue
+        return False
+    return True
+
+
+def _rebound_between(scope, node, read: Operation, write: Operation) -> bool:
+    for name in names_in(node):
+        for binding in scope.bindings.get(name, ()):
+            if read.call.site.order < binding.order < write.call.site.order:
+                return True
+    return False
