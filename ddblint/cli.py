@@ -16,9 +16,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ddblint import __version__, config, engine, files, fix, registry, report, tablecheck
+from ddblint import __version__, baseline, config, engine, files, fix, noqa, registry, report, tablecheck
 from ddblint.dynamo import table_registry
-from ddblint.diagnostics import Diagnostic, Location
+from ddblint.diagnostics import Diagnostic, Fix, Location
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 if any)")
     check.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per file and rule")
     check.add_argument("--fix-only", action="store_true", help="apply fixes and do not report what remains (exit 0)")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings beyond the counts recorded in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings' counts per file and rule in FILE")
+    check.add_argument("--add-noqa", nargs="?", const="", default=None, metavar="REASON",
+                       help="add `# noqa: CODE` to every line with a finding (optionally followed by REASON)")
     check.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a fix was applied, even if nothing remains")
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of the findings")
     check.add_argument("--stdin-filename", metavar="PATH", help="the path of the source read from standard input (for configuration and messages)")
@@ -276,6 +280,21 @@ def run_check(args) -> int:
     if fixing:
         return _report_fixes(args, diagnostics, errors, fixed, read_stdin, stdin_data)
     diagnostics.sort(key=Diagnostic.sort_key)
+    if args.add_noqa is not None and not read_stdin:
+        return _add_noqa(diagnostics, args.add_noqa, errors)
+    if args.write_baseline:
+        findings, count = baseline.write(Path(args.write_baseline), diagnostics)
+        print(f"Wrote {args.write_baseline}: {findings} finding{'s' if findings != 1 else ''} "
+              f"in {count} file{'s' if count != 1 else ''}.", file=sys.stderr)
+        return EXIT_ERROR if errors else EXIT_OK
+    if args.baseline:
+        try:
+            diagnostics, notes = baseline.apply(Path(args.baseline), diagnostics)
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        if not args.quiet:
+            for note in notes:
+                print(_printable(f"ddblint: baseline: {note}"), file=sys.stderr)
     if args.output_format in PLAIN_TEXT_FORMATS:  # SECURITY.md: no control character reaches a terminal or log
         diagnostics = [dataclasses.replace(d, filename=_printable(d.filename), message=_printable(d.message))
                        for d in diagnostics]
@@ -427,3 +446,33 @@ def run_tables(args) -> int:
     for warning in found.warnings:
         print(f"ddblint: warning: {warning}", file=sys.stderr)
     return EXIT_OK
+
+
+# -- --add-noqa ------------------------------------------------------------------------------------
+def _add_noqa(diagnostics: List[Diagnostic], reason: str, errors: List[str]) -> int:
+    """Suppress every finding where it is reported, merging with `# noqa` comments already there."""
+    by_file: Dict[str, List[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.code != "DDB000" and d.noqa_row:
+            by_file.setdefault(d.filename, []).append(d)
+    added = 0
+    for filename, found in sorted(by_file.items()):
+        path = Path(filename)
+        try:
+            original = path.read_bytes()
+            text = engine.decode(original)
+            for d in sorted(found, key=lambda d: (d.noqa_row, d.code)):
+                edit = noqa.noqa_edit(text, d.noqa_row, d.code)
+                if edit is None:
+                    continue
+                content = edit.content + (f" {reason}" if reason and edit.content.startswith("  # noqa") else "")
+                text, _ = fix.apply_edits(text, [dataclasses.replace(
+                    d, fix=Fix("add noqa", "safe", (dataclasses.replace(edit, content=content),)))], unsafe=False)
+                added += 1
+            fix.write_atomically(path, original, text)
+        except (OSError, fix.FileChangedError, UnicodeError) as error:
+            errors.append(f"{filename}: noqa directives not added: {error}")
+    print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
+    for error in errors:
+        print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
+    return EXIT_ERROR if errors else EXIT_OK
