@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="PATH", help="the path of the source read from standard input (for configuration and messages)")
     check.add_argument("--config", action="append", metavar="FILE|KEY=VALUE",
                        help="a configuration file to use instead of discovery, or a TOML `KEY = VALUE` override (repeatable)")
-    check.add_argument("--no-cache", action="store_true", help="do not use a result cache (ddblint keeps none yet)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="DIR", help="where the result cache lives (env DDBLINT_CACHE_DIR; default .ddblint_cache)")
     check.add_argument("--exclude", action="append", metavar="GLOB", help="paths to exclude, replacing the configured `exclude`")
     check.add_argument("--extend-exclude", action="append", metavar="GLOB", help="paths to exclude on top of `exclude`")
     check.add_argument("--force-exclude", action="store_true", help="apply exclusions to paths given explicitly too (for pre-commit)")
@@ -224,7 +225,7 @@ def run_check(args) -> int:
         ran.update(r.code for r in enabled)
         settings_seen[id(settings)] = settings
         try:
-            result = engine.check_source(data, path, display, settings, enabled)
+            result = _cached_check(data, path, display, settings, enabled, args, fixing)
             if fixing and result.diagnostics and not result.errors:
                 data = _fix_file(data, path, display, settings, enabled, result, args, read_stdin, fixed)
         except Exception as error:  # noqa: BLE001 - a bug of ours on one file must not stop the run
@@ -476,3 +477,30 @@ def _add_noqa(diagnostics: List[Diagnostic], reason: str, errors: List[str]) -> 
     for error in errors:
         print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
     return EXIT_ERROR if errors else EXIT_OK
+
+
+# -- the result cache --------------------------------------------------------------------------------
+_caches: Dict[str, object] = {}
+
+
+def _cached_check(data: bytes, path: Path, display: str, settings, enabled, args, fixing: bool):
+    """engine.check_source, through the result cache unless --no-cache or fixing."""
+    wants_edits = fixing or args.output_format in ("json", "json-lines", "sarif")
+    if args.no_cache or fixing:
+        return engine.check_source(data, path, display, settings, enabled, fixes=wants_edits)
+    from ddblint.cache import ResultCache, settings_fingerprint
+    from ddblint.dynamo.project import project_for
+
+    location = ResultCache.location(settings.root, args.cache_dir)
+    cache = _caches.setdefault(str(location), ResultCache(location))
+    fingerprint = _caches.setdefault(f"settings:{id(settings)}", settings_fingerprint(settings))
+    key = cache.key(data, Path(display), fingerprint, sorted(r.code for r in enabled) + ["+edits"] * wants_edits)
+    hit = cache.get(key)
+    if hit is not None:
+        return engine.FileResult(diagnostics=hit)
+    project = project_for(settings.root)
+    project.touched.clear()
+    result = engine.check_source(data, path, display, settings, enabled, fixes=wants_edits)
+    if not result.errors:
+        cache.put(key, result.diagnostics, dependencies=[os.fspath(p) for p in project.touched])
+    return result

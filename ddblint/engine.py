@@ -246,7 +246,8 @@ def _syntax_error(source: str, display: str, error: cst.ParserSyntaxError):
     return (message[0] if message else "invalid syntax"), error.raw_line, error.raw_column + 1
 
 
-def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]]) -> FileResult:
+def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],
+                 fixes: bool = True) -> FileResult:
     """Lint one file's bytes. `rules` are the rule classes enabled for this file.
 
     Never raises for anything in `data`: a file that cannot be analysed is one DDB000 finding,
@@ -332,7 +333,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
             column, end_column = column + finding.span[0], column + finding.span[1]
         start, end = Location(row, column + 1), Location(end_row, end_column + 1)
         diagnostic = Diagnostic(rule.code, finding.message, display, start, end,
-                                _fix(finding, module, positions), name=rule.name, url=rule.url(),
+                                _fix(finding, module, positions, fixes), name=rule.name, url=rule.url(),
                                 noqa_row=start.row)
         diagnostics[(rule.code, start, end)] = diagnostic
     kept = _drop_superseded(list(diagnostics.values()), known, enabled)
@@ -439,13 +440,15 @@ def rules_for(path: Path, settings, all_rules: Dict[str, Type[Rule]], enabled: O
     return [rule for code, rule in all_rules.items() if code in enabled and code not in ignored]
 
 
-def _fix(finding, module: cst.Module, positions):
-    """The finding's fix with its LibCST edits turned into text edits over each node's range."""
-    if finding.fix is None or not finding.edits:
+def _fix(finding, module: cst.Module, positions, wanted: bool = True):
+    """The finding's fix with its LibCST edits turned into text edits over each node's range
+    (only the title when the caller shows fixes but will not apply them: edits cost a codegen)."""
+    if finding.fix is None or not finding.edits or not wanted:
         return finding.fix
     edits = []
     try:
         for node, replacement in finding.edits:
+            replacement = replacement() if callable(replacement) else replacement
             (row, column), (end_row, end_column) = positions[node]
             content = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
             edits.append(Edit(content, Location(row, column + 1), Location(end_row, end_column + 1)))

@@ -33,7 +33,7 @@ class ConditionalFailureUnhandled(Rule):
         version. A transaction whose condition fails raises TransactionCanceledException, not
         ConditionalCheckFailedException, so a handler for the latter never runs there.
     """
-    triggers = ("ConditionExpression", "Expected")
+    triggers = ("put_item", "update_item", "delete_item", "transact_write_items", "execute_statement", "execute_transaction")
 
     fires = [
         Example('''

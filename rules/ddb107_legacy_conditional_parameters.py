@@ -25,7 +25,7 @@ class LegacyConditionalParameters(Rule):
         call never succeeds. Write the condition as `ConditionExpression`, the update as
         `UpdateExpression`, and so on.
     """
-    triggers = tuple(legacy.LEGACY_PARAMETERS)
+    triggers = ("put_item", "update_item", "delete_item", "get_item", "batch_get_item", ".query(", ".scan(")
 
     fires = [
         Example('''

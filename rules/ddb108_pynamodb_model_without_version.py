@@ -23,7 +23,7 @@ class PynamodbModelWithoutVersion(Rule):
         concurrent change fails with a PutError/UpdateError (ConditionalCheckFailedException) that
         the code can retry.
     """
-    triggers = ("pynamodb", "Meta")
+    triggers = ("pynamodb",)
 
     fires = [
         Example('''

@@ -22,7 +22,7 @@ class CrossRegionReadAfterWrite(Rule):
         `ConsistentRead=True`, which is only a regional guarantee. Read back through the same
         region's client you wrote with, or use the write's `ReturnValues`.
     """
-    triggers = ("get_item", "query", "scan", "batch_get_item")
+    triggers = ("get_item", ".query(", ".scan(", "batch_get_item", "consistent_read")
 
     fires = [
         Example('''

@@ -21,7 +21,7 @@ class ExpressionSyntaxError(Rule):
         with a ValidationException. The mistake is invisible until that code path runs: often an
         error branch, a rarely used filter or a migration script, in production.
     """
-    triggers = ("put_item", "update_item", "delete_item", "get_item", "query", "scan",
+    triggers = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
                 "transact_write_items", "transact_get_items")
 
     fires = [

@@ -27,7 +27,7 @@ class UndefinedExpressionPlaceholder(Rule):
         renamed in the expression but not in the map (or the other way round), or a map was
         left out: the write never happens, on whichever code path runs it.
     """
-    triggers = ("put_item", "update_item", "delete_item", "get_item", "query", "scan",
+    triggers = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
                 "transact_write_items", "transact_get_items")
 
     fires = [

@@ -25,7 +25,7 @@ class UnusedExpressionPlaceholder(Rule):
         condition that was meant to check a version.
     """
     fix_availability = "Sometimes"
-    triggers = ("put_item", "update_item", "delete_item", "get_item", "query", "scan",
+    triggers = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
                 "transact_write_items", "transact_get_items")
 
     fires = [

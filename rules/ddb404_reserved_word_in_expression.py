@@ -26,7 +26,7 @@ class ReservedWordInExpression(Rule):
         ExpressionAttributeNames.
     """
     fix_availability = "Sometimes"
-    triggers = ("put_item", "update_item", "delete_item", "get_item", "query", "scan",
+    triggers = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
                 "transact_write_items", "transact_get_items")
 
     fires = [

@@ -38,7 +38,8 @@ class InvalidOperationParameters(Rule):
         transaction).
     """
     # every data-plane method: *_item(s), query, scan and the PartiQL ones
-    triggers = ("_item", ".query(", ".scan(", "execute_statement", "execute_transaction")
+    triggers = ("put_item", "update_item", "delete_item", "get_item", "batch_get_item", "batch_write_item",
+                ".query(", ".scan(", "transact_", "execute_statement", "execute_transaction")
 
     fires = [
         Example('''

@@ -28,7 +28,7 @@ class ConditionBuilderMisuse(Rule):
         request, where botocore rejects them too (boto/boto3#4053). `Attr` in a key condition
         raises DynamoDBNeedsKeyConditionError: key conditions take `Key(...)` only.
     """
-    triggers = ("conditions",)
+    triggers = ("dynamodb",)
 
     fires = [
         Example('''

@@ -106,6 +106,7 @@ def apply_rule_fixes(text: str, example, tmp_path: Path, rule, rounds: int = 10)
             spans = []
             for node, replacement in finding.edits:
                 (row, column), (end_row, end_column) = positions[node]
+                replacement = replacement() if callable(replacement) else replacement  # computed lazily
                 content = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
                 spans.append((offset(row, column), offset(end_row, end_column), content))
             if any(_overlap(a, b) for a in spans for b in taken):

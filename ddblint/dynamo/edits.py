@@ -16,6 +16,8 @@ names boto3's condition builders generate.
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
@@ -554,7 +556,9 @@ class Patch:
             changes = [(self.container, container)]
         else:
             changes = list(self._replaced.values())
-        return tuple((old, node_text(self.module, old, new)) for old, new in changes)
+        # The text is computed only when a fix is wanted (it re-generates the module's code):
+        # a plain `check` pays nothing for the fixes it does not apply.
+        return tuple((old, functools.partial(node_text, self.module, old, new)) for old, new in changes)
 
 
 def node_text(module: cst.Module, old: cst.CSTNode, new: cst.CSTNode) -> str:

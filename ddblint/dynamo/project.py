@@ -21,6 +21,7 @@ class Project:
         self.root = root.resolve()
         self._modules: Dict[Path, Tuple[Tuple[int, int], object]] = {}
         self._depth = 0
+        self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
 
     # -- finding the module file ----------------------------------------------------------------
     def _roots(self, importer: Optional[Path]) -> List[Path]:
@@ -65,6 +66,7 @@ class Project:
         from ddblint.dynamo.scope import build_index
         from ddblint.dynamo.values import Evaluator
 
+        self.touched.add(path)
         try:
             stat = path.stat()
             key = (stat.st_size, stat.st_mtime_ns)
