@@ -487,20 +487,21 @@ def _cached_check(data: bytes, path: Path, display: str, settings, enabled, args
     """engine.check_source, through the result cache unless --no-cache or fixing."""
     wants_edits = fixing or args.output_format in ("json", "json-lines", "sarif")
     if args.no_cache or fixing:
-        return engine.check_source(data, path, display, settings, enabled, fixes=wants_edits)
+        return engine.check_source(data, path, display, settings, enabled, wants_edits)
     from ddblint.cache import ResultCache, settings_fingerprint
     from ddblint.dynamo.project import project_for
 
     location = ResultCache.location(settings.root, args.cache_dir)
     cache = _caches.setdefault(str(location), ResultCache(location))
     fingerprint = _caches.setdefault(f"settings:{id(settings)}", settings_fingerprint(settings))
-    key = cache.key(data, Path(display), fingerprint, sorted(r.code for r in enabled) + ["+edits"] * wants_edits)
+    key = cache.key(data, Path(display), fingerprint, sorted(r.code for r in enabled) + ["+edits"] * wants_edits
+                    + [f"size-limit={os.environ.get('DDBLINT_MAX_FILE_SIZE', '')}"])
     hit = cache.get(key)
     if hit is not None:
         return engine.FileResult(diagnostics=hit)
     project = project_for(settings.root)
     project.touched.clear()
-    result = engine.check_source(data, path, display, settings, enabled, fixes=wants_edits)
+    result = engine.check_source(data, path, display, settings, enabled, wants_edits)
     if not result.errors:
         cache.put(key, result.diagnostics, dependencies=[os.fspath(p) for p in project.touched])
     return result

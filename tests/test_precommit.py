@@ -127,11 +127,7 @@ def test_manifest_declares_both_hooks():
         assert hook["description"]
 
 
-@pytest.mark.parametrize("hook", [
-    "ddblint",
-    pytest.param("ddblint-fix", marks=pytest.mark.xfail(
-        strict=True, reason="--fix lands with the fixes issue")),
-])
+@pytest.mark.parametrize("hook", ["ddblint", "ddblint-fix"])
 def test_try_repo(hook, consumer, env):
     # (a) a blind update: the hook fails and shows the finding.
     repo = consumer(BLIND_UPDATE)
