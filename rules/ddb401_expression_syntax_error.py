@@ -1,5 +1,5 @@
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo.expression_params import expressions
+from ddblint.dynamo.expression_params import TRIGGERS, expressions
 
 
 class ExpressionSyntaxError(Rule):
@@ -21,8 +21,7 @@ class ExpressionSyntaxError(Rule):
         with a ValidationException. The mistake is invisible until that code path runs: often an
         error branch, a rarely used filter or a migration script, in production.
     """
-    triggers = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
-                "transact_write_items", "transact_get_items")
+    triggers = TRIGGERS
 
     fires = [
         Example('''

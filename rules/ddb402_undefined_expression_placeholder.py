@@ -1,7 +1,7 @@
 import difflib
 
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo.expression_params import expressions
+from ddblint.dynamo.expression_params import TRIGGERS, expressions
 
 _NOT_DEFINED = {
     "#": "An expression attribute name used in the document path is not defined; attribute name: {}",
@@ -27,8 +27,7 @@ class UndefinedExpressionPlaceholder(Rule):
         renamed in the expression but not in the map (or the other way round), or a map was
         left out: the write never happens, on whichever code path runs it.
     """
-    triggers = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
-                "transact_write_items", "transact_get_items")
+    triggers = TRIGGERS
 
     fires = [
         Example('''

@@ -1,6 +1,6 @@
 from ddblint.diagnostics import Fix
 from ddblint.dynamo.edits import Patch, Unfixable, without_element
-from ddblint.dynamo.expression_params import expressions
+from ddblint.dynamo.expression_params import TRIGGERS, expressions
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -25,8 +25,7 @@ class UnusedExpressionPlaceholder(Rule):
         condition that was meant to check a version.
     """
     fix_availability = "Sometimes"
-    triggers = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
-                "transact_write_items", "transact_get_items")
+    triggers = TRIGGERS
 
     fires = [
         Example('''

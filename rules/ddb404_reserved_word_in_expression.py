@@ -1,7 +1,7 @@
 from ddblint.diagnostics import Fix
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.edits import Patch, Unfixable, splice, string
-from ddblint.dynamo.expression_params import NAMES, expressions
+from ddblint.dynamo.expression_params import NAMES, TRIGGERS, expressions
 from ddblint.rule import Example, Finding, Rule
 from ddblint.dynamo.reserved import is_reserved
 
@@ -26,8 +26,7 @@ class ReservedWordInExpression(Rule):
         ExpressionAttributeNames.
     """
     fix_availability = "Sometimes"
-    triggers = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
-                "transact_write_items", "transact_get_items")
+    triggers = TRIGGERS
 
     fires = [
         Example('''

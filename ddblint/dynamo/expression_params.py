@@ -436,3 +436,8 @@ def _assignment_target(target, changes: _ScopeChanges, tracked: Set[str], names:
             names.add(root)
     elif isinstance(target, cst.Attribute):
         names.update(_read_names(target))
+
+
+# The calls that carry expression parameters: what a file must mention for DDB401-DDB404 to apply.
+TRIGGERS = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
+            "transact_write_items", "transact_get_items")
