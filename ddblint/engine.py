@@ -343,9 +343,13 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
 
 def parse_module(source) -> cst.Module:
     """`libcst.parse_module`, except that code nested too deeply for LibCST's native parser (which
-    would crash the process) raises `RecursionError` instead. For every module ddblint parses,
-    the checked files and the modules they import."""
-    text = source if isinstance(source, str) else decode(source)
+    would crash the process) raises `RecursionError`, and bytes that cannot be decoded (a bad byte,
+    an unknown or non-text coding cookie such as rot13) raise `SyntaxError`, as CPython does. For
+    every module ddblint parses, the checked files and the modules they import."""
+    try:
+        text = source if isinstance(source, str) else decode_checked(source)
+    except DecodeError as error:
+        raise SyntaxError(f"cannot decode the file: {error}") from error
     problem = _nesting_problem(text)
     if problem is not None:
         raise RecursionError(f"{problem[0]} at {problem[1]}:{problem[2]}")

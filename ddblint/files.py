@@ -90,7 +90,15 @@ class _Walker:
         self.root = root  # the walked argument, symlinks resolved
         self.settings_for, self.add, self.errors, self.notices = settings_for, add, errors, notices
 
-    def walk(self, directory: Path, ignores: _IgnoreStack) -> None:
+    def walk(self, top: Path, ignores: _IgnoreStack) -> None:
+        # A loop, not recursion: a tree thousands of directories deep must not exhaust the stack.
+        pending = [(top, ignores)]
+        while pending:
+            pending.extend(reversed(self._directory(*pending.pop())))
+
+    def _directory(self, directory: Path, ignores: _IgnoreStack) -> List[Tuple[Path, _IgnoreStack]]:
+        """Add the files of one directory; return its subdirectories to walk."""
+        subdirectories: List[Tuple[Path, _IgnoreStack]] = []
         settings = self.settings_for(directory)
         # Read even when this directory does not respect them: a nested config may.
         ignores = ignores + _ignore_files(directory)
@@ -99,7 +107,7 @@ class _Walker:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             self.errors.append((directory, exc.strerror or str(exc)))
-            return
+            return subdirectories
         excludes = _exclude_patterns(DEFAULT_EXCLUDE + settings.exclude + settings.extend_exclude)
         for entry in entries:
             path = directory / entry.name
@@ -117,11 +125,12 @@ class _Walker:
             if settings.respect_gitignore and _gitignored(path, is_dir, ignores):
                 continue
             if is_dir:
-                self.walk(path, ignores)
+                subdirectories.append((path, ignores))
             elif entry.name.endswith(PYTHON_SUFFIXES):
                 if is_link and not self._follow(path):
                     continue
                 self.add(path)
+        return subdirectories
 
     def _follow(self, link: Path) -> bool:
         """Whether to lint the file a walked symlink points at; else a notice says why not."""

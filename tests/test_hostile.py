@@ -371,11 +371,54 @@ def test_deeply_nested_imported_module_does_not_crash_the_engine_parser(tmp_path
     assert engine.parse_module(BLIND).code == BLIND
 
 
-def test_deeply_nested_imported_module_is_no_crash(tmp_path):
-    write(tmp_path / "helper.py", _nested("parens", 3_000) + "\n")
-    write(tmp_path / "app.py", "from helper import table\ndef f(k):\n    " + CALL + "\n")
+def test_imported_modules_that_cannot_be_parsed_are_no_crash(tmp_path):
+    """The modules a checked file imports are parsed with `engine.parse_module` too: a deeply
+    nested one once killed the process (SIGSEGV in LibCST's parser), one with a non-text coding
+    cookie once was an internal error (LookupError)."""
+    for name, content in (("nested", _nested("parens", 3_000).encode()),
+                          ("rot13", b"# -*- coding: rot13 -*-\n" + HEADER.encode()),
+                          ("latin", b"x = '\xff'\n" + HEADER.encode()),
+                          ("broken", (HEADER + "def (\n").encode())):
+        write(tmp_path / name / "helper.py", content)
+        write(tmp_path / name / "app.py", "from helper import table\ndef f(k):\n    " + CALL + "\n")
+        result = ddblint_process("app.py", cwd=tmp_path / name)
+        assert result.code == 1, (name, result.err)
+        assert [c[2] for c in result.codes()] == ["DDB101"], name
+    with pytest.raises(SyntaxError, match="cannot decode the file: 'rot13' is not a text encoding"):
+        engine.parse_module(b"# -*- coding: rot13 -*-\nx = 1\n")
+
+
+def test_deeply_nested_cdk_app_is_no_crash(tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.ddblint]\n")
+    write(tmp_path / "stack.py", "from aws_cdk import aws_dynamodb\nx = " + "(" * 3_000 + "1" + ")" * 3_000 + "\n")
+    write(tmp_path / "app.py", BLIND)
     result = ddblint_process("app.py", cwd=tmp_path)
-    assert result.code in (0, 1)
+    assert (result.code, result.codes()) == (1, [("app.py", 4, "DDB101")])
+
+
+_DEEP = 100_000
+
+
+@pytest.mark.parametrize("name, content", [
+    ("template.json", '{"Resources": ' + "[" * _DEEP + "]" * _DEEP + "}"),
+    ("template.yaml", "Resources: " + "[" * _DEEP + "]" * _DEEP + "\n"),
+    ("serverless.yml", "resources:\n  Resources: " + "{a: " * _DEEP + "1" + "}" * _DEEP + "\n"),
+], ids=["json", "yaml", "serverless"])
+def test_deeply_nested_infrastructure_templates_are_no_crash(tmp_path, name, content):
+    write(tmp_path / "pyproject.toml", "[tool.ddblint]\n")
+    write(tmp_path / name, content)
+    write(tmp_path / "app.py", BLIND)
+    result = ddblint_process("app.py", cwd=tmp_path)
+    assert (result.code, result.codes()) == (1, [("app.py", 4, "DDB101")])
+
+
+def test_deeply_nested_terraform_is_a_warning(tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.ddblint]\n")
+    write(tmp_path / "main.tf", 'resource "aws_dynamodb_table" "t" {\n  name = ' + "[" * _DEEP + "]" * _DEEP + "\n}\n")
+    write(tmp_path / "app.py", BLIND)
+    result = ddblint_process("app.py", cwd=tmp_path)
+    assert (result.code, result.codes()) == (1, [("app.py", 4, "DDB101")])
+    assert "main.tf" in result.err
 
 
 # -- paths --------------------------------------------------------------------------------------
@@ -385,6 +428,22 @@ def test_directory_named_like_a_python_file(tmp_path, ddblint):
     write(tmp_path / "x.py" / "notes.txt", "text")
     assert ddblint(".").codes() == [("x.py/inner.py", 4, "DDB101")]
     assert ddblint("x.py").codes() == [("x.py/inner.py", 4, "DDB101")]
+
+
+def test_directories_nested_thousands_deep(tmp_path, ddblint, monkeypatch):
+    """Once a RecursionError in the directory walk: an internal error and no result at all."""
+    monkeypatch.chdir(tmp_path)
+    try:
+        for _ in range(1_500):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("deep.py").write_text(BLIND)
+    except OSError:
+        pytest.skip("the filesystem refuses paths this long")
+    write(tmp_path / "good.py", BLIND)
+    result = ddblint(".")
+    assert result.code == 1
+    assert result.codes() == [("d/" * 1_500 + "deep.py", 4, "DDB101"), ("good.py", 4, "DDB101")]
 
 
 def test_unreadable_file_is_ddb000_and_the_rest_is_checked(tmp_path, ddblint, monkeypatch):

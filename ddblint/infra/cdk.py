@@ -27,7 +27,9 @@ Parts = List[Optional[str]]
 
 def tables(text: str, rel: str) -> Tuple[List[DiscoveredTable], List[str]]:
     try:
-        module = cst.parse_module(text)
+        from ddblint.engine import parse_module  # guards against nesting that crashes the parser
+
+        module = parse_module(text)
     except cst.ParserSyntaxError as exc:
         line, message = exc.raw_line, exc.message
         try:  # Python's own parser places the error better ("'(' was never closed" at 3:9)

@@ -39,9 +39,10 @@ class Sequence(list):
         self.lines: List[int] = []
 
 
-# libyaml's parser when PyYAML was built with it (several times faster on cdk.out's large
-# templates); the constructors, and so the safety, are SafeLoader's either way.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+# PyYAML's pure-Python parser, not libyaml's: libyaml's recursive composer overflows the C stack
+# (the process dies) on deeply nested input, where Python's raises RecursionError, which costs
+# one file. Slower on large cdk.out templates, but a linter must not crash.
+class _Loader(yaml.SafeLoader):
     pass
 
 
