@@ -16,19 +16,18 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ddblint import __version__, baseline, config, engine, files, fix, noqa, registry, report, tablecheck
+from ddblint import __version__, baseline, config, engine, files, fix, noqa, registry, report, runner, tablecheck
 from ddblint.dynamo import table_registry
 from ddblint.diagnostics import Diagnostic, Fix, Location
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+UsageError = runner.UsageError
 
 
-class UsageError(Exception):
-    pass
-
-
-def _codes(values: Optional[List[str]]) -> List[str]:
-    return [c.strip().upper() for v in values or () for c in v.split(",") if c.strip()]
+def _jobs(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {value!r}")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true", help="apply exclusions to paths given explicitly too (for pre-commit)")
     check.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
                        help="check files .gitignore excludes")
+    check.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
+                       help="worker processes (default: one per core; small inputs use one process)")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("-v", "--verbose", action="store_true", help="show internal tracebacks")
 
@@ -133,66 +134,6 @@ def run_rule(args) -> int:
 
 
 # -- ddblint check -----------------------------------------------------------------------------
-class _Settings:
-    """Settings per file (nearest configuration), with the command line's overrides on top."""
-
-    def __init__(self, args, known: Dict[str, bool]) -> None:
-        self.known = known
-        self.explicit: Optional[Path] = None
-        self.overrides: List[str] = []
-        for value in args.config or ():
-            if os.path.isfile(value):
-                if self.explicit is not None:
-                    raise UsageError("--config names more than one file")
-                self.explicit = Path(value)
-            elif "=" in value:
-                self.overrides.append(value)
-            else:
-                raise UsageError(f"--config {value!r} is neither a file nor a `KEY = VALUE` override")
-        self.select = _codes(args.select) or None
-        self.extend_select = _codes(args.extend_select)
-        self.ignore = _codes(args.ignore)
-        for code in (self.select or []) + self.extend_select + self.ignore:
-            config.validate_selector(code, known, origin="command line")
-        self.exclude = tuple(args.exclude) if args.exclude else None
-        self.extend_exclude = tuple(args.extend_exclude or ())
-        self.respect_gitignore = args.respect_gitignore
-        self._cache: Dict[int, object] = {}
-
-    def __call__(self, path: Path):
-        base = config.settings_for(path, self.known, explicit=self.explicit, overrides=tuple(self.overrides))
-        if id(base) not in self._cache:
-            changes = {"extend_exclude": base.extend_exclude + self.extend_exclude}
-            if self.select is not None or self.extend_select or self.ignore:
-                # Ruff's layering: the file's selection is resolved first, then the command line
-                # is applied on top of it as a layer of its own (a --select there replaces it).
-                # Merging the lists instead would let the file's `ignore = ["DDB101"]` beat
-                # `--select DDB101`, and the file's `select = ["DDB101"]` beat `--ignore DDB1`.
-                enabled = _apply_layer(base.enabled_codes(self.known), self.known,
-                                       self.select, self.extend_select, self.ignore)
-                changes.update(select=tuple(sorted(enabled)), extend_select=(), ignore=())
-            if self.exclude is not None:
-                changes["exclude"] = self.exclude
-            if self.respect_gitignore is not None:
-                changes["respect_gitignore"] = self.respect_gitignore
-            self._cache[id(base)] = (base, dataclasses.replace(base, **changes))
-        return self._cache[id(base)][1]
-
-
-def _apply_layer(previous, known, select, extend_select, ignore) -> frozenset:
-    """One layer of rule selection over the rules `previous` enabled: a `select` replaces them,
-    `extend_select` adds, `ignore` removes; the most specific selector decides, `ignore` wins ties."""
-    enabled = set(previous) if select is None else set()
-    for code in known:
-        on = config._best_match(code, list(select or ()) + list(extend_select))
-        off = config._best_match(code, ignore)
-        if off is not None and (on is None or off >= on):
-            enabled.discard(code)
-        elif on is not None:
-            enabled.add(code)
-    return frozenset(enabled)
-
-
 def _display(path: Path) -> str:
     try:
         relative = os.path.relpath(path)
@@ -205,43 +146,38 @@ def run_check(args) -> int:
     if args.output_format not in report.FORMATS:  # argparse does not check a default (DDBLINT_OUTPUT_FORMAT)
         raise UsageError(f"unknown output format `{args.output_format}` (from DDBLINT_OUTPUT_FORMAT); "
                          f"expected one of {', '.join(report.FORMATS)}")
-    rules = registry.all_rules()
-    settings_for = _Settings(args, registry.defaults())
+    linter = runner.Linter(args)
+    rules = linter.rules
     read_stdin = args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
     diagnostics: List[Diagnostic] = []
     errors: List[str] = []
     sources: Dict[str, str] = {}
     checked = 0
+    looked_at: List[str] = []
     ran: set = set()
     settings_seen: Dict[int, object] = {}
-    fixing = args.fix or args.diff or args.fix_only
     fixed: List[tuple] = []  # (display, applied diagnostics, diff text or fixed bytes)
     stdin_data = b""
 
-    def lint(data: bytes, path: Path, display: str) -> None:
+    def collect(outcome: runner.Outcome) -> None:
         nonlocal checked
-        settings = settings_for(path)  # a configuration error stops the run (exit 2), as in Ruff
-        enabled = engine.rules_for(path, settings, rules)
-        ran.update(r.code for r in enabled)
-        settings_seen[id(settings)] = settings
-        try:
-            result = _cached_check(data, path, display, settings, enabled, args, fixing)
-            if fixing and result.diagnostics and not result.errors:
-                data = _fix_file(data, path, display, settings, enabled, result, args, read_stdin, fixed)
-        except Exception as error:  # noqa: BLE001 - a bug of ours on one file must not stop the run
-            result = engine.FileResult(errors=[f"{display}: internal error: {type(error).__name__}: {error}; "
-                                               f"please report it\n" + traceback.format_exc()])
         checked += 1
-        diagnostics.extend(result.diagnostics)
-        for error in result.errors:
+        looked_at.append(outcome.display)
+        diagnostics.extend(outcome.diagnostics)
+        if outcome.fixed is not None:
+            fixed.append(outcome.fixed)
+        if outcome.source is not None:
+            sources[outcome.display] = outcome.source
+        for error in outcome.errors:
             first, _, trace = error.partition("\n")
             errors.append(f"{first}\n{trace.rstrip()}" if args.verbose and trace.strip() else
-                          first + ("" if args.verbose else " (run with -v for the traceback)"))
-        if result.diagnostics and args.output_format in report.NEEDS_SOURCES:
-            try:
-                sources[display] = engine.decode(data)
-            except Exception:  # noqa: BLE001 - undecodable: the snippet shows replacement characters
-                sources[display] = data.decode("utf-8", "replace")
+                          first + ("" if args.verbose or not trace.strip() else " (run with -v for the traceback)"))
+
+    def job(data: bytes, path: Path, display: str) -> runner.Job:
+        settings, enabled = linter.enabled(path)
+        ran.update(r.code for r in enabled)
+        settings_seen[id(settings)] = settings
+        return runner.Job(data, path, display)
 
     if read_stdin:
         name = args.stdin_filename or "-"
@@ -249,19 +185,20 @@ def run_check(args) -> int:
         data = stdin_data = sys.stdin.buffer.read()
         # As in Ruff: with --force-exclude an excluded --stdin-filename is not linted (editors pass it).
         if not (args.force_exclude and args.stdin_filename
-                and files._excluded_explicitly(path, False, settings_for(path))):
-            lint(data, path, name)
+                and files._excluded_explicitly(path, False, linter.settings_for(path))):
+            collect(linter.lint(job(data, path, name), read_stdin=True))
     else:
         if "-" in args.paths:
             raise UsageError("`-` (standard input) cannot be mixed with paths")
         paths = [Path(p) for p in (args.paths or ["."])]
         notices: List = []
-        found, missing = files.discover(paths, settings_for, force_exclude=args.force_exclude, notices=notices)
+        found, missing = files.discover(paths, linter.settings_for, force_exclude=args.force_exclude, notices=notices)
         if not args.quiet:
             for path, message in notices:
                 print(_printable(f"ddblint: warning: {_display(path)}: {message}"), file=sys.stderr)
         for path, message in missing:
             diagnostics.append(engine._parse_error(_display(path), message))
+        jobs: List[runner.Job] = []
         for path in found:
             display = _display(path)
             try:
@@ -269,7 +206,11 @@ def run_check(args) -> int:
             except OSError as error:
                 diagnostics.append(engine._parse_error(display, f"cannot read the file: {error.strerror or error}"))
                 continue
-            lint(data, path, display)
+            jobs.append(job(data, path, display))
+        workers = args.jobs or runner.default_jobs()
+        progress = runner.Progress() if runner.Progress.wanted(args) else None
+        for outcome in runner.run(linter, jobs, workers, progress):
+            collect(outcome)
         for settings in settings_seen.values():  # findings in infrastructure files (DDB5xx)
             enabled = [rules[c] for c in sorted(ran) if c in rules]
             diagnostics.extend(tablecheck.check_tables(settings, enabled, paths, _display))
@@ -278,19 +219,19 @@ def run_check(args) -> int:
             for warning in table_registry.registry_for(settings).warnings:
                 print(_printable(f"ddblint: warning: {warning}"), file=sys.stderr)
 
-    if fixing:
+    if linter.fixing:
         return _report_fixes(args, diagnostics, errors, fixed, read_stdin, stdin_data)
     diagnostics.sort(key=Diagnostic.sort_key)
     if args.add_noqa is not None and not read_stdin:
         return _add_noqa(diagnostics, args.add_noqa, errors)
     if args.write_baseline:
-        findings, count = baseline.write(Path(args.write_baseline), diagnostics)
+        findings, count = baseline.write(Path(args.write_baseline), diagnostics, looked_at)
         print(f"Wrote {args.write_baseline}: {findings} finding{'s' if findings != 1 else ''} "
               f"in {count} file{'s' if count != 1 else ''}.", file=sys.stderr)
         return EXIT_ERROR if errors else EXIT_OK
     if args.baseline:
         try:
-            diagnostics, notes = baseline.apply(Path(args.baseline), diagnostics)
+            diagnostics, notes = baseline.apply(Path(args.baseline), diagnostics, looked_at)
         except ValueError as error:
             raise UsageError(str(error)) from error
         if not args.quiet:
@@ -366,34 +307,6 @@ __all__ = ["main", "Location"]
 
 
 # -- fixes -----------------------------------------------------------------------------------------
-def _fix_file(data, path, display, settings, enabled, result, args, read_stdin, fixed):
-    """Apply the fixes of one file (rounds until none is left); write it, or keep its diff."""
-    def lint(candidate: bytes):
-        return engine.check_source(candidate, path, display, settings, enabled).diagnostics
-
-    outcome = fix.fix_bytes(data, lint, args.unsafe_fixes)
-    if outcome.error:
-        result.errors.append(f"{display}: fixes not applied: {outcome.error}")
-        return data
-    if not outcome.applied:
-        return data
-    old = engine.decode(data)
-    new_bytes = fix.encode_like(data, outcome.source)
-    if args.diff:
-        fixed.append((display, outcome.applied, fix.unified_diff(old, outcome.source, display)))
-        result.diagnostics = outcome.remaining
-        return data
-    if not read_stdin:
-        try:
-            fix.write_atomically(path, data, outcome.source)
-        except (fix.FileChangedError, OSError, UnicodeEncodeError) as error:
-            result.errors.append(f"{display}: fixes not written: {error}")
-            return data
-    fixed.append((display, outcome.applied, new_bytes))
-    result.diagnostics = outcome.remaining
-    return new_bytes
-
-
 def _report_fixes(args, diagnostics, errors, fixed, read_stdin, stdin_data: bytes) -> int:
     diagnostics.sort(key=Diagnostic.sort_key)
     count = sum(len(applied) for _, applied, _ in fixed)
@@ -477,31 +390,3 @@ def _add_noqa(diagnostics: List[Diagnostic], reason: str, errors: List[str]) -> 
     for error in errors:
         print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
     return EXIT_ERROR if errors else EXIT_OK
-
-
-# -- the result cache --------------------------------------------------------------------------------
-_caches: Dict[str, object] = {}
-
-
-def _cached_check(data: bytes, path: Path, display: str, settings, enabled, args, fixing: bool):
-    """engine.check_source, through the result cache unless --no-cache or fixing."""
-    wants_edits = fixing or args.output_format in ("json", "json-lines", "sarif")
-    if args.no_cache or fixing:
-        return engine.check_source(data, path, display, settings, enabled, wants_edits)
-    from ddblint.cache import ResultCache, settings_fingerprint
-    from ddblint.dynamo.project import project_for
-
-    location = ResultCache.location(settings.root, args.cache_dir)
-    cache = _caches.setdefault(str(location), ResultCache(location))
-    fingerprint = _caches.setdefault(f"settings:{id(settings)}", settings_fingerprint(settings))
-    key = cache.key(data, Path(display), fingerprint, sorted(r.code for r in enabled) + ["+edits"] * wants_edits
-                    + [f"size-limit={os.environ.get('DDBLINT_MAX_FILE_SIZE', '')}"])
-    hit = cache.get(key)
-    if hit is not None:
-        return engine.FileResult(diagnostics=hit)
-    project = project_for(settings.root)
-    project.touched.clear()
-    result = engine.check_source(data, path, display, settings, enabled, wants_edits)
-    if not result.errors:
-        cache.put(key, result.diagnostics, dependencies=[os.fspath(p) for p in project.touched])
-    return result

@@ -541,21 +541,31 @@ def test_file_deleted_between_discovery_and_reading(tmp_path, ddblint, monkeypat
 def test_files_changed_while_the_run_goes_on(tmp_path, ddblint, monkeypatch):
     """Each file is read once and analysed from those bytes: changing, truncating or deleting
     files mid-run changes at most what is reported for them, and never crashes the run."""
+    from ddblint import files
+
     write(tmp_path / "a.py", BLIND)
     write(tmp_path / "b.py", BLIND)
     write(tmp_path / "c.py", BLIND)
     write(tmp_path / "d.py", BLIND)
+    write(tmp_path / "e.py", BLIND)
+    discover = files.discover
     check_source = engine.check_source
 
-    def meddle(data, path, display, *args):
+    def meddle_after_discovery(*args, **kwargs):
+        found = discover(*args, **kwargs)
+        (tmp_path / "b.py").write_text(BLIND[: BLIND.index("UpdateExpression")])  # truncated mid-statement
+        (tmp_path / "c.py").write_bytes(b"\xff\xfe" * 100)  # garbage
+        (tmp_path / "d.py").unlink()
+        return found
+
+    def meddle_after_reading(data, path, display, *args):
         if display == "a.py":
-            (tmp_path / "a.py").write_text("x = (\n")          # the file being checked, after reading
-            (tmp_path / "b.py").write_text(BLIND[: BLIND.index("UpdateExpression")])  # truncated mid-statement
-            (tmp_path / "c.py").write_bytes(b"\xff\xfe" * 100)  # garbage
-            (tmp_path / "d.py").unlink()
+            (tmp_path / "a.py").write_text("x = (\n")  # the file being checked, after reading
+            (tmp_path / "e.py").unlink()  # a file read but not yet analysed
         return check_source(data, path, display, *args)
 
-    monkeypatch.setattr(engine, "check_source", meddle)
+    monkeypatch.setattr(files, "discover", meddle_after_discovery)
+    monkeypatch.setattr(engine, "check_source", meddle_after_reading)
     result = ddblint(".", fmt="full")
     assert result.code == 1
     assert "a.py:4:5: " + MESSAGE in result.out
@@ -563,6 +573,7 @@ def test_files_changed_while_the_run_goes_on(tmp_path, ddblint, monkeypatch):
     assert "b.py:4:22: DDB000 syntax error: '(' was never closed" in result.out
     assert "c.py:1:1: DDB000 cannot decode" not in result.out  # no DynamoDB left in it: prefiltered
     assert "d.py:1:1: DDB000 cannot read the file: No such file or directory" in result.out
+    assert "e.py:4:5: " + MESSAGE in result.out  # analysed from the bytes read before it went
 
 
 def test_an_unexpanded_glob_argument_is_ddb000(tmp_path, ddblint):

@@ -1,0 +1,345 @@
+"""Lint a list of files: prefilter and cache look-ups here, the analysis in this process for
+small inputs and in a pool of worker processes for large ones (`--jobs`).
+
+Each worker rebuilds its state (settings, rules, the project index) from the parsed command
+line, so the pool works with every start method; outcomes come back in input order, so what is
+printed does not depend on the number of workers. A worker that dies (a crash in native code)
+costs the file it was checking one internal error, not the run.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from ddblint import config, engine, fix, registry, report
+from ddblint.diagnostics import Diagnostic
+
+# Below this many files that need an analysis, one process is faster than starting a pool:
+# pre-commit passes a handful of files, and a DynamoDB file takes 20-300 ms to analyse.
+MIN_PARALLEL_FILES = 8
+
+
+class UsageError(Exception):
+    pass
+
+
+def codes(values: Optional[List[str]]) -> List[str]:
+    return [c.strip().upper() for v in values or () for c in v.split(",") if c.strip()]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # the cores this process may use (containers, taskset)
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+class Settings:
+    """Settings per file (nearest configuration), with the command line's overrides on top."""
+
+    def __init__(self, args, known: Dict[str, bool]) -> None:
+        self.known = known
+        self.explicit: Optional[Path] = None
+        self.overrides: List[str] = []
+        for value in args.config or ():
+            if os.path.isfile(value):
+                if self.explicit is not None:
+                    raise UsageError("--config names more than one file")
+                self.explicit = Path(value)
+            elif "=" in value:
+                self.overrides.append(value)
+            else:
+                raise UsageError(f"--config {value!r} is neither a file nor a `KEY = VALUE` override")
+        self.select = codes(args.select) or None
+        self.extend_select = codes(args.extend_select)
+        self.ignore = codes(args.ignore)
+        for code in (self.select or []) + self.extend_select + self.ignore:
+            config.validate_selector(code, known, origin="command line")
+        self.exclude = tuple(args.exclude) if args.exclude else None
+        self.extend_exclude = tuple(args.extend_exclude or ())
+        self.respect_gitignore = args.respect_gitignore
+        self._cache: Dict[int, object] = {}
+
+    def __call__(self, path: Path):
+        base = config.settings_for(path, self.known, explicit=self.explicit, overrides=tuple(self.overrides))
+        if id(base) not in self._cache:
+            changes = {"extend_exclude": base.extend_exclude + self.extend_exclude}
+            if self.select is not None or self.extend_select or self.ignore:
+                # Ruff's layering: the file's selection is resolved first, then the command line
+                # is applied on top of it as a layer of its own (a --select there replaces it).
+                # Merging the lists instead would let the file's `ignore = ["DDB101"]` beat
+                # `--select DDB101`, and the file's `select = ["DDB101"]` beat `--ignore DDB1`.
+                enabled = apply_layer(base.enabled_codes(self.known), self.known,
+                                      self.select, self.extend_select, self.ignore)
+                changes.update(select=tuple(sorted(enabled)), extend_select=(), ignore=())
+            if self.exclude is not None:
+                changes["exclude"] = self.exclude
+            if self.respect_gitignore is not None:
+                changes["respect_gitignore"] = self.respect_gitignore
+            self._cache[id(base)] = (base, dataclasses.replace(base, **changes))
+        return self._cache[id(base)][1]
+
+
+def apply_layer(previous, known, select, extend_select, ignore) -> frozenset:
+    """One layer of rule selection over the rules `previous` enabled: a `select` replaces them,
+    `extend_select` adds, `ignore` removes; the most specific selector decides, `ignore` wins ties."""
+    enabled = set(previous) if select is None else set()
+    for code in known:
+        on = config._best_match(code, list(select or ()) + list(extend_select))
+        off = config._best_match(code, ignore)
+        if off is not None and (on is None or off >= on):
+            enabled.discard(code)
+        elif on is not None:
+            enabled.add(code)
+    return frozenset(enabled)
+
+
+@dataclass
+class Job:
+    data: bytes
+    path: Path
+    display: str
+
+
+@dataclass
+class Outcome:
+    display: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)  # "first line\ntraceback"
+    source: Optional[str] = None  # the decoded text, for the formats that show snippets
+    fixed: Optional[Tuple[str, list, object]] = None  # (display, applied, diff text or fixed bytes)
+
+
+class Linter:
+    """What one process needs to lint files: the rules, the settings, the result cache."""
+
+    def __init__(self, args) -> None:
+        self.args = args
+        self.rules = registry.all_rules()
+        self.settings_for = Settings(args, registry.defaults())
+        self.fixing = bool(args.fix or args.diff or args.fix_only)
+        self.wants_edits = self.fixing or args.output_format in ("json", "json-lines", "sarif")
+        self._caches: Dict[str, object] = {}
+
+    def enabled(self, path: Path):
+        settings = self.settings_for(path)  # a configuration error stops the run (exit 2), as in Ruff
+        return settings, engine.rules_for(path, settings, self.rules)
+
+    def quick(self, job: Job) -> Optional[Outcome]:
+        """The outcome when it needs no analysis (no enabled rule can fire, or a cache hit), else None."""
+        settings, enabled = self.enabled(job.path)
+        if not engine.might_fire(job.data, enabled):
+            return Outcome(job.display)
+        if self.fixing or self.args.no_cache:
+            return None
+        cache, key = self._cache_key(job, settings, enabled)
+        hit = cache.get(key)
+        return None if hit is None else self._outcome(job, engine.FileResult(diagnostics=hit))
+
+    def lint(self, job: Job, read_stdin: bool = False) -> Outcome:
+        settings, enabled = self.enabled(job.path)
+        try:
+            result = self._check(job, settings, enabled)
+            fixed = None
+            if self.fixing and result.diagnostics and not result.errors:
+                fixed = self._fix(job, settings, enabled, result, read_stdin)
+        except Exception as error:  # noqa: BLE001 - a bug of ours on one file must not stop the run
+            return Outcome(job.display, errors=[f"{job.display}: internal error: {type(error).__name__}: {error}; "
+                                                f"please report it\n" + traceback.format_exc()])
+        outcome = self._outcome(job, result, fixed[1] if fixed else job.data)
+        outcome.fixed = fixed[0] if fixed else None
+        return outcome
+
+    def _outcome(self, job: Job, result, data: Optional[bytes] = None) -> Outcome:
+        outcome = Outcome(job.display, result.diagnostics, result.errors)
+        if result.diagnostics and self.args.output_format in report.NEEDS_SOURCES:
+            data = job.data if data is None else data
+            try:
+                outcome.source = engine.decode(data)
+            except Exception:  # noqa: BLE001 - undecodable: the snippet shows replacement characters
+                outcome.source = data.decode("utf-8", "replace")
+        return outcome
+
+    # -- the result cache -------------------------------------------------------------------------
+    def _cache_key(self, job: Job, settings, enabled):
+        from ddblint.cache import ResultCache, settings_fingerprint
+
+        location = ResultCache.location(settings.root, self.args.cache_dir)
+        cache = self._caches.setdefault(str(location), ResultCache(location))
+        fingerprint = self._caches.setdefault(f"settings:{id(settings)}", settings_fingerprint(settings))
+        key = cache.key(job.data, Path(job.display), fingerprint,
+                        sorted(r.code for r in enabled) + ["+edits"] * self.wants_edits
+                        + [f"size-limit={os.environ.get('DDBLINT_MAX_FILE_SIZE', '')}"])
+        return cache, key
+
+    def _check(self, job: Job, settings, enabled):
+        """engine.check_source, through the result cache unless --no-cache or fixing."""
+        if self.args.no_cache or self.fixing:
+            return engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits)
+        from ddblint.dynamo.project import project_for
+
+        cache, key = self._cache_key(job, settings, enabled)
+        hit = cache.get(key)
+        if hit is not None:
+            return engine.FileResult(diagnostics=hit)
+        project = project_for(settings.root)
+        project.touched.clear()
+        result = engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits)
+        if not result.errors:
+            cache.put(key, result.diagnostics, dependencies=[os.fspath(p) for p in project.touched])
+        return result
+
+    # -- fixes ------------------------------------------------------------------------------------
+    def _fix(self, job: Job, settings, enabled, result, read_stdin: bool):
+        """Apply the fixes of one file (rounds until none is left); write it, or keep its diff.
+        Returns ((display, applied, diff or new bytes), the file's bytes now), or None."""
+        def lint(candidate: bytes):
+            return engine.check_source(candidate, job.path, job.display, settings, enabled).diagnostics
+
+        outcome = fix.fix_bytes(job.data, lint, self.args.unsafe_fixes)
+        if outcome.error:
+            result.errors.append(f"{job.display}: fixes not applied: {outcome.error}")
+            return None
+        if not outcome.applied:
+            return None
+        if self.args.diff:
+            result.diagnostics = outcome.remaining
+            old = engine.decode(job.data)
+            return (job.display, outcome.applied, fix.unified_diff(old, outcome.source, job.display)), job.data
+        new_bytes = fix.encode_like(job.data, outcome.source)
+        if not read_stdin:
+            try:
+                fix.write_atomically(job.path, job.data, outcome.source)
+            except (fix.FileChangedError, OSError, UnicodeEncodeError) as error:
+                result.errors.append(f"{job.display}: fixes not written: {error}")
+                return None
+        result.diagnostics = outcome.remaining
+        return (job.display, outcome.applied, new_bytes), new_bytes
+
+
+# -- many files ------------------------------------------------------------------------------------
+def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Iterator[Outcome]:
+    """The outcome of every job, in the order of `jobs`."""
+    done: Dict[int, Outcome] = {}
+    pending: List[int] = []
+    for i, job in enumerate(jobs):
+        quick = linter.quick(job)
+        if quick is None:
+            pending.append(i)
+        else:
+            done[i] = quick
+    if progress is not None:
+        progress.start(len(jobs), len(done))
+    processes = 1 if workers <= 1 or len(pending) < MIN_PARALLEL_FILES else min(workers, len(pending))
+    if linter.args.verbose:
+        print(f"ddblint: {len(jobs)} files, {len(pending)} to analyse, "
+              f"{processes} process{'es' if processes != 1 else ''}", file=sys.stderr)
+    if processes == 1:
+        analysed: Iterator[Outcome] = (linter.lint(jobs[i]) for i in pending)
+    else:
+        analysed = _in_pool(linter.args, [jobs[i] for i in pending], processes)
+    waiting = iter(pending)
+    for outcome in analysed:
+        done[next(waiting)] = outcome
+        if progress is not None:
+            progress.advance()
+    if progress is not None:
+        progress.finish()
+    for i in range(len(jobs)):
+        yield done[i]
+
+
+_worker: Optional[Linter] = None
+
+
+def _start_worker(args) -> None:
+    global _worker
+    _worker = Linter(args)
+
+
+def _work(job: Job) -> Outcome:
+    assert _worker is not None
+    return _worker.lint(job)
+
+
+def _context():
+    import multiprocessing  # here: a run that needs no pool does not pay for the import
+
+    # fork shares the parent's imported modules (LibCST, the rules): a worker is ready in
+    # milliseconds instead of re-importing for ~0.3 s. Not on macOS, where fork is unsafe.
+    if sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _in_pool(args, jobs: List[Job], workers: int) -> Iterator[Outcome]:
+    """`jobs` analysed by `workers` processes, in order. When a worker dies, the files not yet
+    returned are checked again one worker at a time, so the file that kills it is found and
+    reported while every other file is still checked."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    start = 0
+    while start < len(jobs):
+        # Small chunks keep both cores busy to the end: DynamoDB files differ in cost 100-fold.
+        chunk = 1 if workers == 1 else max(1, min(16, (len(jobs) - start) // (workers * 8)))
+        pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(args,))
+        try:
+            for outcome in pool.map(_work, jobs[start:], chunksize=chunk):
+                start += 1
+                yield outcome
+        except BrokenProcessPool:
+            if workers == 1:  # only this file was in flight
+                job = jobs[start]
+                yield Outcome(job.display, errors=[f"{job.display}: internal error: the process checking it "
+                                                   f"died; please report it"])
+                start += 1
+            workers = 1
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- progress --------------------------------------------------------------------------------------
+class Progress:
+    """A one-line progress bar on standard error, for runs that take a while on a terminal."""
+
+    DELAY = 0.5  # seconds before the bar appears: short runs never show it
+    WIDTH = 30
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.total = self.count = 0
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    @staticmethod
+    def wanted(args, stream=None) -> bool:
+        stream = stream or sys.stderr
+        return (not args.quiet and not os.environ.get("PRE_COMMIT") and hasattr(stream, "isatty")
+                and stream.isatty() and os.environ.get("TERM") != "dumb")
+
+    def start(self, total: int, done: int) -> None:
+        self.total, self.count = total, done
+        self.started = time.monotonic()
+
+    def advance(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.started >= self.DELAY and (now - self.last >= 0.1 or self.count == self.total):
+            self.last = now
+            filled = self.WIDTH * self.count // max(self.total, 1)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.count}/{self.total} files")
+            self.stream.flush()
+            self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[2K")  # erase the bar: the summary follows on a clean line
+            self.stream.flush()
