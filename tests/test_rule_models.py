@@ -38,6 +38,41 @@ def test_input_shapes_come_from_botocore():
 
 
 @needs_botocore
+def test_input_shapes_match_botocores_own_loader_everywhere():
+    """ddblint reads botocore's data files itself (no import); what it reads must be what
+    botocore's loader and ServiceModel give, for every operation, down every input shape."""
+    from botocore.loaders import create_loader
+    from botocore.model import ServiceModel
+
+    theirs = ServiceModel(create_loader().load_service_model("dynamodb", "service-2"), "dynamodb")
+    seen = set()
+
+    def same(ours, reference, path):
+        assert (ours.name, ours.type_name) == (reference.name, reference.type_name), path
+        if reference.name in seen:
+            return
+        seen.add(reference.name)
+        if reference.type_name == "structure":
+            assert list(ours.members) == list(reference.members), path
+            assert sorted(ours.required_members) == sorted(reference.required_members), path
+            for key in reference.members:
+                same(ours.members[key], reference.members[key], f"{path}.{key}")
+        elif reference.type_name == "list":
+            same(ours.member, reference.member, f"{path}[]")
+        elif reference.type_name == "map":
+            same(ours.value, reference.value, f"{path}{{}}")
+
+    for operation in theirs.operation_names:
+        reference = theirs.operation_model(operation).input_shape
+        if reference is None:
+            assert service_model.input_shape(operation) is None
+        else:
+            same(service_model.input_shape(operation), reference, operation)
+    assert len(seen) > 50
+    assert service_model.botocore_version() == __import__("botocore").__version__
+
+
+@needs_botocore
 def test_nested_unknown_key_has_a_path_and_a_suggestion():
     entry = d(Update=d(TableName="t", Key=d(), UpdateExpression="SET a = :a", ConditionExpresion="x"))
     problems = service_model.validate("TransactWriteItems", "transact_write_items",

@@ -1,9 +1,8 @@
 """botocore's DynamoDB service model, and resolved keyword arguments checked against it.
 
-The model is loaded lazily, with botocore's own loader (so a model under `~/.aws/models`
-overrides the bundled one, as it does for the code being checked), the first time a rule asks
-for it, and kept for the rest of the process: importing botocore costs about 0.1 s, which a
-run that finds no DynamoDB call never pays. ddblint does not depend on botocore: without it,
+The model is read lazily, the first time a rule asks for it, from botocore's data files, searched
+as botocore's own loader does (so a model under `~/.aws/models` overrides the bundled one, as it
+does for the code being checked), without importing botocore (about 0.1 s). ddblint does not depend on botocore: without it,
 `available()` is False, `validate()` returns None, and the rules that need the model stay silent.
 
 `validate()` walks a call's keywords, and the dicts and lists under them as far as they are
@@ -15,6 +14,10 @@ Python surface adds (a resource Table fills in `TableName` itself; a batch write
 from __future__ import annotations
 
 import difflib
+import gzip
+import importlib.util
+import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,18 +76,81 @@ def format_path(path: Tuple[PathPart, ...]) -> str:
 
 # -- the model ----------------------------------------------------------------------------------
 
+# botocore's loader is not imported: `botocore.loaders` pulls in urllib3 and http.client, about
+# 0.1 s of a one-file run. Its search is small enough to repeat: $AWS_DATA_PATH, ~/.aws/models,
+# then the bundled data; the newest API version found in any of them; the first path holding it.
+def _search_paths(package_dir: str) -> List[str]:
+    extra = [os.path.expanduser(p) for p in os.environ.get("AWS_DATA_PATH", "").split(os.pathsep) if p]
+    return extra + [os.path.expanduser(os.path.join("~", ".aws", "models")), os.path.join(package_dir, "data")]
+
+
+def _load_json(base: str):
+    for name, opener in ((base + ".json", open), (base + ".json.gz", gzip.open)):
+        if os.path.isfile(name):
+            with opener(name, "rb") as handle:
+                return json.loads(handle.read())
+    return None
+
+
 @lru_cache(maxsize=None)
-def _service_model():
+def _botocore_dir() -> Optional[str]:
     try:
-        from botocore.loaders import create_loader
-        from botocore.model import ServiceModel
-    except ImportError:
+        spec = importlib.util.find_spec("botocore")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return list(spec.submodule_search_locations)[0]
+
+
+@lru_cache(maxsize=None)
+def _service_model() -> Optional[dict]:
+    package_dir = _botocore_dir()
+    if package_dir is None:
         return None
     try:
-        data = create_loader().load_service_model("dynamodb", "service-2")
-        return ServiceModel(data, service_name="dynamodb")
+        paths = [os.path.join(p, "dynamodb") for p in _search_paths(package_dir)]
+        versions = {v for p in paths if os.path.isdir(p) for v in os.listdir(p)
+                    if any(os.path.isfile(os.path.join(p, v, "service-2" + ext)) for ext in (".json", ".json.gz"))}
+        if not versions:
+            return None
+        latest = max(versions)
+        for path in paths:
+            data = _load_json(os.path.join(path, latest, "service-2"))
+            if data is not None:
+                return data
     except Exception:  # noqa: BLE001 - a broken or missing model: behave as without botocore
         return None
+    return None
+
+
+class Shape:
+    """The part of botocore.model.Shape the validation reads, over the model's JSON."""
+
+    __slots__ = ("name", "_spec", "_shapes")
+
+    def __init__(self, name: str, shapes: dict) -> None:
+        self.name, self._spec, self._shapes = name, shapes[name], shapes
+
+    @property
+    def type_name(self) -> str:
+        return self._spec.get("type", "")
+
+    @property
+    def members(self) -> Dict[str, "Shape"]:
+        return {key: Shape(ref["shape"], self._shapes) for key, ref in self._spec.get("members", {}).items()}
+
+    @property
+    def required_members(self) -> List[str]:
+        return list(self._spec.get("required", ()))
+
+    @property
+    def member(self) -> "Shape":
+        return Shape(self._spec["member"]["shape"], self._shapes)
+
+    @property
+    def value(self) -> "Shape":
+        return Shape(self._spec["value"]["shape"], self._shapes)
 
 
 def available() -> bool:
@@ -93,20 +159,28 @@ def available() -> bool:
 
 @lru_cache(maxsize=None)
 def botocore_version() -> Optional[str]:
-    if not available():
+    """botocore's version, read from its source rather than imported (see above)."""
+    package_dir = _botocore_dir()
+    if package_dir is None or not available():
         return None
-    import botocore
-
-    return getattr(botocore, "__version__", None)
+    try:
+        with open(os.path.join(package_dir, "__init__.py"), encoding="utf-8") as handle:
+            match = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", handle.read(), re.MULTILINE)
+    except OSError:
+        return None
+    return match.group(1) if match else None
 
 
 @lru_cache(maxsize=None)
-def input_shape(operation: str):
-    """The operation's input StructureShape, None when botocore or the operation is not there."""
+def input_shape(operation: str) -> Optional[Shape]:
+    """The operation's input structure, None when botocore or the operation is not there."""
     model = _service_model()
-    if model is None or operation not in model.operation_names:
+    if model is None:
         return None
-    return model.operation_model(operation).input_shape
+    spec = model.get("operations", {}).get(operation)
+    if spec is None or "input" not in spec:
+        return None
+    return Shape(spec["input"]["shape"], model["shapes"])
 
 
 def members(operation: str) -> Optional[Tuple[str, ...]]:
