@@ -11,7 +11,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ddblint.diagnostics import Diagnostic
 
@@ -19,7 +19,11 @@ VERSION = 1
 
 
 def _key(diagnostic: Diagnostic, root: Path) -> str:
-    return Path(os.path.relpath(Path(diagnostic.filename).resolve(), root)).as_posix()
+    return file_key(diagnostic.filename, root)
+
+
+def file_key(filename: str, root: Path) -> str:
+    return Path(os.path.relpath(Path(filename).resolve(), root)).as_posix()
 
 
 def counts(diagnostics: Sequence[Diagnostic], root: Path) -> Dict[str, Dict[str, int]]:
@@ -30,9 +34,17 @@ def counts(diagnostics: Sequence[Diagnostic], root: Path) -> Dict[str, Dict[str,
     return {path: dict(sorted(c.items())) for path, c in sorted(found.items())}
 
 
-def write(path: Path, diagnostics: Sequence[Diagnostic]) -> Tuple[int, int]:
-    """Write the baseline; (findings, files) recorded."""
-    data = counts(diagnostics, path.resolve().parent)
+def write(path: Path, diagnostics: Sequence[Diagnostic], checked: Optional[Iterable[str]] = None) -> Tuple[int, int]:
+    """Write the baseline; (findings, files) recorded. With `checked` (the file names this run
+    looked at: pre-commit passes only the staged files) the entries of the other files are kept."""
+    root = path.resolve().parent
+    data = counts(diagnostics, root)
+    if checked is not None and path.exists():
+        looked_at = {file_key(name, root) for name in checked}
+        for key, codes in load(path).items():
+            if key not in looked_at:
+                data[key] = codes
+        data = dict(sorted(data.items()))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"version": VERSION, "files": data}, indent=2, sort_keys=True) + "\n")
     return sum(sum(c.values()) for c in data.values()), len(data)
@@ -50,10 +62,13 @@ def load(path: Path) -> Dict[str, Dict[str, int]]:
                          f"write one with --write-baseline") from error
 
 
-def apply(path: Path, diagnostics: Sequence[Diagnostic]) -> Tuple[List[Diagnostic], List[str]]:
-    """(findings to report, notes): what exceeds the baseline, and counts that can be lowered."""
+def apply(path: Path, diagnostics: Sequence[Diagnostic],
+          checked: Optional[Iterable[str]] = None) -> Tuple[List[Diagnostic], List[str]]:
+    """(findings to report, notes): what exceeds the baseline, and counts that can be lowered
+    (only for the files in `checked`, when given: a file not looked at has not improved)."""
     recorded = load(path)
     root = path.resolve().parent
+    looked_at = None if checked is None else {file_key(name, root) for name in checked}
     now = counts(diagnostics, root)
     kept, notes = [], []
     for d in diagnostics:
@@ -68,6 +83,8 @@ def apply(path: Path, diagnostics: Sequence[Diagnostic]) -> Tuple[List[Diagnosti
                 notes.append(f"{key}: {n} {code} findings where the baseline allows {allowed}: all are reported, "
                              f"since which one is new cannot be told")
     for key, codes in recorded.items():
+        if looked_at is not None and key not in looked_at:
+            continue
         for code, allowed in codes.items():
             n = now.get(key, {}).get(code, 0)
             if n < allowed:

@@ -59,6 +59,23 @@ def test_baseline_says_when_a_count_can_be_lowered(tmp_path):
     assert run.returncode == 0 and "down to 1 from 2" in run.stderr
 
 
+def test_a_run_on_some_files_speaks_and_writes_only_for_those(tmp_path):
+    """pre-commit passes only the staged files: the others have not improved, and rewriting the
+    baseline from such a run must not forget them."""
+    root = project(tmp_path)
+    (root / "other.py").write_text(SOURCE)
+    ddblint(".", "--write-baseline", "b.json", cwd=root)
+    (root / "app.py").write_text(SOURCE.replace(f"def two(k):\n    {BLIND}\n", "def two(k):\n    pass\n"))
+    run = ddblint("app.py", "--baseline", "b.json", cwd=root)
+    assert run.returncode == 0 and "app.py: DDB101 is down to 1 from 2" in run.stderr
+    assert "other.py" not in run.stderr
+    assert ddblint("app.py", "--write-baseline", "b.json", cwd=root).returncode == 0
+    assert json.loads((root / "b.json").read_text())["files"] == {"app.py": {"DDB101": 1}, "other.py": {"DDB101": 2}}
+    (root / "app.py").write_text("print('no findings left')\n")
+    assert ddblint("app.py", "--write-baseline", "b.json", cwd=root).returncode == 0
+    assert json.loads((root / "b.json").read_text())["files"] == {"other.py": {"DDB101": 2}}
+
+
 def test_bad_baseline_is_a_usage_error(tmp_path):
     root = project(tmp_path)
     (root / "b.json").write_text("{not json")
