@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import io
 import keyword
 import os
@@ -18,7 +19,7 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Type
+from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
@@ -246,6 +247,27 @@ def _syntax_error(source: str, display: str, error: cst.ParserSyntaxError):
     return (message[0] if message else "invalid syntax"), error.raw_line, error.raw_column + 1
 
 
+def might_fire(data: bytes, rules: Sequence[Type[Rule]]) -> bool:
+    """The prefilter: False when no rule in `rules` can fire on `data`, because none of the
+    words it needs (an operation's method name, a parameter, an ORM's name) occurs in the bytes.
+    A byte scan is ~1,000 times cheaper than LibCST's parse; most files of a project stop here."""
+    if not rules:
+        return False
+    return any(t in data for t in _triggers(tuple(rules)))
+
+
+@functools.lru_cache(maxsize=64)
+def _triggers(rules) -> Tuple[bytes, ...]:
+    words = set()
+    for rule in rules:
+        if rule.check is Rule.check and rule.check_suppressions is Rule.check_suppressions:
+            continue  # a rule about infrastructure files only (DDB5xx)
+        if not rule.triggers:
+            return (b"",)  # a rule that may fire on any file
+        words.update(t.encode() for t in rule.triggers)
+    return tuple(sorted(words))
+
+
 def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],
                  fixes: bool = True) -> FileResult:
     """Lint one file's bytes. `rules` are the rule classes enabled for this file.
@@ -253,11 +275,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     Never raises for anything in `data`: a file that cannot be analysed is one DDB000 finding,
     and a rule, or the DynamoDB model, that crashes is an internal error in `errors`."""
     result = FileResult()
-    triggers = {t.encode() for rule in rules for t in rule.triggers}
-    if rules and triggers and not any(t in data for t in triggers):
-        result.skipped = True
-        return result
-    if not rules:
+    if not might_fire(data, rules):
         result.skipped = True
         return result
     limit = max_file_size()
@@ -307,8 +325,26 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     if too_deep:
         result.diagnostics.append(_parse_error(
             display, f"cannot analyse the file: it is nested too deeply ({', '.join(too_deep)} gave up)"))
-    if not found:
+    judges = [rule for rule in rules if rule.check_suppressions is not Rule.check_suppressions]
+    if not found and not judges:
         return result
+    diagnostics = _locate(found, module, source, display, fixes, result) if found else {}
+    if diagnostics is None:
+        return result
+    suppressions = noqa.parse(source)
+    kept = _drop_superseded(list(diagnostics.values()), known, enabled)
+    if judges and not result.errors and not too_deep:
+        # Rules about the suppression comments themselves judge what every other rule raised.
+        raised = frozenset((d.code, d.noqa_row) for d in kept)
+        for rule in judges:
+            kept += _judge_suppressions(rule, ctx, raised, frozenset(enabled), display, result)
+    result.diagnostics += [d for d in kept if not suppressions.suppresses(d.code, d.noqa_row)]
+    return result
+
+
+def _locate(found, module, source: str, display: str, fixes: bool, result: FileResult):
+    """The findings as Diagnostics with rows and columns, by (code, start, end); None when the
+    module cannot be located (the problem is in `result`)."""
     try:
         positions = Positions(module, source)
     except Exception as error:  # noqa: BLE001
@@ -319,8 +355,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
         else:
             result.errors.append(f"{display}: internal error while locating the findings; please report it\n"
                                  + traceback.format_exc())
-        return result
-    suppressions = noqa.parse(source)
+        return None
     diagnostics: Dict[tuple, Diagnostic] = {}
     for rule, finding in found:
         try:
@@ -336,9 +371,20 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
                                 _fix(finding, module, positions, fixes), name=rule.name, url=rule.url(),
                                 noqa_row=start.row)
         diagnostics[(rule.code, start, end)] = diagnostic
-    kept = _drop_superseded(list(diagnostics.values()), known, enabled)
-    result.diagnostics += [d for d in kept if not suppressions.suppresses(d.code, d.noqa_row)]
-    return result
+    return diagnostics
+
+
+def _judge_suppressions(rule, ctx, raised, enabled, display: str, result: FileResult) -> List[Diagnostic]:
+    found = []
+    try:
+        for finding in rule().check_suppressions(ctx, raised, enabled):
+            found.append(Diagnostic(rule.code, finding.message, display, Location(finding.row, finding.column),
+                                    Location(finding.row, finding.end_column), finding.fix, name=rule.name,
+                                    url=rule.url(), noqa_row=finding.row))
+    except Exception:  # noqa: BLE001 - one rule's bug must not stop the run
+        result.errors.append(f"{display}: internal error in {rule.code} ({rule.name}); please report it\n"
+                             + traceback.format_exc())
+    return found
 
 
 def parse_module(source) -> cst.Module:

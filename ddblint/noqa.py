@@ -75,6 +75,36 @@ def parse(source: str) -> Suppressions:
     return found
 
 
+@dataclass(frozen=True)
+class Directive:
+    """A line's `# noqa[: CODES]`: where its comment starts (0-based column), the comment, the
+    directive's span in it, and its codes as written (None for a bare `# noqa`)."""
+
+    row: int
+    column: int
+    comment: str
+    start: int
+    end: int
+    codes: Optional[Tuple[str, ...]]
+
+
+def directives(source: str) -> List[Directive]:
+    """The line-level `# noqa` directives of `source` (not the file-level `# ddblint: noqa`)."""
+    found = []
+    if "noqa" not in source.lower():
+        return found
+    comments, _ = _comments_and_strings(source)
+    for row, (column, comment) in sorted(comments.items()):
+        if _FILE.match(comment):
+            continue
+        match = _LINE.search(comment)
+        if match is not None:
+            codes = match.group("codes")
+            found.append(Directive(row, column, comment, match.start(), match.end(),
+                                   None if codes is None else tuple(c for c in re.split(r"[\s,]+", codes) if c)))
+    return found
+
+
 # -- adding suppressions (`--add-noqa`, the editor's "disable for this line") ----------------------
 _NEWLINE = re.compile(r"\r\n?|\n")
 

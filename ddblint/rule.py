@@ -11,7 +11,7 @@ import textwrap
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar, Iterable, Optional, Sequence, Tuple
+from typing import ClassVar, FrozenSet, Iterable, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -80,6 +80,18 @@ class Finding:
     edits: Tuple[Tuple[cst.CSTNode, object], ...] = ()
 
 
+@dataclass(frozen=True)
+class LineFinding:
+    """A finding about a comment, placed by row and 1-based columns (end exclusive); its fix
+    carries text edits."""
+
+    row: int
+    column: int
+    end_column: int
+    message: str
+    fix: Optional[Fix] = None
+
+
 class Context:
     """One module being checked; rules read from it and never parse anything themselves."""
 
@@ -114,6 +126,13 @@ class Rule:
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         """Findings in one Python module."""
+        return ()
+
+    def check_suppressions(self, ctx: Context, raised: FrozenSet[Tuple[str, Optional[int]]],
+                           enabled: FrozenSet[str]) -> Iterable[LineFinding]:
+        """Findings about the module's suppression comments, given the (code, row) of every
+        finding the other rules raised before suppression and the codes enabled for the file.
+        Called only when every rule ran to the end on the file."""
         return ()
 
     def check_tables(self, registry) -> Iterable["TableFinding"]:

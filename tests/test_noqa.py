@@ -79,3 +79,45 @@ def test_file_directive_must_stand_on_its_own_line():
 
     assert not noqa.parse("x = 1  # ddblint: noqa\n").file_all
     assert noqa.parse("  # ddblint: noqa\nx = 1\n").file_all
+
+
+# -- DDB001 unused-noqa, end to end ----------------------------------------------------------------
+def _run(tmp_path, *args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "ddblint", "check", "--no-cache", "--output-format", "concise",
+                           *args], cwd=tmp_path, capture_output=True, text=True)
+
+
+STALE = '''import boto3
+
+table = boto3.resource("dynamodb").Table("t")
+
+
+def f(k):
+    table.update_item(Key={"pk": k}, UpdateExpression="SET a = :a", ExpressionAttributeValues={":a": 1})  # noqa: DDB101
+    table.get_item(Key={"pk": k})  # noqa: DDB101, E501 - reviewed
+    return 1  # noqa: DDB302
+'''
+
+
+def test_unused_noqa_end_to_end_and_its_fix(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
+    (tmp_path / "app.py").write_text(STALE)
+    run = _run(tmp_path, "app.py")
+    assert run.returncode == 1, run.stderr
+    assert run.stdout.splitlines() == [
+        "app.py:8:36: DDB001 Unused `noqa` directive (unused: `DDB101`)",
+        "app.py:9:15: DDB001 Unused `noqa` directive (unused: `DDB302`)",
+    ]
+    # with only DDB1 selected, DDB302 cannot be judged: it is left alone
+    run = _run(tmp_path, "app.py", "--select", "DDB1,DDB001")
+    assert run.stdout.splitlines() == ["app.py:8:36: DDB001 Unused `noqa` directive (unused: `DDB101`)"]
+    run = _run(tmp_path, "app.py", "--fix")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (tmp_path / "app.py").read_text() == STALE.replace(
+        "  # noqa: DDB101, E501 - reviewed", "  # noqa: E501 - reviewed").replace("return 1  # noqa: DDB302", "return 1")
+    # the used suppression of the blind update stays, and still suppresses it
+    assert "update_item" in (tmp_path / "app.py").read_text().splitlines()[6]
+    assert (tmp_path / "app.py").read_text().splitlines()[6].endswith("# noqa: DDB101")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import re
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -93,6 +94,8 @@ def apply_rule_fixes(text: str, example, tmp_path: Path, rule, rounds: int = 10)
     """Apply the rule's fixes (safe and unsafe) as the engine will: each edit replaces its node's
     source range with the replacement's text; a fix whose edits overlap one already taken waits
     for the next round. Returns (text, number of fixes applied)."""
+    if rule.check_suppressions is not Rule.check_suppressions:
+        return _apply_engine_fixes(text, example, tmp_path, rule, rounds)
     applied = 0
     for _ in range(rounds):
         module, findings = _lint_findings(text, example, tmp_path, rule)
@@ -119,6 +122,24 @@ def apply_rule_fixes(text: str, example, tmp_path: Path, rule, rounds: int = 10)
             text = text[:start] + content + text[end:]
         cst.parse_module(text)  # every round parses
         applied += len(chosen)
+    raise AssertionError(f"{rule.code}: fixes did not converge in {rounds} rounds:\n{text}")
+
+
+def _apply_engine_fixes(text: str, example, tmp_path: Path, rule, rounds: int):
+    """For rules about comments (no LibCST node to edit): the text edits of the engine's findings."""
+    from ddblint import fix
+
+    applied = 0
+    for index in range(rounds):
+        sub = Path(tempfile.mkdtemp(dir=tmp_path))
+        found = [d for d in lint_example(dataclasses.replace(example, code=text), sub, rule) if d.fix is not None]
+        if not found:
+            return text, applied
+        text, done = fix.apply_edits(text, found, unsafe=True)
+        if not done:
+            return text, applied
+        cst.parse_module(text)
+        applied += len(done)
     raise AssertionError(f"{rule.code}: fixes did not converge in {rounds} rounds:\n{text}")
 
 
