@@ -1,5 +1,7 @@
+from ddblint.diagnostics import Fix
 from ddblint.rule import Example, Finding, Rule
 from ddblint.dynamo import legacy
+from ddblint.dynamo.edits import Unfixable
 from ddblint.dynamo.locations import KeyLocator
 
 
@@ -14,6 +16,21 @@ class LegacyConditionalParameters(Rule):
         expression parameter (`ConditionExpression`, `UpdateExpression`,
         `KeyConditionExpression`, `FilterExpression`, `ProjectionExpression`) the message says
         the request is rejected. The finding points at the first legacy parameter of each request.
+
+        Fix (safe): on PutItem, UpdateItem and DeleteItem, `Expected` (with `ConditionalOperator`)
+        and `AttributeUpdates` written as dict literals in the call are rewritten as
+        `ConditionExpression` and `UpdateExpression`, every attribute name as a `#name`
+        placeholder and every value, moved as written, as a `:value` placeholder. `PUT` becomes
+        `SET`, `ADD` stays `ADD` (for a value known to be a number or a set: the legacy ADD also
+        appends to a list), `DELETE` without a value becomes `REMOVE` and with a set value stays
+        `DELETE`; `Value`/`Exists` become `=` or `attribute_not_exists`, and every
+        `ComparisonOperator` its expression (`NOT_CONTAINS` as
+        `attribute_exists(#a) AND NOT contains(#a, :v)`, since it is false on a missing attribute).
+        No fix when anything is not a literal, when the request already mixes in expression
+        parameters, when moving a value with side effects could change the order in which the
+        arguments are evaluated, for the read parameters (`KeyConditions`, `QueryFilter`, `ScanFilter`,
+        `AttributesToGet`), or for a request DynamoDB rejects anyway. The fix is unsafe only when
+        a comment inside the rewritten parameters would be lost.
     """
     why = """
         The legacy parameters predate expressions and are kept only for old code: they cannot
@@ -25,6 +42,7 @@ class LegacyConditionalParameters(Rule):
         call never succeeds. Write the condition as `ConditionExpression`, the update as
         `UpdateExpression`, and so on.
     """
+    fix_availability = "Sometimes"
     triggers = ("put_item", "update_item", "delete_item", "get_item", "batch_get_item", ".query(", ".scan(")
 
     fires = [
@@ -38,6 +56,60 @@ class LegacyConditionalParameters(Rule):
                     Key={"subscriber_id": subscriber_id},
                     AttributeUpdates={"delivery_address": {"Value": address, "Action": "PUT"}},  # expect: DDB107
                     Expected={"version": {"Value": expected}},
+                )
+        ''', fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def change_address(subscriber_id, address, expected):
+                table.update_item(
+                    Key={"subscriber_id": subscriber_id},
+                    UpdateExpression="SET #delivery_address = :delivery_address",  # expect: DDB107
+                    ConditionExpression="#version = :expected_version",
+                    ExpressionAttributeNames={"#delivery_address": "delivery_address", "#version": "version"},
+                    ExpressionAttributeValues={":delivery_address": address, ":expected_version": expected},
+                )
+        '''),
+        # a low-level client: typed values move as written; ConditionalOperator joins the conditions
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def create(order_id):
+                client.put_item(TableName="orders", Item={"order_id": {"S": order_id}},
+                                Expected={"order_id": {"Exists": False}})  # expect: DDB107
+
+            def settle(order_id, paid):
+                client.update_item(
+                    TableName="orders",
+                    Key={"order_id": {"S": order_id}},
+                    AttributeUpdates={"paid": {"Value": {"N": paid}}, "lock": {"Action": "DELETE"}},  # expect: DDB107
+                    Expected={
+                        "state": {"ComparisonOperator": "IN", "AttributeValueList": [{"S": "OPEN"}, {"S": "DUE"}]},
+                        "tags": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "frozen"}]},
+                    },
+                    ConditionalOperator="OR",
+                )
+        ''', fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def create(order_id):
+                client.put_item(TableName="orders", Item={"order_id": {"S": order_id}},
+                                ConditionExpression="attribute_not_exists(#order_id)",
+                                ExpressionAttributeNames={"#order_id": "order_id"})  # expect: DDB107
+
+            def settle(order_id, paid):
+                client.update_item(
+                    TableName="orders",
+                    Key={"order_id": {"S": order_id}},
+                    UpdateExpression="SET #paid = :paid REMOVE #lock",  # expect: DDB107
+                    ConditionExpression="#state IN (:state_1, :state_2) OR (attribute_exists(#tags) AND NOT contains(#tags, :expected_tags))",
+                    ExpressionAttributeNames={"#paid": "paid", "#lock": "lock", "#state": "state", "#tags": "tags"},
+                    ExpressionAttributeValues={":paid": {"N": paid}, ":state_1": {"S": "OPEN"}, ":state_2": {"S": "DUE"}, ":expected_tags": {"S": "frozen"}},
                 )
         '''),
         # mixed with an expression parameter: rejected at run time
@@ -112,7 +184,12 @@ class LegacyConditionalParameters(Rule):
                 locator = KeyLocator(ctx.module)
             first = use.legacy[0]
             node = locator.locate(op.param_node(first), op.node)
-            yield Finding(node, _message(op, use))
+            try:
+                title, applicability, edits = legacy.expression_fix(ctx.module, op)
+            except Unfixable:
+                yield Finding(node, _message(op, use))
+                continue
+            yield Finding(node, _message(op, use), fix=Fix(title, applicability), edits=edits)
 
 
 def _message(op, use) -> str:
