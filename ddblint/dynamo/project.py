@@ -8,18 +8,22 @@ way, from the file's own location.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
 _MAX_BYTES = 2_000_000  # generated giants are not where tables are defined
+# Parsed modules kept per process. A LibCST tree costs ~10-20 times its source in memory; on a
+# big project every imported module would otherwise stay for the whole run.
+_MAX_MODULES = 128
 
 
 class Project:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self._modules: Dict[Path, Tuple[Tuple[int, int], object]] = {}
+        self._modules: "OrderedDict[Path, Tuple[Optional[Tuple[int, int]], object]]" = OrderedDict()
         self._depth = 0
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
 
@@ -72,6 +76,7 @@ class Project:
             key = (stat.st_size, stat.st_mtime_ns)
             cached = self._modules.get(path)
             if cached is not None and cached[0] == key:
+                self._modules.move_to_end(path)
                 return cached[1]
             if stat.st_size > _MAX_BYTES:
                 return None
@@ -83,6 +88,8 @@ class Project:
             evaluator = None
             key = None
         self._modules[path] = (key, evaluator)
+        if len(self._modules) > _MAX_MODULES:
+            self._modules.popitem(last=False)  # the least recently used
         return evaluator
 
     def resolve(self, qualname: str, importer: Optional[Path]):
