@@ -91,16 +91,20 @@ class ModuleIndex:
     module: cst.Module
     scope: Scope
     classes: Dict[int, ClassInfo]  # id(ClassDef) -> info
-    functions: Dict[int, Scope]  # id(FunctionDef) -> its scope
+    functions: Dict[int, Scope]  # id(FunctionDef or Lambda) -> its scope
     calls: List[CallSite]  # calls whose method name may be a DynamoDB data operation
     all_calls: Dict[int, CallSite]  # id(Call) -> site, every call (for data flow)
+    # ids of statement blocks that end in `return`, with no `break`/`continue` inside and outside
+    # any `try ... finally`: nothing done in one reaches code after it
+    # (`if q: req[...] = ...; return query(**req)`). Not `raise`: a local `except` may catch it.
+    exits: frozenset = frozenset()
 
 
 def build_index(module: cst.Module) -> ModuleIndex:
     visitor = _Indexer(module)
     visitor.walk(module)
     return ModuleIndex(module, visitor.root, visitor.classes, visitor.functions, visitor.calls,
-                       visitor.all_calls)
+                       visitor.all_calls, frozenset(visitor.exits - visitor.jumps))
 
 
 def _dotted(node: cst.BaseExpression) -> Optional[str]:
@@ -132,6 +136,9 @@ class _Indexer:
         self.all_calls: Dict[int, CallSite] = {}
         self.function_stack: List[cst.CSTNode] = []
         self.stmt_start: List[int] = []
+        self.exits: set = set()
+        self.jumps: set = set()  # blocks holding a break/continue, which may leave them sideways
+        self.finally_depth = 0  # inside a `try` with a `finally`, which runs after a return
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _handler(self, prefix: str, kind: type):
@@ -213,7 +220,8 @@ class _Indexer:
         self._bind(node.name.value, "def", node)
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._push("function", node)
+        # kept with the functions: a lambda is a factory too (`field(default_factory=lambda: ...)`)
+        self.functions[id(node)] = self._push("function", node)
         for param in node.params.params:
             self._bind(param.name.value, "param", param)
 
@@ -244,6 +252,30 @@ class _Indexer:
     def visit_Yield(self, node: cst.Yield) -> None:
         if self.scope.kind == "function":
             self.scope.yields = True
+
+    # -- blocks that exit ------------------------------------------------------------------------
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        last = node.body[-1] if node.body else None
+        if isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], cst.Return) \
+                and not self.finally_depth:
+            self.exits.add(id(node))
+
+    def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        if node.body and isinstance(node.body[-1], cst.Return) and not self.finally_depth:
+            self.exits.add(id(node))
+
+    def visit_Try(self, node) -> None:
+        self.finally_depth += node.finalbody is not None
+
+    def leave_Try(self, node) -> None:
+        self.finally_depth -= node.finalbody is not None
+
+    visit_TryStar, leave_TryStar = visit_Try, leave_Try
+
+    def visit_Break(self, node) -> None:
+        self.jumps.update(self.chain)
+
+    visit_Continue = visit_Break
 
     # -- bindings ----------------------------------------------------------------------------------
     def visit_SimpleStatementLine(self, node) -> None:

@@ -17,7 +17,7 @@ import libcst as cst
 
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.operations import STUB_TYPES
-from ddblint.dynamo.scope import Binding, ClassInfo, ModuleIndex, Scope
+from ddblint.dynamo.scope import Binding, CallSite, ClassInfo, ModuleIndex, Scope
 
 
 class _Unknown:
@@ -172,6 +172,14 @@ _SESSION_FACTORIES = {
     "aiobotocore.session.get_session": True, "aiobotocore.session.AioSession": True,
     "aiobotocore.get_session": True,
 }
+# Session classes, as annotations (`def repo(session: boto3.session.Session)`): value is async?
+_SESSION_CLASSES = {
+    "boto3.Session": False, "boto3.session.Session": False, "botocore.session.Session": False,
+    "aioboto3.Session": True, "aioboto3.session.Session": True, "aiobotocore.session.AioSession": True,
+}
+# boto3-stubs TypedDicts of request parameters: `UpdateItemInputTableUpdateItemTypeDef(Key=...)`
+_TYPE_DEF_MODULES = tuple(sorted({f"{name.split('.')[0]}.type_defs." for name in STUB_TYPES
+                                   if name.split(".")[0].endswith("_dynamodb")}))
 _CLIENT_FACTORIES = {"boto3.client": "client", "boto3.resource": "resource"}
 _CACHE_DECORATORS = frozenset({
     "functools.cache", "functools.lru_cache", "functools.cached_property", "builtins.staticmethod",
@@ -245,6 +253,7 @@ class Evaluator:
         self.path = path
         self._binding_cache: Dict[int, object] = {}
         self._active: set = set()
+        self._calls_by_name: Optional[Dict[str, List[CallSite]]] = None
         self._depth = 0
 
     # -- entry points ---------------------------------------------------------------------------
@@ -303,6 +312,8 @@ class Evaluator:
             return self._list(node, at)
         if isinstance(node, cst.Await):
             return self.value(node.expression, at)
+        if isinstance(node, cst.Lambda) and id(node) in self.index.functions:
+            return FunctionRef(self.index.functions[id(node)], self)
         if isinstance(node, cst.IfExp):
             return join([self.value(node.body, at), self.value(node.orelse, at)])
         if isinstance(node, cst.BinaryOperation):
@@ -400,6 +411,8 @@ class Evaluator:
             return QualName(f"{base.name}.{attr}")
         if isinstance(base, Receiver) and attr == "meta":
             return Meta(base)
+        if isinstance(base, OtherClient):
+            return base  # `boto3.resource("s3").meta.client` is S3's
         if isinstance(base, Meta) and attr == "client":
             return replace(base.receiver, kind="client", table=UNKNOWN)
         if isinstance(base, (Instance, ClassRef)):
@@ -433,6 +446,8 @@ class Evaluator:
                 return self._receiver_method(base, method, node, at)
             if isinstance(base, BuilderAttr):
                 return self._builder_method(base, method, node, at)
+            if isinstance(base, OtherClient):
+                return base  # what an S3 resource makes (`.Bucket(...)`) belongs to S3 too
             if isinstance(base, DictValue) and method == "get" and node.args:
                 key = self.value(node.args[0].value, at)
                 entry = base.entries.get(key) if isinstance(key, str) else None
@@ -492,7 +507,8 @@ class Evaluator:
                 if isinstance(attr_name, str):
                     return BuilderAttr(builder_path(attr_name), name.endswith("Key"))
             return UNKNOWN
-        if name == "builtins.dict":
+        if name == "builtins.dict" or (name.startswith(_TYPE_DEF_MODULES) and name.endswith("TypeDef")):
+            # a stubs TypedDict is called like dict(): at run time it is one
             positional, keywords, complete = self.arguments(node, at)
             if positional:
                 base = positional[0].value
@@ -503,12 +519,29 @@ class Evaluator:
         if name in ("botocore.config.Config", "botocore.client.Config"):
             _, keywords, _ = self.arguments(node, at)
             return ClientConfig(self._region(keywords))
+        if name in ("dataclasses.field", "attr.ib", "attr.field", "attrs.field"):
+            return self._field_default(node, at)
         if name in ("typing.cast", "typing_extensions.cast") and node.args:
             return self.annotation(node.args[0].value, at)
         if name == "builtins.str" and len(node.args) == 1:
             inner = self.value(node.args[0].value, at)
             return inner if isinstance(inner, (str, Template)) else UNKNOWN
         return UNKNOWN
+
+    def _field_default(self, node: cst.Call, at: At):
+        """What a dataclass/attrs field starts as: `field(default_factory=lambda: ...Table("t"))`.
+
+        Only receivers and instances: a dict or list a field starts as is changed by methods we do
+        not follow.
+        """
+        _, keywords, _ = self.arguments(node, at)
+        value = keywords["default"].value if "default" in keywords else UNKNOWN
+        factory = keywords.get("default_factory") or keywords.get("factory")
+        if factory is not None and isinstance(factory.value, FunctionRef):
+            value = (factory.value.owner or self).returned_value(factory.value.scope)
+        elif factory is not None and isinstance(factory.value, ClassRef):
+            value = Instance(factory.value.info, factory.value.owner)
+        return value if isinstance(value, (Receiver, OtherClient, Instance)) else UNKNOWN
 
     def _receiver_method(self, receiver: Receiver, method: str, node: cst.Call, at: At):
         if receiver.kind == "session":
@@ -588,6 +621,8 @@ class Evaluator:
             return value
         entries, complete = dict(value.entries), value.complete
         for mutation in relevant:
+            if any(block in self.index.exits and block not in at.chain for block in mutation.chain):
+                continue  # made in a block that returns or raises: it never reaches this use
             certain = bool(mutation.chain) and mutation.chain[-1] in at.chain
             updates: Dict[object, Arg] = {}
             if mutation.kind == "setitem" and mutation.key is not None:
@@ -640,6 +675,9 @@ class Evaluator:
                     if isinstance(self.lookup(b.name, at), (str, Template)) else UNKNOWN
             return UNKNOWN
         if kind == "param":
+            passed = self._passed_receiver(b)
+            if passed is not UNKNOWN:
+                return passed
             return self.annotation(b.annotation, self._outer(b.scope)) if b.annotation is not None else UNKNOWN
         if kind == "self":
             info = b.scope.class_info
@@ -655,6 +693,57 @@ class Evaluator:
             return value if isinstance(value, Receiver) else UNKNOWN
         return UNKNOWN
 
+    def _passed_receiver(self, b: Binding):
+        """The receiver every call in this module passes for a parameter, when they all agree.
+
+        `def save(session): ...` called only as `save(boto3.Session(region_name="eu-west-1"))`, or
+        `Repo(session)` for `__init__`. Only receivers are taken: other values a function is given
+        elsewhere (other modules, callbacks) could differ, but a receiver only ever names DynamoDB.
+        """
+        function = b.scope.node
+        if not isinstance(function, cst.FunctionDef) or function.decorators or not isinstance(b.node, cst.Param) \
+                or b.node is function.params.star_arg or b.node is function.params.star_kwarg:
+            return UNKNOWN  # a decorator may call it with anything; `*args` gather what they are given
+        outer = b.scope.parent
+        name, shift = function.name.value, 0
+        if outer is not None and outer.kind == "class":
+            if function.name.value != "__init__":
+                return UNKNOWN  # methods are called through instances we do not follow
+            name, shift = outer.node.name.value, 1  # `Repo(session)`: `self` is not passed
+        positional = list(function.params.posonly_params) + list(function.params.params)
+        index = next((i - shift for i, p in enumerate(positional) if p is b.node), None)
+        keyword = b.name if not any(p is b.node for p in function.params.posonly_params) else None
+        values = []
+        for site in self._calls_named().get(name, ()):
+            at = At(site.scope, site.order, site.chain)
+            callee = self.value(site.node.func, at)
+            if not ((isinstance(callee, FunctionRef) and callee.scope is b.scope) or
+                    (shift and isinstance(callee, ClassRef) and callee.info.node is outer.node)):
+                continue
+            if any(arg.star for arg in site.node.args):
+                return UNKNOWN
+            given = [a for a in site.node.args if a.keyword is not None and a.keyword.value == keyword]
+            plain = [a for a in site.node.args if a.keyword is None]
+            if not given and index is not None and 0 <= index < len(plain):
+                given = [plain[index]]
+            if not given:
+                return UNKNOWN  # the default: not worth following
+            values.append(self.value(given[0].value, at))
+        value = join(values)
+        return value if isinstance(value, Receiver) else UNKNOWN
+
+    def _calls_named(self) -> Dict[str, List[CallSite]]:
+        """The module's calls by the name called (`f(...)`, `x.f(...)`), built once."""
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
+            for site in self.index.all_calls.values():
+                func = site.node.func
+                name = func.value if isinstance(func, cst.Name) else \
+                    func.attr.value if isinstance(func, cst.Attribute) else None
+                if name is not None:
+                    self._calls_by_name.setdefault(name, []).append(site)
+        return self._calls_by_name
+
     def _outer(self, scope: Scope) -> At:
         """Annotations and decorators are evaluated where the def statement is: see all its bindings."""
         outer = scope.parent or scope
@@ -663,6 +752,8 @@ class Evaluator:
     # -- functions, classes, annotations ----------------------------------------------------------
     def returned_value(self, scope: Scope):
         node = scope.node
+        if isinstance(node, cst.Lambda):
+            return self.value(node.body, At(scope, 1 << 62, ()))
         if scope.yields or not isinstance(node, cst.FunctionDef):
             return UNKNOWN
         for decorator in node.decorators:
@@ -716,10 +807,19 @@ class Evaluator:
             left = self.annotation(node.left, at)
             return left if left is not UNKNOWN else self.annotation(node.right, at)
         value = self.value(node, at)
-        if isinstance(value, QualName) and value.name in STUB_TYPES:
-            kind = STUB_TYPES[value.name]
-            return Receiver(kind, None, None if kind == "client" else UNKNOWN,
-                            "aio" in value.name, node)
+        if not isinstance(value, QualName):
+            return UNKNOWN
+        name = value.name
+        if name.startswith("builtins."):
+            # a fully qualified name nothing imports, as people write in strings:
+            # `cast("mypy_boto3_dynamodb.service_resource.Table", x)`
+            name = name[len("builtins."):]
+        if name in STUB_TYPES:
+            kind = STUB_TYPES[name]
+            return Receiver(kind, None, None if kind == "client" else UNKNOWN, "aio" in name, node)
+        if name in _SESSION_CLASSES:
+            # a session handed in: its region is set where it was made, which we do not see
+            return Receiver("session", None, None, _SESSION_CLASSES[name], node)
         return UNKNOWN
 
 
