@@ -1,3 +1,4 @@
+from ddblint.dynamo import operations
 from ddblint.diagnostics import Fix
 from ddblint.dynamo.edits import Unfixable, checked_version, read_modify_write_guard
 from ddblint.rule import Example, Finding, Rule
@@ -26,7 +27,7 @@ class UpdateWithoutVersionGuard(Rule):
         makes visible. `attribute_exists(pk)` only says the item exists: it is not a guard.
     """
     fix_availability = "Sometimes"
-    triggers = ("update_item", "transact_write_items")
+    triggers = operations.triggers("UpdateItem", "TransactWriteItems")
     superseded_by = ("DDB104", "DDB204")
 
     fires = [

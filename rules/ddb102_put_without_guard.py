@@ -1,5 +1,5 @@
 from ddblint.diagnostics import Fix
-from ddblint.dynamo import flow
+from ddblint.dynamo import flow, operations
 from ddblint.dynamo.calls import ABSENT
 from ddblint.dynamo.edits import Patch, Unfixable, string
 from ddblint.dynamo.expression_params import NAMES
@@ -27,7 +27,7 @@ class PutWithoutGuard(Rule):
         makes a stale replace fail with `ConditionalCheckFailedException`.
     """
     fix_availability = "Sometimes"
-    triggers = ("put_item", "transact_write_items")
+    triggers = operations.triggers("PutItem", "TransactWriteItems")
 
     fires = [
         Example('''

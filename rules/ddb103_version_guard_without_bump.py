@@ -1,5 +1,5 @@
 from ddblint.diagnostics import Fix
-from ddblint.dynamo import UNKNOWN
+from ddblint.dynamo import UNKNOWN, operations
 from ddblint.dynamo.edits import Patch, Unfixable, add_version_bump, checked_version, version_name
 from ddblint.rule import Example, Finding, Rule
 from ddblint.rules import _messages
@@ -21,8 +21,7 @@ class VersionGuardWithoutBump(Rule):
         too, so concurrent changes overwrite each other exactly as if there were no check.
     """
     fix_availability = "Sometimes"
-    triggers = ("update_item", "put_item", "transact_write_items", "execute_statement",
-                "execute_transaction")
+    triggers = operations.triggers("UpdateItem", "PutItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
 
     fires = [
         Example('''

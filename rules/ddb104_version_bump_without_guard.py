@@ -1,3 +1,4 @@
+from ddblint.dynamo import operations
 from ddblint.diagnostics import Fix
 from ddblint.dynamo.edits import Unfixable, read_modify_write_guard
 from ddblint.rule import Example, Finding, Rule
@@ -20,8 +21,7 @@ class VersionBumpWithoutGuard(Rule):
         only helps when the same call also asserts the version it read.
     """
     fix_availability = "Sometimes"
-    triggers = ("update_item", "transact_write_items", "execute_statement",
-                "execute_transaction")
+    triggers = operations.triggers("UpdateItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
 
     fires = [
         Example('''

@@ -1,5 +1,5 @@
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo import conditions
+from ddblint.dynamo import conditions, operations
 from ddblint.dynamo.handling import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, Handling
 
 
@@ -33,7 +33,7 @@ class ConditionalFailureUnhandled(Rule):
         version. A transaction whose condition fails raises TransactionCanceledException, not
         ConditionalCheckFailedException, so a handler for the latter never runs there.
     """
-    triggers = ("put_item", "update_item", "delete_item", "transact_write_items", "execute_statement", "execute_transaction")
+    triggers = operations.triggers("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", partiql=True)
 
     fires = [
         Example('''

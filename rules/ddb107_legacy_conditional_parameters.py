@@ -1,6 +1,6 @@
 from ddblint.diagnostics import Fix
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo import legacy
+from ddblint.dynamo import legacy, operations
 from ddblint.dynamo.edits import Unfixable
 from ddblint.dynamo.locations import KeyLocator
 
@@ -43,7 +43,7 @@ class LegacyConditionalParameters(Rule):
         `UpdateExpression`, and so on.
     """
     fix_availability = "Sometimes"
-    triggers = ("put_item", "update_item", "delete_item", "get_item", "batch_get_item", ".query(", ".scan(")
+    triggers = operations.triggers("PutItem", "UpdateItem", "DeleteItem", "GetItem", "BatchGetItem", "Query", "Scan")
 
     fires = [
         Example('''

@@ -1,4 +1,4 @@
-from ddblint.dynamo import pynamodb
+from ddblint.dynamo import operations, pynamodb
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -23,7 +23,7 @@ class PynamodbModelWithoutVersion(Rule):
         concurrent change fails with a PutError/UpdateError (ConditionalCheckFailedException) that
         the code can retry.
     """
-    triggers = ("pynamodb",)
+    triggers = operations.triggers(pynamodb=True)
 
     fires = [
         Example('''

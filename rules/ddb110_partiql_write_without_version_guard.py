@@ -1,3 +1,4 @@
+from ddblint.dynamo import operations
 from ddblint.rule import Example, Finding, Rule
 from ddblint.rules import _messages
 
@@ -33,7 +34,7 @@ class PartiqlWriteWithoutVersionGuard(Rule):
         next one) turns the lost write into a `ConditionalCheckFailedException` the code can
         retry.
     """
-    triggers = ("execute_statement", "execute_transaction")
+    triggers = operations.triggers("PutItem", "UpdateItem", "DeleteItem", partiql=True)
     superseded_by = ("DDB104", "DDB204")
 
     fires = [

@@ -1,5 +1,5 @@
+from ddblint.dynamo import operations
 from ddblint.rule import Example, Finding, Rule
-from ddblint.rules import _messages
 
 _REGISTRY = '''
     [tool.ddblint.deployments]
@@ -27,7 +27,7 @@ class BatchWriteOutsideHomeRegion(Rule):
         later timestamp and silently drops the other. Run the job in the table's home region
         (deploy it there, or create its client with `region_name=` the home region).
     """
-    triggers = ("batch_writer", "batch_write_item", "batch_write")  # batch_write: PynamoDB
+    triggers = operations.triggers("BatchWriteItem", pynamodb=True)
 
     fires = [
         Example('''

@@ -1,4 +1,4 @@
-from ddblint.dynamo import batches
+from ddblint.dynamo import batches, operations
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -18,7 +18,7 @@ class BatchWriteToVersionedTable(Rule):
         one with `put_item`/`update_item` and a version condition, or keep batch writes for
         append-only tables.
     """
-    triggers = ("batch_writer", "batch_write_item", "batch_write")  # batch_write: PynamoDB
+    triggers = operations.triggers("BatchWriteItem", pynamodb=True)
 
     fires = [
         Example('''

@@ -1,3 +1,4 @@
+from ddblint.dynamo import operations
 from ddblint.dynamo.operations import WRITE_OPERATIONS
 from ddblint.rule import Example, Finding, Rule
 
@@ -25,8 +26,7 @@ class ContestedWriteOutsideHomeRegion(Rule):
         only safe pattern in MREC is key-home routing: every write for such a table goes to its
         home region. Send this write to the home region's endpoint, or move the table to MRSC.
     """
-    triggers = ("update_item", "put_item", "delete_item", "batch_writer", "batch_write_item",
-                "transact_write_items")
+    triggers = operations.triggers("UpdateItem", "PutItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", pynamodb=True)
 
     fires = [
         Example('''

@@ -1,3 +1,4 @@
+from ddblint.dynamo import operations
 from ddblint.diagnostics import Fix
 from ddblint.dynamo.edits import Patch, Unfixable
 from ddblint.rule import Example, Finding, Rule
@@ -25,7 +26,7 @@ class ConsistentReadOnGlobalIndex(Rule):
         item's key when freshness matters.
     """
     fix_availability = "Sometimes"
-    triggers = ("ConsistentRead", "consistent_read")  # consistent_read: PynamoDB
+    triggers = operations.triggers(words=("ConsistentRead", "consistent_read"))  # consistent_read: PynamoDB
 
     fires = [
         Example('''

@@ -1,4 +1,4 @@
-from ddblint.dynamo import flow
+from ddblint.dynamo import flow, operations
 from ddblint.rule import Example, Finding, Rule
 
 _REGISTRY = '''
@@ -22,7 +22,7 @@ class CrossRegionReadAfterWrite(Rule):
         `ConsistentRead=True`, which is only a regional guarantee. Read back through the same
         region's client you wrote with, or use the write's `ReturnValues`.
     """
-    triggers = ("get_item", ".query(", ".scan(", "batch_get_item", "consistent_read")
+    triggers = operations.triggers("GetItem", "Query", "Scan", "BatchGetItem", pynamodb=True)
 
     fires = [
         Example('''

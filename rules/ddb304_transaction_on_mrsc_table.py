@@ -1,3 +1,4 @@
+from ddblint.dynamo import operations
 from ddblint.rule import Example, Finding, Rule
 
 _REGISTRY = '''
@@ -21,7 +22,7 @@ class TransactionOnMrscTable(Rule):
         is MRSC. Use single-item conditional writes (MRSC evaluates conditions against the latest
         version in every region), or keep the transactional items in an MREC or single-region table.
     """
-    triggers = ("transact_write_items", "transact_get_items", "TransactWrite", "TransactGet", "execute_transaction")
+    triggers = operations.triggers("TransactWriteItems", "TransactGetItems", "ExecuteTransaction", pynamodb=True)
 
     fires = [
         Example('''

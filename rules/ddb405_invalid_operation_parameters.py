@@ -1,5 +1,5 @@
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo import builders, service_model
+from ddblint.dynamo import builders, operations, service_model
 from ddblint.dynamo.locations import KeyLocator
 from ddblint.dynamo.operations import CLIENT_OPERATIONS, RESOURCE_OPERATIONS, TABLE_OPERATIONS
 from ddblint.dynamo.values import DictValue
@@ -38,8 +38,7 @@ class InvalidOperationParameters(Rule):
         transaction).
     """
     # every data-plane method: *_item(s), query, scan and the PartiQL ones
-    triggers = ("put_item", "update_item", "delete_item", "get_item", "batch_get_item", "batch_write_item",
-                ".query(", ".scan(", "transact_", "execute_statement", "execute_transaction")
+    triggers = operations.triggers(*operations.DATA_OPERATIONS, partiql=True)
 
     fires = [
         Example('''

@@ -204,3 +204,12 @@ def test_fix_availability_matches_the_examples(code):
     assert rule.fix_availability in ("None", "Sometimes", "Always")
     has_fixed = any(example.fixed for example in rule.fires)
     assert has_fixed == (rule.fix_availability != "None"), "a rule with a fix shows it in an example"
+
+
+@pytest.mark.parametrize("rule, example", list(_cases("fires")))
+def test_the_prefilter_keeps_every_must_fire_example_for_its_own_rule(rule, example):
+    """A rule's triggers alone let its examples through: the union with other rules' triggers
+    must not be what keeps a file the rule fires on (`--select` one rule, and it must still fire)."""
+    if example.language != "python":
+        return
+    assert engine.might_fire(example.source.encode(), [rule]), rule.triggers

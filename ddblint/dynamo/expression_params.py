@@ -19,7 +19,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from ddblint.dynamo import expressions as ex
+from ddblint.dynamo import expressions as ex, operations
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation
 from ddblint.dynamo.operations import DATA_METHODS
 from ddblint.dynamo.scope import Scope
@@ -439,5 +439,5 @@ def _assignment_target(target, changes: _ScopeChanges, tracked: Set[str], names:
 
 
 # The calls that carry expression parameters: what a file must mention for DDB401-DDB404 to apply.
-TRIGGERS = ("put_item", "update_item", "delete_item", "get_item", ".query(", ".scan(",
-            "transact_write_items", "transact_get_items")
+TRIGGERS = operations.triggers("PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan",
+                               "TransactWriteItems", "TransactGetItems")

@@ -57,6 +57,7 @@ WRITE_OPERATIONS = frozenset(
      "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction", "StartBulkPutItems"}
 )
 READ_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
+DATA_OPERATIONS = frozenset(CLIENT_OPERATIONS.values())
 
 # Keywords only DynamoDB calls take: the unresolved-receiver fallback needs one of them (SPEC §3).
 DYNAMODB_KEYWORDS = frozenset(
@@ -84,3 +85,35 @@ for _pkg in _STUB_PACKAGES:
     })
 STUB_TYPES["boto3.dynamodb.table.BatchWriter"] = "batch_writer"
 STUB_TYPES["boto3.resources.factory.dynamodb.Table"] = "table"
+
+# -- the prefilter ----------------------------------------------------------------------------------
+# Operations a PartiQL statement can perform (INSERT, UPDATE, DELETE, SELECT), and the methods
+# that send statements.
+PARTIQL_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan"})
+PARTIQL_METHODS = ("execute_statement", "batch_execute_statement", "execute_transaction")
+# PynamoDB's names that say more than `save` or `get` (models may be imported from another module)
+PYNAMODB_NAMES = {"BatchWriteItem": "batch_write", "BatchGetItem": "batch_get",
+                  "TransactWriteItems": "TransactWrite", "TransactGetItems": "TransactGet"}
+
+
+def triggers(*operations: str, partiql: bool = False, pynamodb: bool = False, words=()) -> tuple:
+    """The words one of which a file must contain for a rule about `operations` to fire: every
+    method name that performs one of them on a client, a Table, the service resource or a batch
+    writer; the PartiQL methods (`partiql`, for the operations a statement can perform); the
+    word `pynamodb` (`pynamodb`: its own method names, `save` and `get`, are everyday words);
+    and the rule's own `words` (parameter names). A method name that is an everyday word
+    (`query`, `scan`) is looked for as `.query(`."""
+    wanted = set(operations)
+    unknown = wanted - set(CLIENT_OPERATIONS.values())
+    assert not unknown, f"not DynamoDB operations: {sorted(unknown)}"
+    found = set(words)
+    for table in (CLIENT_OPERATIONS, TABLE_OPERATIONS, RESOURCE_OPERATIONS):
+        found.update(name if "_" in name else f".{name}(" for name, op in table.items() if op in wanted)
+    if "BatchWriteItem" in wanted:
+        found.add("batch_writer")
+    if partiql and wanted & PARTIQL_OPERATIONS:
+        found.update(PARTIQL_METHODS)
+    if pynamodb:
+        found.add("pynamodb")
+        found.update(name for op, name in PYNAMODB_NAMES.items() if op in wanted)
+    return tuple(sorted(found))
