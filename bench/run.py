@@ -941,6 +941,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ddb_cache_dir = cache / "ddblint-cache"
     env = dict(os.environ, DDBLINT_CACHE_DIR=str(ddb_cache_dir))
     env.pop("DDBLINT_OUTPUT_FORMAT", None)
+    # As on a user's machine, where pip compiled the installed modules: a PYTHONDONTWRITEBYTECODE
+    # inherited from a CI or sandbox shell would recompile every module of every Python tool on
+    # every run (~70 ms of ddblint's one-file run).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     snapshot = None
     if args.snapshot:
         snapshot = take_snapshot(cache)

@@ -8,6 +8,7 @@ internal error naming it and the file, and the run goes on (SECURITY.md).
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import functools
 import io
@@ -247,25 +248,38 @@ def _syntax_error(source: str, display: str, error: cst.ParserSyntaxError):
     return (message[0] if message else "invalid syntax"), error.raw_line, error.raw_column + 1
 
 
-def might_fire(data: bytes, rules: Sequence[Type[Rule]]) -> bool:
+def might_fire(data: bytes, rules: Sequence[Type[Rule]], path: Optional[Path] = None, root: Optional[Path] = None) -> bool:
     """The prefilter: False when no rule in `rules` can fire on `data`, because none of the
-    words it needs (an operation's method name, a parameter, an ORM's name) occurs in the bytes.
-    A byte scan is ~1,000 times cheaper than LibCST's parse; most files of a project stop here."""
+    words it needs (an operation's method name, a parameter, an ORM's name) occurs in the bytes,
+    nor, for the words a rule marks `import:` (a PynamoDB model defined in the project's
+    models.py), in a module of the project that `data` imports. A byte scan is ~1,000 times
+    cheaper than LibCST's parse; most files of a project stop here."""
     if not rules:
         return False
-    return any(t in data for t in _triggers(tuple(rules)))
+    words, imported = _triggers(tuple(rules))
+    if any(t in data for t in words):
+        return True
+    if imported and path is not None and root is not None and b"import" in data:
+        from ddblint.dynamo.project import project_for
+
+        return project_for(root).imports_mentioning(data, path, imported)
+    return False
 
 
 @functools.lru_cache(maxsize=64)
-def _triggers(rules) -> Tuple[bytes, ...]:
-    words = set()
+def _triggers(rules) -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
+    words, imported = set(), set()
     for rule in rules:
         if rule.check is Rule.check and rule.check_suppressions is Rule.check_suppressions:
             continue  # a rule about infrastructure files only (DDB5xx)
         if not rule.triggers:
-            return (b"",)  # a rule that may fire on any file
-        words.update(t.encode() for t in rule.triggers)
-    return tuple(sorted(words))
+            return (b"",), ()  # a rule that may fire on any file
+        for trigger in rule.triggers:
+            if trigger.startswith("import:"):
+                imported.add(trigger[len("import:"):].encode())
+            else:
+                words.add(trigger.encode())
+    return tuple(sorted(words)), tuple(sorted(imported))
 
 
 def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],
@@ -275,7 +289,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     Never raises for anything in `data`: a file that cannot be analysed is one DDB000 finding,
     and a rule, or the DynamoDB model, that crashes is an internal error in `errors`."""
     result = FileResult()
-    if not might_fire(data, rules):
+    if not might_fire(data, rules, path, getattr(settings, "root", None)):
         result.skipped = True
         return result
     limit = max_file_size()
@@ -399,7 +413,26 @@ def parse_module(source) -> cst.Module:
     problem = _nesting_problem(text)
     if problem is not None:
         raise RecursionError(f"{problem[0]} at {problem[1]}:{problem[2]}")
-    return cst.parse_module(source)
+    with _unvalidated():
+        return cst.parse_module(source)
+
+
+def _skip_validation(node) -> None:
+    pass
+
+
+@contextlib.contextmanager
+def _unvalidated():
+    """Parse without LibCST's per-node validation. Every node LibCST constructs checks its own
+    invariants in `__post_init__` (about a fifth of a parse); a node the parser builds from
+    source that parses is valid by construction (LibCST's own comment there says as much).
+    Nodes made later, by fixes, are validated as usual."""
+    original = cst.CSTNode.__dict__["__post_init__"]
+    cst.CSTNode.__post_init__ = _skip_validation
+    try:
+        yield
+    finally:
+        cst.CSTNode.__post_init__ = original
 
 
 def _parse(source: str, display: str, result: FileResult) -> Optional[cst.Module]:
@@ -409,7 +442,8 @@ def _parse(source: str, display: str, result: FileResult) -> Optional[cst.Module
         result.diagnostics.append(_parse_error(display, *problem))
         return None
     try:
-        return cst.parse_module(source)
+        with _unvalidated():
+            return cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         message, row, column = _syntax_error(source, display, error)
         result.diagnostics.append(_parse_error(display, f"syntax error: {message}", row, column))

@@ -23,6 +23,11 @@ from ddblint.diagnostics import Diagnostic
 # Below this many files that need an analysis, one process is faster than starting a pool:
 # pre-commit passes a handful of files, and a DynamoDB file takes 20-300 ms to analyse.
 MIN_PARALLEL_FILES = 8
+# A trigger word marked `import:` (a PynamoDB model imported from the project's models.py) is
+# looked for in the modules a file imports: needed when the module is not among the files
+# checked (pre-commit passes a few), and costly on a large tree (every import located and
+# read), where it is looked for only if some checked file contains the word at all.
+FOLLOW_IMPORTS_ALWAYS = 64
 
 
 class UsageError(Exception):
@@ -126,6 +131,7 @@ class Linter:
         self.fixing = bool(args.fix or args.diff or args.fix_only)
         self.wants_edits = self.fixing or args.output_format in ("json", "json-lines", "sarif")
         self._caches: Dict[str, object] = {}
+        self.follow_imports = True
 
     def enabled(self, path: Path):
         settings = self.settings_for(path)  # a configuration error stops the run (exit 2), as in Ruff
@@ -134,7 +140,7 @@ class Linter:
     def quick(self, job: Job) -> Optional[Outcome]:
         """The outcome when it needs no analysis (no enabled rule can fire, or a cache hit), else None."""
         settings, enabled = self.enabled(job.path)
-        if not engine.might_fire(job.data, enabled):
+        if not engine.might_fire(job.data, enabled, job.path if self.follow_imports else None, settings.root):
             return Outcome(job.display)
         if self.fixing or self.args.no_cache:
             return None
@@ -228,6 +234,9 @@ def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Ite
     """The outcome of every job, in the order of `jobs`."""
     done: Dict[int, Outcome] = {}
     pending: List[int] = []
+    imported = {t[len("import:"):].encode() for rule in linter.rules.values() for t in rule.triggers
+                if t.startswith("import:")}
+    linter.follow_imports = len(jobs) <= FOLLOW_IMPORTS_ALWAYS or any(w in job.data for job in jobs for w in imported)
     for i, job in enumerate(jobs):
         quick = linter.quick(job)
         if quick is None:

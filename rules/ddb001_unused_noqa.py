@@ -24,7 +24,7 @@ class UnusedNoqa(Rule):
         finding the comment should never have hidden. Removing stale suppressions keeps each of
         them a deliberate, reviewed exception.
     """
-    triggers = ("noqa", "NOQA")
+    triggers = ("DDB", "ddb")  # a ddblint code: other noqa comments are not ours to judge
 
     fires = [
         Example('''

@@ -12,7 +12,8 @@ class PynamodbModelWithoutVersion(Rule):
         `global`) and not append-only, that have no `VersionAttribute`, and whose instances this
         module saves or updates (`save()`, `update()`, and their TransactWrite forms) without a
         condition of their own that guards them (a create with `does_not_exist()`, a
-        compare-and-set). Reported once per model, at its class. Abstract base models (no
+        compare-and-set). Reported once per model, at its class; a model imported from another
+        module of the project, at the first such write in this module. Abstract base models (no
         `Meta.table_name`) and models whose attributes cannot all be read are not reported.
     """
     why = """
@@ -191,16 +192,15 @@ class PynamodbModelWithoutVersion(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        defined = pynamodb.models_in(model.evaluator)
-        if not defined:
-            return
         writes = {}
         for op in model.operations:
             if op.orm == pynamodb.ORM and op.name in ("PutItem", "UpdateItem") and op.model is not None:
-                writes.setdefault(id(op.model), []).append(op)
-        for orm_model in defined:
-            ops = writes.get(id(orm_model))
-            if not ops or not orm_model.has_table or orm_model.version is not None or not orm_model.version_known:
+                writes.setdefault(id(op.model), (op.model, []))[1].append(op)
+        if not writes:
+            return
+        defined = {id(found) for found in pynamodb.models_in(model.evaluator)}
+        for orm_model, ops in writes.values():
+            if not orm_model.has_table or orm_model.version is not None or not orm_model.version_known:
                 continue
             facts = model.facts(ops[0])
             if facts.mode != "global" or facts.shape == "append-only":
@@ -209,9 +209,23 @@ class PynamodbModelWithoutVersion(Rule):
             if not unguarded:
                 continue
             methods = " and ".join(dict.fromkeys(f"`{op.method}()`" for op in unguarded))
-            yield Finding(orm_model.info.node.name,
-                          f"PynamoDB model `{orm_model.name}` (table `{facts.label}`) has no VersionAttribute, and "
-                          f"this module writes its instances with {methods} without a condition that guards "
+            here = id(orm_model) in defined
+            # A model of this module is reported at its class; one imported from another module
+            # at its first unguarded write here, since the finding must be in the file checked.
+            where = "" if here else f" (defined in `{_module_name(orm_model, ctx)}`)"
+            yield Finding(orm_model.info.node.name if here else unguarded[0].call.node,
+                          f"PynamoDB model `{orm_model.name}`{where} (table `{facts.label}`) has no VersionAttribute, "
+                          f"and this module writes its instances with {methods} without a condition that guards "
                           f"them: a concurrent write from another region (or request) is silently overwritten. "
                           f"Add `version = VersionAttribute()`: PynamoDB then conditions every save, update and "
                           f"delete on the version it read.")
+
+
+def _module_name(orm_model, ctx) -> str:
+    path = getattr(orm_model.owner, "path", None)
+    if path is None:
+        return "another module"
+    try:
+        return path.resolve().relative_to(ctx.settings.root.resolve()).as_posix()
+    except ValueError:
+        return path.name

@@ -475,6 +475,64 @@ def test_models_imported_from_another_module(tmp_path):
     assert pynamodb.models_in(m.evaluator) == []  # defined elsewhere: DDB108 reports it there
 
 
+def test_ddb108_on_a_model_imported_from_another_module_is_reported_at_the_write(tmp_path, capsys):
+    """The model lives in models.py, which never writes; service.py saves its instances."""
+    from ddblint import cli
+
+    model_source = textwrap.dedent('''
+        from pynamodb.attributes import UnicodeAttribute{extra}
+        from pynamodb.models import Model
+        class Widget(Model):
+            class Meta:
+                table_name = "widgets"
+            widget_id = UnicodeAttribute(hash_key=True)
+            colour = UnicodeAttribute(){version}
+    ''')
+    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
+    (tmp_path / "service.py").write_text(textwrap.dedent('''
+        from models import Widget
+
+        def recolour(widget_id, colour):
+            Widget(widget_id, colour=colour).save()
+
+        def create(widget_id):
+            Widget(widget_id, colour="red").save(condition=Widget.widget_id.does_not_exist())
+    '''))
+    for version, expected in (("", ["service.py:5:5: DDB108"]), ("\n    version = VersionAttribute()", [])):
+        (tmp_path / "models.py").write_text(model_source.format(
+            extra=", VersionAttribute" if version else "", version=version))
+        cli.main(["check", "--no-cache", "--output-format", "concise", "--select", "DDB108", str(tmp_path)])
+        out = capsys.readouterr().out
+        assert [line.split(" PynamoDB")[0].replace(str(tmp_path) + "/", "") for line in out.splitlines()] == expected
+        if expected:
+            assert "`Widget` (defined in `models.py`) (table `widgets`)" in out and "`save()`" in out
+
+
+def test_a_model_imported_from_another_module_in_a_large_run(tmp_path, capsys):
+    """Past FOLLOW_IMPORTS_ALWAYS files, imports are followed only when a checked file mentions
+    pynamodb: here models.py does, so service.py (which does not) is still analysed."""
+    from ddblint import cli, runner
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
+    for i in range(runner.FOLLOW_IMPORTS_ALWAYS + 5):
+        (tmp_path / f"filler_{i}.py").write_text(f"import os\nVALUE = {i}\n")
+    (tmp_path / "models.py").write_text(textwrap.dedent('''
+        from pynamodb.attributes import UnicodeAttribute
+        from pynamodb.models import Model
+        class Widget(Model):
+            class Meta:
+                table_name = "widgets"
+            widget_id = UnicodeAttribute(hash_key=True)
+    '''))
+    (tmp_path / "service.py").write_text("from models import Widget\n\ndef f(w):\n    Widget(w).save()\n")
+    cli.main(["check", "--no-cache", "-v", "--jobs", "1", "--output-format", "concise", "--select", "DDB108",
+              str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert [line.split(" PynamoDB")[0].replace(str(tmp_path) + "/", "") for line in out.splitlines()] == \
+        ["service.py:4:5: DDB108"]
+    assert ", 2 to analyse," in err  # models.py and service.py; the fillers stop at the prefilter
+
+
 # -- the other rules on PynamoDB code --------------------------------------------------------------------
 REGISTRY = '''
 [tool.ddblint.deployments]

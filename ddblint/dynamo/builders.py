@@ -40,6 +40,7 @@ COMPARISON_METHODS = {
 
 _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
 _SCOPES = (cst.ClassDef, cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_SUITE_TYPES, _SCOPE_TYPES = frozenset(_SUITES), frozenset(_SCOPES)  # exact types: isinstance on LibCST's ABCs is slow
 _MAYBE_BUILDER = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)
 
 
@@ -82,20 +83,21 @@ def positioned(index: ModuleIndex, wanted) -> Iterator[Tuple[cst.CSTNode, At]]:
     stack: List[Tuple[cst.CSTNode, bool]] = [(index.module, False)]
     while stack:
         node, leaving = stack.pop()
+        kind = type(node)
         if leaving:
-            if isinstance(node, _SCOPES):
+            if kind in _SCOPE_TYPES:
                 current.pop()
             order += 1
-            if isinstance(node, _SUITES):
+            if kind in _SUITE_TYPES:
                 chain.pop()
             continue
         order += 1
-        if isinstance(node, _SUITES):
+        if kind in _SUITE_TYPES:
             chain.append(id(node))
-        if isinstance(node, _SCOPES):
+        if kind in _SCOPE_TYPES:
             current.append(scopes.get(id(node)))
         scope = current[-1]
-        if isinstance(node, cst.Call):
+        if kind is cst.Call:
             site = index.all_calls.get(id(node))
             if site is None or site.order != order or site.chain != tuple(chain) or site.scope is not scope:
                 return  # our numbering no longer matches the index's: say nothing

@@ -91,9 +91,9 @@ STUB_TYPES["boto3.resources.factory.dynamodb.Table"] = "table"
 # that send statements.
 PARTIQL_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan"})
 PARTIQL_METHODS = ("execute_statement", "batch_execute_statement", "execute_transaction")
-# PynamoDB's names that say more than `save` or `get` (models may be imported from another module)
-PYNAMODB_NAMES = {"BatchWriteItem": "batch_write", "BatchGetItem": "batch_get",
-                  "TransactWriteItems": "TransactWrite", "TransactGetItems": "TransactGet"}
+# PynamoDB's names distinctive enough to look for (not `batch_get`: other services' clients have
+# batch_get_image, batch_get_secret_value, ...; a PynamoDB file says `pynamodb` or imports one that does)
+PYNAMODB_NAMES = {"TransactWriteItems": "TransactWrite", "TransactGetItems": "TransactGet"}
 
 
 def triggers(*operations: str, partiql: bool = False, pynamodb: bool = False, words=()) -> tuple:
@@ -101,7 +101,8 @@ def triggers(*operations: str, partiql: bool = False, pynamodb: bool = False, wo
     method name that performs one of them on a client, a Table, the service resource or a batch
     writer; the PartiQL methods (`partiql`, for the operations a statement can perform); the
     word `pynamodb` (`pynamodb`: its own method names, `save` and `get`, are everyday words);
-    and the rule's own `words` (parameter names). A method name that is an everyday word
+    or, with `import:pynamodb`, in a module of the project the file imports); and the rule's own
+    `words` (parameter names). A method name that is an everyday word
     (`query`, `scan`) is looked for as `.query(`."""
     wanted = set(operations)
     unknown = wanted - set(CLIENT_OPERATIONS.values())
@@ -114,6 +115,6 @@ def triggers(*operations: str, partiql: bool = False, pynamodb: bool = False, wo
     if partiql and wanted & PARTIQL_OPERATIONS:
         found.update(PARTIQL_METHODS)
     if pynamodb:
-        found.add("pynamodb")
+        found.update(("pynamodb", "import:pynamodb"))  # models are often imported from the project's models.py
         found.update(name for op, name in PYNAMODB_NAMES.items() if op in wanted)
     return tuple(sorted(found))

@@ -8,6 +8,8 @@ way, from the file's own location.
 from __future__ import annotations
 
 import os
+import re
+import sys
 from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -17,7 +19,24 @@ import libcst as cst
 _MAX_BYTES = 2_000_000  # generated giants are not where tables are defined
 # Parsed modules kept per process. A LibCST tree costs ~10-20 times its source in memory; on a
 # big project every imported module would otherwise stay for the whole run.
-_MAX_MODULES = 128
+_MAX_MODULES = 32
+
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"boto3", "botocore", "aioboto3", "aiobotocore",
+                                                              "pynamodb", "libcst", "pytest"}
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w., \t]+))",
+                     re.MULTILINE)
+
+
+def _imported_names(match) -> List[str]:
+    """`from a.b import c, d` -> a.b.c, a.b.d (either may be the module); `import a, b` -> a, b."""
+    if match.group(3) is not None:
+        return [part.split()[0] for part in match.group(3).split(",") if part.strip()]
+    base = match.group(1)
+    names = [part.split()[0] for part in match.group(2).split(",") if part.strip()]
+    joiner = "" if base.endswith(".") else "."
+    return [base] + [f"{base}{joiner}{name}" for name in names] if base.strip(".") else \
+        [f"{base}{name}" for name in names]
 
 
 class Project:
@@ -25,6 +44,8 @@ class Project:
         self.root = root.resolve()
         self._modules: "OrderedDict[Path, Tuple[Optional[Tuple[int, int]], object]]" = OrderedDict()
         self._depth = 0
+        self._located: Dict[Tuple[str, str], Optional[Path]] = {}
+        self._words: Dict[Path, tuple] = {}
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
 
     # -- finding the module file ----------------------------------------------------------------
@@ -64,6 +85,39 @@ class Project:
                 if found is not None and found.resolve() != (importer.resolve() if importer else None):
                     return found, ".".join(parts[:size]) or ".", parts[size:]
         return None
+
+    # -- the prefilter: what the modules a file imports mention ---------------------------------
+    def imports_mentioning(self, data: bytes, importer: Path, words) -> bool:
+        """Whether a module of the project that `data` (the source of `importer`) imports at its
+        top level contains one of `words`. Read as bytes, never parsed; cached per process."""
+        text = data.decode("latin-1")  # only ASCII names matter here
+        directory = os.fspath(importer.parent)
+        for match in _IMPORT.finditer(text):
+            for name in _imported_names(match):
+                if name.lstrip(".").split(".")[0] in _STDLIB:
+                    continue
+                key = (name, directory)
+                if key not in self._located:
+                    found = self.locate(name, importer)
+                    self._located[key] = found[0] if found is not None else None
+                module = self._located[key]
+                if module is not None and self._mentions(module, words):
+                    return True
+        return False
+
+    def _mentions(self, path: Path, words) -> bool:
+        try:
+            stat = path.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns, words)
+            cached = self._words.get(path)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            data = path.read_bytes() if stat.st_size <= _MAX_BYTES else b""
+        except OSError:
+            return False
+        found = any(word in data for word in words)
+        self._words[path] = (stamp, found)
+        return found
 
     # -- evaluating there ------------------------------------------------------------------------
     def evaluator(self, path: Path):

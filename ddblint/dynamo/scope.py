@@ -117,6 +117,7 @@ def _dotted(node: cst.BaseExpression) -> Optional[str]:
 
 
 _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
+_SUITE_TYPES = frozenset(_SUITES)  # exact types: isinstance on LibCST classes (ABCs) is slow
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
@@ -141,6 +142,12 @@ class _Indexer:
         self.finally_depth = 0  # inside a `try` with a `finally`, which runs after a return
 
     # -- bookkeeping ---------------------------------------------------------------------------
+    def _handlers_for(self, kind: type):
+        handlers = self._handlers.get(kind)
+        if handlers is None:
+            handlers = self._handlers[kind] = (self._handler("visit", kind), self._handler("leave", kind))
+        return handlers
+
     def _handler(self, prefix: str, kind: type):
         key = (prefix, kind)
         if key not in self._handlers:
@@ -150,15 +157,14 @@ class _Indexer:
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
         self.order += 1
-        suite = isinstance(node, _SUITES)
+        suite = kind in _SUITE_TYPES
         if suite:
             self.chain.append(id(node))
-        visit = self._handler("visit", kind)
+        visit, leave = self._handlers_for(kind)
         if visit is not None:
             visit(self, node)
         for child in children(node):
             self.walk(child)
-        leave = self._handler("leave", kind)
         if leave is not None:
             leave(self, node)
         self.order += 1

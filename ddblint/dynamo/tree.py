@@ -29,14 +29,28 @@ def _fields(kind: type) -> Tuple[str, ...]:
     return names
 
 
+# LibCST's node classes are ABCs: `isinstance(x, cst.CSTNode)` takes ABCMeta's slow path, and
+# a walk asks it millions of times. A dict keyed by the exact type answers the same question.
+_IS_NODE: Dict[type, bool] = {}
+
+
+def is_node(value) -> bool:
+    kind = type(value)
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def children(node: cst.CSTNode) -> List[cst.CSTNode]:
     found = []
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = type(value)
+        if kind is list or kind is tuple:
+            found.extend(v for v in value if is_node(v))
+        elif is_node(value):
             found.append(value)
-        elif isinstance(value, (list, tuple)):
-            found.extend(v for v in value if isinstance(v, cst.CSTNode))
     return found
 
 
