@@ -21,6 +21,7 @@ everything below it.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import sys
@@ -156,6 +157,8 @@ class Settings:
         Every matching glob contributes (they are not first-match). A glob starting with
         ``!`` applies to the files it does *not* match, as in Ruff.
         """
+        if not self.per_file_ignores:
+            return frozenset()
         rel = relative_posix(path, self.root)
         codes = set()
         for glob, selectors in self.per_file_ignores:
@@ -193,10 +196,32 @@ def _best_match(code: str, selectors: Iterable[str]) -> Optional[int]:
 # --- globs -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _absolute(path: str) -> str:
+    return os.path.abspath(path)
+
+
+def _plain_absolute(path: str) -> bool:
+    """Absolute and already normal (no `.`/`..` parts, no doubled separators): abspath would
+    return it unchanged."""
+    sep = os.sep
+    return (os.path.isabs(path) and f"{sep}." not in path and sep + sep not in path and not path.endswith(sep)
+            and (os.altsep is None or os.altsep not in path))
+
+
 def relative_posix(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` with ``/`` separators ("" for the root itself).
     No symlinks are resolved: users write globs for the paths they see."""
-    abs_path = os.path.abspath(path)
+    abs_path = os.fspath(path)
+    if not _plain_absolute(abs_path):
+        abs_path = os.path.abspath(abs_path)
+    abs_root = _absolute(os.fspath(root))
+    # the common case, a path under the root, without relpath's two abspath calls (file discovery
+    # asks this for every file and directory, twice)
+    if abs_path == abs_root:
+        return ""
+    if abs_path.startswith(abs_root) and abs_path[len(abs_root):len(abs_root) + 1] == os.sep:
+        return abs_path[len(abs_root) + 1:].replace(os.sep, "/")
     try:
         rel = os.path.relpath(abs_path, os.path.abspath(root))
     except ValueError:  # another drive on Windows: only unanchored globs can match

@@ -256,9 +256,10 @@ def might_fire(data: bytes, rules: Sequence[Type[Rule]], path: Optional[Path] = 
     cheaper than LibCST's parse; most files of a project stop here."""
     if not rules:
         return False
-    words, imported = _triggers(tuple(rules))
-    if any(t in data for t in words):
-        return True
+    groups, imported = _triggers(tuple(rules))
+    for anchor, words in groups:
+        if anchor in data and (len(words) == 1 or any(word in data for word in words)):
+            return True
     if imported and path is not None and root is not None and b"import" in data:
         from ddblint.dynamo.project import project_for
 
@@ -267,7 +268,33 @@ def might_fire(data: bytes, rules: Sequence[Type[Rule]], path: Optional[Path] = 
 
 
 @functools.lru_cache(maxsize=64)
-def _triggers(rules) -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
+def _triggers(rules):
+    """((anchor, words), ...) to look for, and the words to look for in imported modules."""
+    words, imported = _trigger_words(rules)
+    return _anchored(words), imported
+
+
+def _anchored(words: Tuple[bytes, ...]) -> Tuple[Tuple[bytes, Tuple[bytes, ...]], ...]:
+    """The words grouped under substrings several of them share (`_item` for get_item, put_item,
+    update_item, ...): a file without the anchor is ruled out in one scan instead of one per
+    word, and most files have none of them."""
+    groups, left = [], set(words)
+    while True:
+        parts = {word[i:i + size] for word in left for size in range(4, 9) for i in range(len(word) - size + 1)}
+        best, covered = None, ()
+        for part in sorted(parts):
+            members = tuple(sorted(w for w in left if part in w))
+            if len(members) >= 3 and (len(members), len(part)) > (len(covered), len(best or b"")):
+                best, covered = part, members
+        if best is None:
+            break
+        groups.append((best, covered))
+        left -= set(covered)
+    groups.extend((word, (word,)) for word in sorted(left))
+    return tuple(groups)
+
+
+def _trigger_words(rules) -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
     words, imported = set(), set()
     for rule in rules:
         if rule.check is Rule.check and rule.check_suppressions is Rule.check_suppressions:
@@ -279,7 +306,9 @@ def _triggers(rules) -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
                 imported.add(trigger[len("import:"):].encode())
             else:
                 words.add(trigger.encode())
-    return tuple(sorted(words)), tuple(sorted(imported))
+    # a word that contains another is found whenever that one is: looking for both is wasted
+    minimal = {w for w in words if not any(other != w and other in w for other in words)}
+    return tuple(sorted(minimal)), tuple(sorted(imported))
 
 
 def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],

@@ -132,10 +132,19 @@ class Linter:
         self.wants_edits = self.fixing or args.output_format in ("json", "json-lines", "sarif")
         self._caches: Dict[str, object] = {}
         self.follow_imports = True
+        self._enabled: Dict[tuple, list] = {}  # (settings, path) -> rules: asked 3 times per file
+        self._codes: Dict[int, frozenset] = {}
 
     def enabled(self, path: Path):
         settings = self.settings_for(path)  # a configuration error stops the run (exit 2), as in Ruff
-        return settings, engine.rules_for(path, settings, self.rules)
+        key = (id(settings), path)
+        rules = self._enabled.get(key)
+        if rules is None:
+            codes = self._codes.get(id(settings))
+            if codes is None:
+                codes = self._codes[id(settings)] = settings.enabled_codes(registry.defaults())
+            rules = self._enabled[key] = engine.rules_for(path, settings, self.rules, codes)
+        return settings, rules
 
     def quick(self, job: Job) -> Optional[Outcome]:
         """The outcome when it needs no analysis (no enabled rule can fire, or a cache hit), else None."""

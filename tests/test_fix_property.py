@@ -11,6 +11,7 @@ and asserts that
   - every Python file that parsed before still parses, with LibCST and with `ast`,
   - only files that had a fix offered (in `--output-format json` before the run) changed, and no
     file appeared or disappeared,
+  - afterwards no finding offers a fix any more (each fixed finding re-lints clean),
   - a second `--fix --unsafe-fixes` changes nothing (a fixed point),
   - and the run is not vacuous: files did change (in (a): every example that documents a `fixed` form).
 
@@ -89,6 +90,13 @@ def check_fix_property(root: Path) -> Set[str]:
         if name.endswith(".py") and parses(before[name]):
             assert parses(data), f"{name} no longer parses:\n{data.decode(errors='replace')}"
             cst.parse_module(data)  # and LibCST, which fixes are built with, reads it too
+
+    # re-lints clean for the fixed rules: no finding offers an applicable fix any more (one whose
+    # edits could not be applied would still be listed, with its fix, here)
+    left = ddblint(root, "--unsafe-fixes", "--output-format", "json")
+    still = [(f["filename"], f["location"]["row"], f["code"]) for f in json.loads(left.stdout)
+             if (f.get("fix") or {}).get("edits") and f["fix"]["applicability"] in ("safe", "unsafe")]
+    assert not still, f"fixes left after --fix: {still}"
 
     second = ddblint(root, "--fix", "--unsafe-fixes")
     assert second.returncode == 0, second.stderr

@@ -16,6 +16,7 @@ from ddblint.positions import Positions
 from ddblint.rule import Context, Rule
 
 RULES = registry.all_rules()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cases(kind):
@@ -213,3 +214,16 @@ def test_the_prefilter_keeps_every_must_fire_example_for_its_own_rule(rule, exam
     if example.language != "python":
         return
     assert engine.might_fire(example.source.encode(), [rule]), rule.triggers
+
+
+def test_the_anchored_prefilter_decides_as_a_plain_word_search():
+    """engine._anchored groups trigger words under shared substrings; the decision must be the
+    same as looking for every word, on every file of the corpora and every example."""
+    rules = tuple(r for r in RULES.values() if r.default)
+    words, _ = engine._trigger_words(rules)
+    sources = [p.read_bytes() for p in (ROOT / "tests").glob("*/**/*.py")]
+    sources += [e.source.encode() for r in RULES.values() for e in list(r.fires) + list(r.passes)]
+    sources += [w for w in words] + [b"nothing here", b""]
+    assert len(sources) > 250
+    for data in sources:
+        assert engine.might_fire(data, rules) == any(w in data for w in words)
