@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ddblint import __version__, baseline, config, engine, files, fix, noqa, registry, report, runner, tablecheck
+from ddblint import __version__, config, engine, files, noqa, registry, report, runner, tablecheck
 from ddblint.dynamo import table_registry
 from ddblint.diagnostics import Diagnostic, Fix, Location
 
@@ -225,12 +225,16 @@ def run_check(args) -> int:
     if args.add_noqa is not None and not read_stdin:
         return _add_noqa(diagnostics, args.add_noqa, errors)
     if args.write_baseline:
+        from ddblint import baseline
+
         findings, count = baseline.write(Path(args.write_baseline), diagnostics, looked_at)
         print(f"Wrote {args.write_baseline}: {findings} finding{'s' if findings != 1 else ''} "
               f"in {count} file{'s' if count != 1 else ''}.", file=sys.stderr)
         return EXIT_ERROR if errors else EXIT_OK
     if args.baseline:
         try:
+            from ddblint import baseline
+
             diagnostics, notes = baseline.apply(Path(args.baseline), diagnostics, looked_at)
         except ValueError as error:
             raise UsageError(str(error)) from error
@@ -365,6 +369,8 @@ def run_tables(args) -> int:
 # -- --add-noqa ------------------------------------------------------------------------------------
 def _add_noqa(diagnostics: List[Diagnostic], reason: str, errors: List[str]) -> int:
     """Suppress every finding where it is reported, merging with `# noqa` comments already there."""
+    from ddblint import fix
+
     by_file: Dict[str, List[Diagnostic]] = {}
     for d in diagnostics:
         if d.code != "DDB000" and d.noqa_row:

@@ -41,7 +41,6 @@ from typing import (
     Tuple,
 )
 
-import pathspec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -231,9 +230,11 @@ def relative_posix(path: Path, root: Path) -> str:
 
 
 @lru_cache(maxsize=4096)
-def compile_globs(globs: Tuple[str, ...]) -> pathspec.PathSpec:
-    """A gitignore-style spec (``GitIgnoreSpec`` avoids the ``gitwildmatch`` name that
+def compile_globs(globs: Tuple[str, ...]):
+    """A gitignore-style ``pathspec.PathSpec`` (``GitIgnoreSpec`` avoids the ``gitwildmatch`` name that
     pathspec 1.x deprecates, and exists since 0.10)."""
+    import pathspec  # here: a run on one file with no globs to match never needs it (~10 ms)
+
     return pathspec.GitIgnoreSpec.from_lines(globs)
 
 

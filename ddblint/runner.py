@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ddblint import config, engine, fix, registry, report
+from ddblint import config, engine, registry, report
 from ddblint.diagnostics import Diagnostic
 
 # Below this many files that need an analysis, one process is faster than starting a pool:
@@ -214,6 +214,8 @@ class Linter:
     def _fix(self, job: Job, settings, enabled, result, read_stdin: bool):
         """Apply the fixes of one file (rounds until none is left); write it, or keep its diff.
         Returns ((display, applied, diff or new bytes), the file's bytes now), or None."""
+        from ddblint import fix  # only a fixing run needs it
+
         def lint(candidate: bytes):
             return engine.check_source(candidate, job.path, job.display, settings, enabled).diagnostics
 

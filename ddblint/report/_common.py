@@ -9,7 +9,6 @@ finding into a new one.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path, PurePath
@@ -109,6 +108,8 @@ def occurrences(diagnostics: Sequence, key) -> List[int]:
 
 def digest(*parts: str) -> str:
     """A hex SHA-256 of the parts, separated so that ("ab", "c") and ("a", "bc") differ."""
+    import hashlib  # only the formats with fingerprints need it
+
     h = hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8", "surrogatepass")
