@@ -242,31 +242,51 @@ class Linter:
 
 # -- many files ------------------------------------------------------------------------------------
 def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Iterator[Outcome]:
-    """The outcome of every job, in the order of `jobs`."""
+    """The outcome of every job, in the order of `jobs`. The prefilter and cache look-ups run
+    here; once MIN_PARALLEL_FILES files need an analysis, a pool starts and takes each as it is
+    found, so the workers analyse while this process is still filtering the rest."""
     done: Dict[int, Outcome] = {}
     pending: List[int] = []
     imported = {t[len("import:"):].encode() for rule in linter.rules.values() for t in rule.triggers
                 if t.startswith("import:")}
     linter.follow_imports = len(jobs) <= FOLLOW_IMPORTS_ALWAYS or any(w in job.data for job in jobs for w in imported)
-    for i, job in enumerate(jobs):
-        quick = linter.quick(job)
-        if quick is None:
+    pool, futures = None, {}
+    try:
+        for i, job in enumerate(jobs):
+            quick = linter.quick(job)
+            if quick is not None:
+                done[i] = quick
+                continue
             pending.append(i)
-        else:
-            done[i] = quick
-    if progress is not None:
-        progress.start(len(jobs), len(done))
-    processes = 1 if workers <= 1 or len(pending) < MIN_PARALLEL_FILES else min(workers, len(pending))
-    if linter.args.verbose:
-        print(f"ddblint: {len(jobs)} files, {len(pending)} to analyse, "
-              f"{processes} process{'es' if processes != 1 else ''}", file=sys.stderr)
-    if processes == 1:
-        analysed: Iterator[Outcome] = (linter.lint(jobs[i]) for i in pending)
-    else:
-        analysed = _in_pool(linter.args, [jobs[i] for i in pending], processes)
-    waiting = iter(pending)
-    for outcome in analysed:
-        done[next(waiting)] = outcome
+            if pool is None and workers > 1 and len(pending) >= MIN_PARALLEL_FILES:
+                pool = _pool(linter.args, workers)
+                futures.update((k, pool.submit(_work, jobs[k])) for k in pending)
+            elif pool is not None:
+                futures[i] = pool.submit(_work, job)
+        if progress is not None:
+            progress.start(len(jobs), len(done))
+        if linter.args.verbose:
+            processes = workers if pool is not None else 1
+            print(f"ddblint: {len(jobs)} files, {len(pending)} to analyse, "
+                  f"{processes} process{'es' if processes != 1 else ''}", file=sys.stderr)
+        broken = []
+        for i in pending:
+            if pool is None:
+                done[i] = linter.lint(jobs[i])
+            else:
+                try:
+                    done[i] = futures[i].result()
+                except _broken_pool():
+                    broken.append(i)
+                    continue
+            if progress is not None:
+                progress.advance()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    # a worker died: what it left unfinished is checked again, one worker at a time
+    for i, outcome in zip(broken, _one_by_one(linter.args, [jobs[i] for i in broken])):
+        done[i] = outcome
         if progress is not None:
             progress.advance()
     if progress is not None:
@@ -298,29 +318,34 @@ def _context():
     return multiprocessing.get_context()
 
 
-def _in_pool(args, jobs: List[Job], workers: int) -> Iterator[Outcome]:
-    """`jobs` analysed by `workers` processes, in order. When a worker dies, the files not yet
-    returned are checked again one worker at a time, so the file that kills it is found and
-    reported while every other file is still checked."""
-    from concurrent.futures import ProcessPoolExecutor
+def _broken_pool():
     from concurrent.futures.process import BrokenProcessPool
 
+    return BrokenProcessPool
+
+
+def _pool(args, workers: int):
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(args,))
+
+
+def _one_by_one(args, jobs: List[Job]) -> Iterator[Outcome]:
+    """`jobs` analysed in order by one worker process at a time: when it dies, the file it was
+    on is the one that killed it; that file is reported and a new worker takes the rest."""
+    BrokenProcessPool = _broken_pool()
     start = 0
     while start < len(jobs):
-        # Small chunks keep both cores busy to the end: DynamoDB files differ in cost 100-fold.
-        chunk = 1 if workers == 1 else max(1, min(16, (len(jobs) - start) // (workers * 8)))
-        pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(args,))
+        pool = _pool(args, 1)
         try:
-            for outcome in pool.map(_work, jobs[start:], chunksize=chunk):
+            for outcome in pool.map(_work, jobs[start:]):
                 start += 1
                 yield outcome
         except BrokenProcessPool:
-            if workers == 1:  # only this file was in flight
-                job = jobs[start]
-                yield Outcome(job.display, errors=[f"{job.display}: internal error: the process checking it "
-                                                   f"died; please report it"])
-                start += 1
-            workers = 1
+            job = jobs[start]
+            yield Outcome(job.display, errors=[f"{job.display}: internal error: the process checking it died; "
+                                               f"please report it"])
+            start += 1
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
