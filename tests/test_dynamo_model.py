@@ -398,3 +398,28 @@ def f(t):
     op = only(model(source), "UpdateItem")
     values = op.param("ExpressionAttributeValues")
     assert values is UNKNOWN or not values.complete, change
+
+
+def test_nothing_keeps_a_checked_modules_tree_alive(tmp_path):
+    """Per-operation caches must go with their module: a cache that outlives it (a
+    WeakKeyDictionary whose values refer to their keys did) grows memory with every file."""
+    import gc
+
+    import libcst
+
+    from ddblint import engine, registry
+
+    source = (Path(__file__).resolve().parent.parent / "examples" / "quickstart" / "subscribers" / "repository.py").read_bytes()
+    rules = [r for r in registry.all_rules().values() if r.default]
+    settings = config.settings_for(tmp_path / "a.py", registry.defaults())
+
+    def live_modules() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if type(o) is libcst.Module)
+
+    engine.check_source(source, tmp_path / "warm.py", "warm.py", settings, rules)  # fill lazy caches
+    before = live_modules()
+    for i in range(10):
+        result = engine.check_source(source, tmp_path / f"m{i}.py", f"m{i}.py", settings, rules)
+        assert result.diagnostics and not result.errors
+    assert live_modules() - before <= 1
