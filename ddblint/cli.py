@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="PATH", help="the path of the source read from standard input (for configuration and messages)")
     check.add_argument("--config", action="append", metavar="FILE|KEY=VALUE",
                        help="a configuration file to use instead of discovery, or a TOML `KEY = VALUE` override (repeatable)")
+    check.add_argument("--isolated", action="store_true",
+                       help="ignore every configuration file (pyproject.toml, ddblint.toml): defaults and --config KEY=VALUE only")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     check.add_argument("--cache-dir", metavar="DIR", help="where the result cache lives (env DDBLINT_CACHE_DIR; default .ddblint_cache)")
     check.add_argument("--exclude", action="append", metavar="GLOB", help="paths to exclude, replacing the configured `exclude`")

@@ -653,11 +653,15 @@ def settings_for(
     *,
     explicit: Optional[Path] = None,
     overrides: Sequence[str] = (),
+    isolated: bool = False,
 ) -> Settings:
     """The settings for a file or directory: ``explicit`` (``--config FILE``) when given,
-    else the nearest config file. Called once per file, so lookups and loads are cached per
-    directory; call :func:`clear_cache` when config files may have changed (editors)."""
-    if explicit is not None:
+    else the nearest config file; with ``isolated`` (``--isolated``) none, only the defaults
+    and ``overrides``. Called once per file, so lookups and loads are cached per directory;
+    call :func:`clear_cache` when config files may have changed (editors)."""
+    if isolated:
+        config = None
+    elif explicit is not None:
         config = Path(os.path.abspath(explicit))
     else:
         directory = os.path.abspath(path)

@@ -61,6 +61,9 @@ class Settings:
                 self.overrides.append(value)
             else:
                 raise UsageError(f"--config {value!r} is neither a file nor a `KEY = VALUE` override")
+        self.isolated = bool(getattr(args, "isolated", False))
+        if self.isolated and self.explicit is not None:
+            raise UsageError("--isolated ignores configuration files: it cannot be used with --config FILE")
         self.select = codes(args.select) or None
         self.extend_select = codes(args.extend_select)
         self.ignore = codes(args.ignore)
@@ -72,7 +75,8 @@ class Settings:
         self._cache: Dict[int, object] = {}
 
     def __call__(self, path: Path):
-        base = config.settings_for(path, self.known, explicit=self.explicit, overrides=tuple(self.overrides))
+        base = config.settings_for(path, self.known, explicit=self.explicit, overrides=tuple(self.overrides),
+                                   isolated=self.isolated)
         if id(base) not in self._cache:
             changes = {"extend_exclude": base.extend_exclude + self.extend_exclude}
             if self.select is not None or self.extend_select or self.ignore:

@@ -899,3 +899,14 @@ def test_syntax_error_report_has_no_python_warnings(tmp_path):
                             env={"PYTHONWARNINGS": "always"})
     assert result.code == 1 and result.codes() == [("bad.py", 3, "DDB000")]
     assert "Warning" not in result.err
+
+
+def test_isolated_ignores_configuration_files(tmp_path, ddblint_main):
+    write(tmp_path / "pyproject.toml", '[tool.ddblint]\nignore = ["DDB101"]\n')
+    write(tmp_path / "a.py", BLIND)
+    assert concise(ddblint_main, "a.py").codes() == []
+    assert concise(ddblint_main, "--isolated", "a.py").codes() == [("a.py", 4, "DDB101")]
+    # KEY = VALUE overrides still apply, as in Ruff
+    assert concise(ddblint_main, "--isolated", "--config", 'ignore = ["DDB1"]', "a.py").codes() == []
+    run = concise(ddblint_main, "--isolated", "--config", "pyproject.toml", "a.py")
+    assert run.code == 2 and "--isolated" in run.err

@@ -95,11 +95,11 @@ def find_calls(evaluator: Evaluator, sites: List[CallSite]) -> List[DynamoCall]:
 def _recognise(evaluator: Evaluator, site: CallSite) -> Optional[DynamoCall]:
     node = site.node
     method = node.func.attr.value
+    if any(arg.keyword is None and arg.star != "**" for arg in node.args):
+        return None  # boto3 operations take keywords only (checked first: resolving the receiver costs more)
     at = At(site.scope, site.order, site.chain)
     receiver = evaluator.value(node.func.value, at)
     positional, keywords, complete = evaluator.arguments(node, at)
-    if positional or any(a.star == "*" for a in node.args):
-        return None  # boto3 operations take keywords only
     if isinstance(receiver, Receiver):
         methods = {"client": CLIENT_OPERATIONS, "resource": RESOURCE_OPERATIONS, "table": TABLE_OPERATIONS,
                    "batch_writer": BATCH_WRITER_METHODS}.get(receiver.kind, {})
