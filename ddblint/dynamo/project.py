@@ -16,7 +16,11 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-_MAX_BYTES = 2_000_000  # generated giants are not where tables are defined
+# Modules followed through imports are at most this big: tables, clients and repositories are
+# defined in small modules, and a generated or test giant costs a parse worth more than it gives
+# (moto imports its 120 KB IAM models from DynamoDB tests). A value from a bigger one is unknown.
+_MAX_BYTES = 64_000
+_MAX_SCANNED_BYTES = 2_000_000  # read, not parsed, by the prefilter (a models module with many models)
 # Parsed modules kept per process. A LibCST tree costs ~10-20 times its source in memory; on a
 # big project every imported module would otherwise stay for the whole run.
 _MAX_MODULES = 32
@@ -112,7 +116,7 @@ class Project:
             cached = self._words.get(path)
             if cached is not None and cached[0] == stamp:
                 return cached[1]
-            data = path.read_bytes() if stat.st_size <= _MAX_BYTES else b""
+            data = path.read_bytes() if stat.st_size <= _MAX_SCANNED_BYTES else b""
         except OSError:
             return False
         found = any(word in data for word in words)
