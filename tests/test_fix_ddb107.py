@@ -16,6 +16,7 @@ ConditionExpression / UpdateExpression (ddblint/dynamo/legacy.py, `expression_fi
 """
 from __future__ import annotations
 
+import contextlib
 import textwrap
 
 import pytest
@@ -375,8 +376,9 @@ def _outcome(error):
     return error.response["Error"]["Code"]
 
 
-def run(source: str, steps):
-    """Run the steps on a fresh moto table: [(outcome of each step, every item after it)]."""
+@contextlib.contextmanager
+def loaded(source: str):
+    """(client, the module's namespace): `source` run as a module beside a fresh moto table."""
     with moto.mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
         client.create_table(TableName="items", BillingMode="PAY_PER_REQUEST",
@@ -384,6 +386,12 @@ def run(source: str, steps):
                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
         namespace = {"__name__": "app"}
         exec(compile(source, "app.py", "exec"), namespace)  # noqa: S102 - the module under test
+        yield client, namespace
+
+
+def run(source: str, steps):
+    """Run the steps on a fresh moto table: [(outcome of each step, every item after it)]."""
+    with loaded(source) as (client, namespace):
         trace = []
         for function, args in steps:
             try:
@@ -479,13 +487,7 @@ def test_fixed_code_follows_the_documented_legacy_semantics_where_moto_does_not(
     assert applied == 2
     assert 'ConditionExpression="#version = :expected_version OR attribute_not_exists(#locked)"' in fixed
     assert 'ConditionExpression="attribute_exists(#tags) AND NOT contains(#tags, :expected_tags)"' in fixed
-    with moto.mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(TableName="items", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-        namespace = {"__name__": "app"}
-        exec(compile(fixed, "app.py", "exec"), namespace)  # noqa: S102
+    with loaded(fixed) as (_, namespace):
         table = boto3.resource("dynamodb", region_name=REGION).Table("items")
         table.put_item(Item={"pk": "p1", "version": 1, "locked": True, "tags": {"y"}})
         namespace["set_if"]("p1", "a", 1)  # version matches, locked exists: OR -> passes
