@@ -637,9 +637,38 @@ def validate_selector(selector: str, known_codes: Iterable[str], *, origin: Opti
     return _Validator(origin or "", "", known_codes).selectors_([], [selector])[0]
 
 
-@lru_cache(maxsize=None)
+_CONFIG_FOR_DIR: Dict[str, Optional[Path]] = {}
+
+
 def _config_for_dir(directory: str) -> Optional[Path]:
-    return find_config(Path(directory))
+    """find_config for an absolute directory, reusing the answers for its ancestors: each
+    directory of a tree costs its own few stats, not those of every ancestor again. A loop, not
+    recursion: trees thousands of directories deep exist."""
+    unknown = []
+    folder = directory
+    while folder not in _CONFIG_FOR_DIR:
+        found = _config_here(folder)
+        if found is not None:
+            _CONFIG_FOR_DIR[folder] = found
+            break
+        unknown.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            _CONFIG_FOR_DIR[folder] = None
+            break
+        folder = parent
+    answer = _CONFIG_FOR_DIR[folder]
+    for below in unknown:
+        _CONFIG_FOR_DIR[below] = answer
+    return answer
+
+
+def _config_here(folder: str) -> Optional[Path]:
+    for name in CONFIG_FILES:
+        candidate = Path(folder, name)
+        if candidate.is_file() and (name != "pyproject.toml" or _ddblint_table(candidate) is not None):
+            return candidate
+    return None
 
 
 @lru_cache(maxsize=None)
@@ -674,5 +703,5 @@ def settings_for(
 
 def clear_cache() -> None:
     """Forget cached config lookups and loaded settings."""
-    _config_for_dir.cache_clear()
+    _CONFIG_FOR_DIR.clear()
     _cached_settings.cache_clear()

@@ -28,6 +28,9 @@ MIN_PARALLEL_FILES = 8
 # checked (pre-commit passes a few), and costly on a large tree (every import located and
 # read), where it is looked for only if some checked file contains the word at all.
 FOLLOW_IMPORTS_ALWAYS = 64
+# From this many files on, the workers run the prefilter and cache look-ups as well: scanning
+# thousands of files is worth sharing, and this process then only finds and reads them.
+PARALLEL_FILTER_FILES = 512
 
 
 class UsageError(Exception):
@@ -114,6 +117,7 @@ class Job:
     data: bytes
     path: Path
     display: str
+    unread: bool = False  # `data` is still to be read from `path` (in a worker: bytes are not sent)
 
 
 @dataclass
@@ -123,6 +127,7 @@ class Outcome:
     errors: List[str] = field(default_factory=list)  # "first line\ntraceback"
     source: Optional[str] = None  # the decoded text, for the formats that show snippets
     fixed: Optional[Tuple[str, list, object]] = None  # (display, applied, diff text or fixed bytes)
+    analysed: bool = False  # parsed and checked (not settled by the prefilter or the cache)
 
 
 class Linter:
@@ -173,6 +178,7 @@ class Linter:
                                                 f"please report it\n" + traceback.format_exc()])
         outcome = self._outcome(job, result, fixed[1] if fixed else job.data)
         outcome.fixed = fixed[0] if fixed else None
+        outcome.analysed = not result.skipped
         return outcome
 
     def _outcome(self, job: Job, result, data: Optional[bytes] = None) -> Outcome:
@@ -254,6 +260,9 @@ def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Ite
     imported = {t[len("import:"):].encode() for rule in linter.rules.values() for t in rule.triggers
                 if t.startswith("import:")}
     linter.follow_imports = len(jobs) <= FOLLOW_IMPORTS_ALWAYS or any(w in job.data for job in jobs for w in imported)
+    if workers > 1 and len(jobs) >= PARALLEL_FILTER_FILES:
+        yield from _filter_in_pool(linter, jobs, workers, progress)
+        return
     pool, futures = None, {}
     try:
         for i, job in enumerate(jobs):
@@ -299,17 +308,59 @@ def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Ite
         yield done[i]
 
 
+def _filter_in_pool(linter: Linter, jobs: Sequence[Job], workers: int, progress) -> Iterator[Outcome]:
+    """Many files: the workers run the prefilter and the cache look-ups too, in small chunks,
+    and this process only finds and reads the files."""
+    outcomes: List[Outcome] = []
+    if progress is not None:
+        progress.start(len(jobs), 0)
+    pool = _pool(linter.args, workers, linter.follow_imports)
+    # the workers read the files again: cheaper than sending their bytes through a pipe
+    unread = [dataclasses.replace(job, data=b"", unread=True) for job in jobs]
+    try:
+        for outcome in pool.map(_filter_and_work, unread, chunksize=8):
+            outcomes.append(outcome)
+            if progress is not None:
+                progress.advance()
+    except _broken_pool():
+        pass  # a worker died: what is not back yet is checked again, one worker at a time
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    for outcome in _one_by_one(linter.args, list(jobs[len(outcomes):])):
+        outcomes.append(outcome)
+        if progress is not None:
+            progress.advance()
+    if progress is not None:
+        progress.finish()
+    if linter.args.verbose:
+        print(f"ddblint: {len(jobs)} files, {sum(o.analysed for o in outcomes)} to analyse, {workers} processes",
+              file=sys.stderr)
+    yield from outcomes
+
+
 _worker: Optional[Linter] = None
 
 
-def _start_worker(args) -> None:
+def _start_worker(args, follow_imports: bool = True) -> None:
     global _worker
     _worker = Linter(args)
+    _worker.follow_imports = follow_imports
 
 
 def _work(job: Job) -> Outcome:
     assert _worker is not None
     return _worker.lint(job)
+
+
+def _filter_and_work(job: Job) -> Outcome:
+    assert _worker is not None
+    if job.unread:
+        try:
+            job = dataclasses.replace(job, data=job.path.read_bytes(), unread=False)
+        except OSError as error:
+            return Outcome(job.display, [engine._parse_error(job.display, "cannot read the file: "
+                                                            f"{error.strerror or error}")])
+    return _worker.quick(job) or _worker.lint(job)
 
 
 def _context():
@@ -328,10 +379,11 @@ def _broken_pool():
     return BrokenProcessPool
 
 
-def _pool(args, workers: int):
+def _pool(args, workers: int, follow_imports: bool = True):
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(args,))
+    return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
+                               initargs=(args, follow_imports))
 
 
 def _one_by_one(args, jobs: List[Job]) -> Iterator[Outcome]:

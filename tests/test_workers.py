@@ -151,3 +151,31 @@ def test_progress_bar_appears_after_a_delay_and_is_erased(monkeypatch):
 def test_the_progress_bar_never_reaches_a_pipe(tree):
     run = ddblint("check", "--no-cache", *TREES, cwd=tree, env={"TERM": "xterm"})
     assert "files\r" not in run.stderr and "\033[2K" not in run.stderr
+
+
+def test_large_inputs_filter_in_the_workers_with_the_same_report(tree, monkeypatch, capsys):
+    """From PARALLEL_FILTER_FILES files on, the workers read, prefilter and analyse every file
+    themselves; the report is still byte for byte the one-process report, and a worker that
+    dies still costs one file."""
+    from ddblint import cli
+
+    monkeypatch.chdir(tree)
+    expected = ddblint("check", "--no-cache", "--jobs", "1", "--output-format", "json", *TREES, cwd=tree)
+    monkeypatch.setattr(runner, "PARALLEL_FILTER_FILES", 10)  # the workers are forked with it
+    assert cli.main(["check", "--no-cache", "-v", "--jobs", "2", "--output-format", "json", *TREES]) == 1
+    out, err = capsys.readouterr()
+    assert out == expected.stdout
+    assert "to analyse, 2 processes" in err
+
+    check = engine.check_source
+
+    def crash_on_one(data, path, display, *args, **kwargs):
+        if path.name == "repository.py" and "quickstart" in str(path):
+            os._exit(139)
+        return check(data, path, display, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "check_source", crash_on_one)
+    assert cli.main(["check", "--no-cache", "--jobs", "2", "--output-format", "concise", *TREES]) == 2
+    out, err = capsys.readouterr()
+    assert "repository.py: internal error: the process checking it died" in err
+    assert "examples/quickstart/jobs/retention.py:13:9: DDB101" in out  # the rest is still checked
