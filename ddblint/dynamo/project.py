@@ -95,19 +95,20 @@ class Project:
         """Whether a module of the project that `data` (the source of `importer`) imports at its
         top level contains one of `words`. Read as bytes, never parsed; cached per process."""
         text = data.decode("latin-1")  # only ASCII names matter here
-        directory = os.fspath(importer.parent)
-        for match in _IMPORT.finditer(text):
-            for name in _imported_names(match):
-                if name.lstrip(".").split(".")[0] in _STDLIB:
-                    continue
-                key = (name, directory)
-                if key not in self._located:
-                    found = self.locate(name, importer)
-                    self._located[key] = found[0] if found is not None else None
-                module = self._located[key]
-                if module is not None and self._mentions(module, words):
-                    return True
-        return False
+        return any(self.module_mentions(name, importer, words)
+                   for match in _IMPORT.finditer(text) for name in _imported_names(match))
+
+    def module_mentions(self, qualname: str, importer: Optional[Path], words) -> bool:
+        """Whether the project's module that `qualname` imports (from `importer`) contains one
+        of `words` (bytes); False for the standard library, other packages and unknown names."""
+        if qualname.lstrip(".").split(".")[0] in _STDLIB:
+            return False
+        key = (qualname, os.fspath(importer.parent) if importer is not None else "")
+        if key not in self._located:
+            found = self.locate(qualname, importer)
+            self._located[key] = found[0] if found is not None else None
+        module = self._located[key]
+        return module is not None and self._mentions(module, words)
 
     def _mentions(self, path: Path, words) -> bool:
         try:

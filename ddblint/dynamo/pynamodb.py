@@ -22,8 +22,6 @@ strings or builders applies to them). PynamoDB itself is never imported.
 """
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Tuple
@@ -474,11 +472,6 @@ def _class_value(ref: ClassRef, name: str, depth: int = 0):
 
 
 # -- is this module about PynamoDB? -----------------------------------------------------------------
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"boto3", "botocore", "aioboto3", "aiobotocore"}
-_MENTIONS: Dict[str, Tuple[Tuple[int, int], bool]] = {}
-_LOCATED: Dict[tuple, Optional[Path]] = {}  # (project, import, importer's directory) -> the module file
-
-
 def uses_pynamodb(index: ModuleIndex, project=None, path=None) -> bool:
     """The module imports from pynamodb, or imports a name from one of the project's modules that does."""
     scopes = [index.scope] + list(index.functions.values())
@@ -488,31 +481,7 @@ def uses_pynamodb(index: ModuleIndex, project=None, path=None) -> bool:
         return True
     if project is None:
         return False
-    for binding in imports:
-        if binding.scope is not index.scope or binding.qualname.lstrip(".").split(".")[0] in _STDLIB:
-            continue
-        key = (id(project), binding.qualname, os.fspath(path.parent) if path is not None else None)
-        if key not in _LOCATED:
-            found = project.locate(binding.qualname, path)
-            _LOCATED[key] = found[0] if found is not None else None
-        if _LOCATED[key] is not None and _mentions_pynamodb(_LOCATED[key]):
-            return True
-    return False
-
-
-def _mentions_pynamodb(path) -> bool:
-    key = os.fspath(path)
-    try:
-        stat = path.stat()
-        stamp = (stat.st_size, stat.st_mtime_ns)
-        cached = _MENTIONS.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        found = b"pynamodb" in path.read_bytes()
-    except OSError:
-        return False
-    _MENTIONS[key] = (stamp, found)
-    return found
+    return any(project.module_mentions(b.qualname, path, (b"pynamodb",)) for b in imports if b.scope is index.scope)
 
 
 # -- operations ------------------------------------------------------------------------------------
