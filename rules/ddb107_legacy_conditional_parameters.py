@@ -15,7 +15,10 @@ class LegacyConditionalParameters(Rule):
         `AttributesToGet` (also in a BatchGetItem table entry). When the same request also has an
         expression parameter (`ConditionExpression`, `UpdateExpression`,
         `KeyConditionExpression`, `FilterExpression`, `ProjectionExpression`) the message says
-        the request is rejected. The finding points at the first legacy parameter of each request.
+        the request is rejected; so it does when an `Expected` entry, written out in the call, is
+        one DynamoDB refuses (`ComparisonOperator` with `Value` or `Exists`, `Exists: False` with a
+        `Value`, `Exists: True` without one, or the wrong number of values for its operator). The
+        finding points at the first legacy parameter of each request.
 
         Fix (safe): on PutItem, UpdateItem and DeleteItem, `Expected` (with `ConditionalOperator`)
         and `AttributeUpdates` written as dict literals in the call are rewritten as
@@ -145,6 +148,20 @@ class LegacyConditionalParameters(Rule):
                     "orders": {"Keys": keys, "AttributesToGet": ["total"]},  # expect: DDB107
                 })
         '''),
+        # an Expected entry DynamoDB refuses: ComparisonOperator together with Value
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def set_limit(account_id, limit, expected):
+                client.update_item(
+                    TableName="accounts",
+                    Key={"account_id": {"S": account_id}},
+                    AttributeUpdates={"limit": {"Value": {"N": str(limit)}, "Action": "PUT"}},  # expect: DDB107
+                    Expected={"version": {"Value": {"N": str(expected)}, "ComparisonOperator": "EQ"}},
+                )
+        '''),
     ]
     passes = [
         Example('''
@@ -186,16 +203,28 @@ class LegacyConditionalParameters(Rule):
             node = locator.locate(op.param_node(first), op.node)
             try:
                 title, applicability, edits = legacy.expression_fix(ctx.module, op)
+            except legacy.Rejected as rejected:
+                yield Finding(node, _rejected_message(op, use, str(rejected)))
+                continue
             except Unfixable:
                 yield Finding(node, _message(op, use))
                 continue
             yield Finding(node, _message(op, use), fix=Fix(title, applicability), edits=edits)
 
 
+def _instead(use) -> str:
+    return ", ".join(f"`{name}` as `{use.replacement(name)}`" for name in use.legacy)
+
+
+def _rejected_message(op, use, reason: str) -> str:
+    return (f"{op.name}'s legacy `Expected` is one DynamoDB rejects ({reason}): every call fails with a "
+            f"ValidationException. Write {_instead(use)}.")
+
+
 def _message(op, use) -> str:
     names = ", ".join(f"`{name}`" for name in use.legacy)
     plural = "s" if len(use.legacy) > 1 else ""
-    instead = ", ".join(f"`{name}` as `{use.replacement(name)}`" for name in use.legacy)
+    instead = _instead(use)
     if use.mixed:
         mixed = ", ".join(f"`{name}`" for name in use.expressions)
         return (f"{op.name} mixes the legacy parameter{plural} {names} with {mixed}: DynamoDB rejects the "

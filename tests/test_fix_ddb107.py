@@ -500,3 +500,26 @@ def test_fixed_code_follows_the_documented_legacy_semantics_where_moto_does_not(
         assert table.get_item(Key={"pk": "p1"})["Item"]["value"] == "d"
         with pytest.raises(ClientError, match="ConditionalCheckFailed"):
             namespace["set_unless_tagged"]("p2", "e")  # no item, no tags: false, as the legacy operator
+
+
+@pytest.mark.parametrize("entry, reason", [
+    ('{"v": {"Value": 1, "ComparisonOperator": "EQ"}}', "`v` has both `ComparisonOperator` and `Value`"),
+    ('{"v": {"Exists": False, "ComparisonOperator": "NULL"}}', "`v` has both `ComparisonOperator` and `Exists`"),
+    ('{"v": {"Exists": False, "Value": 1}}', "`v` has `Exists: False` and a `Value`"),
+    ('{"v": {"Exists": True}}', "`v` has `Exists: True` without a `Value`"),
+    ('{"v": {"ComparisonOperator": "EQ", "AttributeValueList": [1, 2]}}',
+     "`v` has `EQ` with 2 values in `AttributeValueList`"),
+])
+def test_an_expected_entry_dynamodb_refuses_is_said_to_be_rejected(entry, reason, tmp_path):
+    """Requests DynamoDB answers with a ValidationException (checked against DynamoDB by ScyllaDB's
+    Alternator tests, test_expected.py): the finding says every call fails, and offers no fix."""
+    source = f'''
+        import boto3
+        table = boto3.resource("dynamodb").Table("t")
+        def f(k):
+            table.update_item(Key={{"pk": k}}, AttributeUpdates={{"a": {{"Value": 1}}}}, Expected={entry})  # expect: DDB107
+    '''
+    module, findings = _lint_findings(textwrap.dedent(source).lstrip("\n"), Example(source), tmp_path, RULE)
+    assert [f.message.split(" (")[1].split(")")[0] for f in findings] == [reason]
+    assert "every call fails with a ValidationException" in findings[0].message
+    assert findings[0].fix is None

@@ -18,6 +18,10 @@ from ddblint.dynamo.edits import Patch, Unfixable, dict_literal, string, string_
 from ddblint.dynamo.expression_params import NAMES, VALUES, expressions
 from ddblint.dynamo.tree import children
 
+
+class Rejected(Unfixable):
+    """The legacy parameters, as written, make a request DynamoDB rejects (ValidationException)."""
+
 # legacy parameter -> the expression parameter that replaces it
 LEGACY_PARAMETERS = {
     "Expected": "ConditionExpression",
@@ -311,7 +315,7 @@ class _Builder:
             name = self.name(attribute)
             if "ComparisonOperator" in fields:
                 if "Value" in fields or "Exists" in fields:
-                    raise Unfixable("ComparisonOperator with Value or Exists: the request is rejected")
+                    raise Rejected(f"`{attribute}` has both `ComparisonOperator` and `{'Value' if 'Value' in fields else 'Exists'}`")
                 self.terms.append(self._comparison(attribute, name, string_key(fields["ComparisonOperator"]),
                                                    fields.get("AttributeValueList")))
                 continue
@@ -322,12 +326,12 @@ class _Builder:
                 raise Unfixable("Exists is not a literal")
             if exists is not None and exists.value == "False":
                 if "Value" in fields:
-                    raise Unfixable("Exists False with a Value: the request is rejected")
+                    raise Rejected(f"`{attribute}` has `Exists: False` and a `Value`")
                 self.terms.append(f"attribute_not_exists({name})")
             elif "Value" in fields:
                 self.terms.append(f"{name} = {self.value(fields['Value'], 'expected_' + attribute)}")
             else:
-                raise Unfixable("Exists True without a Value: the request is rejected")
+                raise Rejected(f"`{attribute}` has `Exists: True` without a `Value`")
 
     def _comparison(self, attribute: str, name: str, operator, values) -> str:
         if operator not in _ARITY:
@@ -340,7 +344,7 @@ class _Builder:
             raise Unfixable("AttributeValueList is not a list literal")
         arity = _ARITY[operator]
         if (arity is None and not 1 <= len(items) <= _MAX_IN) or (arity is not None and len(items) != arity):
-            raise Unfixable(f"{operator} with {len(items)} values: the request is rejected")
+            raise Rejected(f"`{attribute}` has `{operator}` with {len(items)} value{'s' if len(items) != 1 else ''} in `AttributeValueList`")
         if operator == "NULL":
             return f"attribute_not_exists({name})"
         if operator == "NOT_NULL":
