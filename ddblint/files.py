@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -108,7 +109,9 @@ class _Walker:
         except OSError as exc:
             self.errors.append((directory, exc.strerror or str(exc)))
             return subdirectories
-        excludes = _exclude_patterns(DEFAULT_EXCLUDE + settings.exclude + settings.extend_exclude)
+        globs = DEFAULT_EXCLUDE + settings.exclude + settings.extend_exclude
+        excludes = _exclude_patterns(globs)
+        names = _plain_names(globs)
         for entry in entries:
             path = directory / entry.name
             try:
@@ -120,7 +123,10 @@ class _Walker:
                 continue
             if is_link and not entry.name.endswith(PYTHON_SUFFIXES):
                 continue  # symlinked directories are not followed
-            if _matches(excludes, relative_posix(path, settings.root), is_dir):
+            if names is not None:  # every pattern a bare name: the entry's own name decides
+                if _plainly_excluded(names, entry.name, is_dir):
+                    continue
+            elif _matches(excludes, relative_posix(path, settings.root), is_dir):
                 continue
             if settings.respect_gitignore and _gitignored(path, is_dir, ignores):
                 continue
@@ -152,6 +158,29 @@ class _Walker:
 @lru_cache(maxsize=256)
 def _exclude_patterns(globs: Tuple[str, ...]) -> _Patterns:
     return tuple(compile_globs(globs).patterns)
+
+
+_PLAIN_NAME = re.compile(r"\*?[^/*?\[\]!#\\\s]+/?")
+
+
+@lru_cache(maxsize=256)
+def _plain_names(globs: Tuple[str, ...]):
+    """(names, directory-only names, suffixes) when every glob is a bare name (`build`, `dist/`)
+    or a bare `*suffix` (`*.egg-info`): such a pattern matches an entry exactly when the entry's
+    own name does, since the walk never enters an excluded directory. Else None (the general
+    matcher decides). The defaults, and most configurations, are of this kind."""
+    if not all(_PLAIN_NAME.fullmatch(glob) for glob in globs):
+        return None
+    names = frozenset(g for g in globs if not g.endswith("/") and not g.startswith("*"))
+    directories = frozenset(g[:-1] for g in globs if g.endswith("/") and not g.startswith("*"))
+    suffixes = tuple(g[1:] for g in globs if g.startswith("*"))
+    if any(suffix.endswith("/") for suffix in suffixes):
+        return None
+    return names, directories, suffixes
+
+
+def _plainly_excluded(names, name: str, is_dir: bool) -> bool:
+    return name in names[0] or (is_dir and name in names[1]) or name.endswith(names[2])
 
 
 def _excluded_explicitly(path: Path, is_dir: bool, settings: Settings) -> bool:

@@ -28,8 +28,9 @@ MIN_PARALLEL_FILES = 8
 # checked (pre-commit passes a few), and costly on a large tree (every import located and
 # read), where it is looked for only if some checked file contains the word at all.
 FOLLOW_IMPORTS_ALWAYS = 64
-# From this many files on, the workers run the prefilter and cache look-ups as well: scanning
-# thousands of files is worth sharing, and this process then only finds and reads them.
+# From this many files on, and when no cache answers for most of them, the workers run the
+# prefilter as well: scanning thousands of files is worth sharing, and this process then only
+# finds them.
 PARALLEL_FILTER_FILES = 512
 
 
@@ -260,7 +261,9 @@ def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Ite
     imported = {t[len("import:"):].encode() for rule in linter.rules.values() for t in rule.triggers
                 if t.startswith("import:")}
     linter.follow_imports = len(jobs) <= FOLLOW_IMPORTS_ALWAYS or any(w in job.data for job in jobs for w in imported)
-    if workers > 1 and len(jobs) >= PARALLEL_FILTER_FILES:
+    # With the cache, this process settles most files by a look-up, cheaper than sending them
+    # to a worker; without it (--no-cache, fixing) the workers share the prefilter too.
+    if workers > 1 and len(jobs) >= PARALLEL_FILTER_FILES and (linter.args.no_cache or linter.fixing):
         yield from _filter_in_pool(linter, jobs, workers, progress)
         return
     pool, futures = None, {}

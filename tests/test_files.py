@@ -184,3 +184,24 @@ def test_without_config_root_is_cwd(tmp_path, monkeypatch):
     settings = lambda p: config.load_settings(None, CODES, overrides=['extend-exclude = ["/app.py"]'])
     files, errors = discover([Path(".")], settings)
     assert files == [] and errors == []
+
+
+def test_bare_name_excludes_take_a_shortcut_that_decides_as_the_matcher_does(project, monkeypatch):
+    """Bare-name and `*suffix` excludes (the defaults, `dist/`) are decided by the entry's own
+    name; everything else by the gitignore matcher. Both must find the same files."""
+    from ddblint import files
+
+    touch(project, "a.py", "build/b.py", "src/build/c.py", "src/build.py", "pkg.egg-info/d.py",
+          "x/y.egg-info/e.py", "dist/f.py", "src/dist", "keep/dist.py", "venv/g.py", ".venv/h.py",
+          "deep/node_modules/i.py", "deep/ok/j.py")
+    (project / "ddblint.toml").write_text('extend-exclude = ["dist/", "*_gen.py"]\n')
+    touch(project, "k_gen.py", "l.py")
+    config.clear_cache()
+    shortcut = run([project], project)
+    monkeypatch.setattr(files, "_plain_names", lambda globs: None)
+    config.clear_cache()
+    general = run([project], project)
+    assert shortcut == general
+    assert "a.py" in shortcut and "deep/ok/j.py" in shortcut and "keep/dist.py" in shortcut and "l.py" in shortcut
+    assert "k_gen.py" not in shortcut
+    assert not any(p.startswith(("build/", "pkg.egg-info/", "venv/", ".venv/", "dist/")) for p in shortcut)
