@@ -328,7 +328,8 @@ def _key_prefix(path: Optional[Path]) -> str:
 
 
 def find_config(start: Path) -> Optional[Path]:
-    """The nearest config file at or above ``start`` (a directory, or a file's directory).
+    """The nearest config file at or above ``start`` (a directory, or a file's directory),
+    looked up afresh (runs use the cached `_config_for_dir`).
 
     A ``pyproject.toml`` counts only when it has a ``[tool.ddblint]`` table. Raises
     :class:`ConfigError` when a candidate that mentions ddblint is not valid TOML.
@@ -337,10 +338,9 @@ def find_config(start: Path) -> Optional[Path]:
     if not directory.is_dir():
         directory = directory.parent
     for folder in (directory, *directory.parents):
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _ddblint_table(candidate) is not None):
-                return candidate
+        found = _config_here(os.fspath(folder))
+        if found is not None:
+            return found
     return None
 
 
