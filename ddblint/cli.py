@@ -187,7 +187,7 @@ def run_check(args) -> int:
         data = stdin_data = sys.stdin.buffer.read()
         # As in Ruff: with --force-exclude an excluded --stdin-filename is not linted (editors pass it).
         if not (args.force_exclude and args.stdin_filename
-                and files._excluded_explicitly(path, False, linter.settings_for(path))):
+                and files.excluded_explicitly(path, False, linter.settings_for(path))):
             collect(linter.lint(job(data, path, name), read_stdin=True))
     else:
         if "-" in args.paths:
@@ -199,14 +199,14 @@ def run_check(args) -> int:
             for path, message in notices:
                 print(_printable(f"ddblint: warning: {_display(path)}: {message}"), file=sys.stderr)
         for path, message in missing:
-            diagnostics.append(engine._parse_error(_display(path), message))
+            diagnostics.append(engine.file_problem(_display(path), message))
         jobs: List[runner.Job] = []
         for path in found:
             display = _display(path)
             try:
                 data = path.read_bytes()
             except OSError as error:
-                diagnostics.append(engine._parse_error(display, f"cannot read the file: {error.strerror or error}"))
+                diagnostics.append(engine.file_problem(display, f"cannot read the file: {error.strerror or error}"))
                 continue
             jobs.append(job(data, path, display))
         workers = args.jobs or runner.default_jobs()

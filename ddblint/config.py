@@ -141,11 +141,11 @@ class Settings:
             if self.select is None:
                 chosen = 0 if default_on else None  # the default set ranks like ALL
             else:
-                chosen = _best_match(code, self.select)
-            extra = _best_match(code, self.extend_select)
+                chosen = best_match(code, self.select)
+            extra = best_match(code, self.extend_select)
             if extra is not None and (chosen is None or extra > chosen):
                 chosen = extra
-            dropped = _best_match(code, self.ignore)
+            dropped = best_match(code, self.ignore)
             if chosen is not None and (dropped is None or chosen > dropped):
                 enabled.add(code)
         return frozenset(enabled)
@@ -162,7 +162,7 @@ class Settings:
         codes = set()
         for glob, selectors in self.per_file_ignores:
             if glob_matches(glob, rel):
-                codes.update(c for c in rules if _best_match(c, selectors) is not None)
+                codes.update(c for c in rules if best_match(c, selectors) is not None)
         return frozenset(codes)
 
     def region_for(self, path: Path) -> Optional[str]:
@@ -181,7 +181,7 @@ class Settings:
         return self.version_attributes
 
 
-def _best_match(code: str, selectors: Iterable[str]) -> Optional[int]:
+def best_match(code: str, selectors: Iterable[str]) -> Optional[int]:
     """Specificity of the most specific selector matching ``code`` (None: no match).
     ``ALL`` ranks 0, a prefix or code its length."""
     best = None

@@ -226,7 +226,8 @@ def _nesting_problem(source: str):
     return None
 
 
-def _parse_error(display: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+def file_problem(display: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+    """A DDB000 finding: the file (or a part of it) could not be read, decoded or parsed."""
     return Diagnostic(PARSE_ERROR, message, display, Location(row, column), Location(row, column),
                       name="syntax-error", noqa_row=None)
 
@@ -323,18 +324,18 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
         return result
     limit = max_file_size()
     if limit and len(data) > limit:
-        result.diagnostics.append(_parse_error(display, f"file too large to analyse: {_size(len(data))}, above the "
+        result.diagnostics.append(file_problem(display, f"file too large to analyse: {_size(len(data))}, above the "
                                                         f"limit of {_size(limit)} (DDBLINT_MAX_FILE_SIZE)"))
         return result
     try:
         source = decode_checked(data)
     except DecodeError as error:
         # at 1:1 as Ruff's E902: the whole file is unreadable; the message says where the bad byte is
-        result.diagnostics.append(_parse_error(display, f"cannot decode the file: {error}"))
+        result.diagnostics.append(file_problem(display, f"cannot decode the file: {error}"))
         return result
     if "\0" in source:  # as CPython: LibCST's message and position are less helpful
         row, column = _row_column(source, source.index("\0"))
-        result.diagnostics.append(_parse_error(display, "syntax error: source code cannot contain null bytes", row, column))
+        result.diagnostics.append(file_problem(display, "syntax error: source code cannot contain null bytes", row, column))
         return result
     module = _parse(source, display, result)
     if module is None:
@@ -366,7 +367,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
                 result.errors.append(f"{display}: internal error in {rule.code} ({rule.name}); please report it\n"
                                      + traceback.format_exc())
     if too_deep:
-        result.diagnostics.append(_parse_error(
+        result.diagnostics.append(file_problem(
             display, f"cannot analyse the file: it is nested too deeply ({', '.join(too_deep)} gave up)"))
     judges = [rule for rule in rules if rule.check_suppressions is not Rule.check_suppressions]
     if not found and not judges:
@@ -394,7 +395,7 @@ def _locate(found, module, source: str, display: str, fixes: bool, result: FileR
         # LibCST's codegen recurses; the RecursionError can surface as a KeyError raised while
         # positions.py's `finally` unwinds it, so look along the chain of exceptions.
         if _caused_by(error, RecursionError):
-            result.diagnostics.append(_parse_error(display, "cannot analyse the file: it is nested too deeply"))
+            result.diagnostics.append(file_problem(display, "cannot analyse the file: it is nested too deeply"))
         else:
             result.errors.append(f"{display}: internal error while locating the findings; please report it\n"
                                  + traceback.format_exc())
@@ -468,22 +469,22 @@ def _parse(source: str, display: str, result: FileResult) -> Optional[cst.Module
     """The module, or None with a DDB000 finding in `result`."""
     problem = _nesting_problem(source)
     if problem is not None:
-        result.diagnostics.append(_parse_error(display, *problem))
+        result.diagnostics.append(file_problem(display, *problem))
         return None
     try:
         with _unvalidated():
             return cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         message, row, column = _syntax_error(source, display, error)
-        result.diagnostics.append(_parse_error(display, f"syntax error: {message}", row, column))
+        result.diagnostics.append(file_problem(display, f"syntax error: {message}", row, column))
     except RecursionError:
-        result.diagnostics.append(_parse_error(display, "cannot parse the file: it is nested too deeply"))
+        result.diagnostics.append(file_problem(display, "cannot parse the file: it is nested too deeply"))
     except MemoryError:
-        result.diagnostics.append(_parse_error(display, "cannot parse the file: not enough memory"))
+        result.diagnostics.append(file_problem(display, "cannot parse the file: not enough memory"))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # noqa: BLE001 - pyo3's PanicException (a parser bug) is a BaseException
-        result.diagnostics.append(_parse_error(
+        result.diagnostics.append(file_problem(
             display, f"cannot parse the file: the parser failed ({type(error).__name__}: {_first_line(error)})"))
     return None
 

@@ -63,7 +63,7 @@ def discover(
             errors.append((given, _link_problem(given) or "No such file or directory"))
             continue
         is_dir = given.is_dir()  # an explicit symlink to a directory is followed
-        if force_exclude and _excluded_explicitly(given, is_dir, settings_for(given)):
+        if force_exclude and excluded_explicitly(given, is_dir, settings_for(given)):
             continue
         if is_dir:
             walker = _Walker(os.path.realpath(given), settings_for, add, errors, notices)
@@ -183,7 +183,7 @@ def _plainly_excluded(names, name: str, is_dir: bool) -> bool:
     return name in names[0] or (is_dir and name in names[1]) or name.endswith(names[2])
 
 
-def _excluded_explicitly(path: Path, is_dir: bool, settings: Settings) -> bool:
+def excluded_explicitly(path: Path, is_dir: bool, settings: Settings) -> bool:
     """--force-exclude: the path or any of its directories (below the root) is excluded."""
     rel = relative_posix(path, settings.root) + ("/" if is_dir else "")
     spec = compile_globs(DEFAULT_EXCLUDE + settings.exclude + settings.extend_exclude)

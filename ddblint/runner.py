@@ -104,8 +104,8 @@ def apply_layer(previous, known, select, extend_select, ignore) -> frozenset:
     `extend_select` adds, `ignore` removes; the most specific selector decides, `ignore` wins ties."""
     enabled = set(previous) if select is None else set()
     for code in known:
-        on = config._best_match(code, list(select or ()) + list(extend_select))
-        off = config._best_match(code, ignore)
+        on = config.best_match(code, list(select or ()) + list(extend_select))
+        off = config.best_match(code, ignore)
         if off is not None and (on is None or off >= on):
             enabled.discard(code)
         elif on is not None:
@@ -361,7 +361,7 @@ def _filter_and_work(job: Job) -> Outcome:
         try:
             job = dataclasses.replace(job, data=job.path.read_bytes(), unread=False)
         except OSError as error:
-            return Outcome(job.display, [engine._parse_error(job.display, "cannot read the file: "
+            return Outcome(job.display, [engine.file_problem(job.display, "cannot read the file: "
                                                             f"{error.strerror or error}")])
     return _worker.quick(job) or _worker.lint(job)
 

@@ -181,7 +181,7 @@ def lint(text: str, path: Path, display: Optional[str] = None) -> Outcome:
     except Exception as error:  # noqa: BLE001 - a ConfigError, or a file that cannot be read
         outcome.config_error = f"ddblint: configuration error: {error}"
         return outcome
-    if files._excluded_explicitly(path, False, settings):
+    if files.excluded_explicitly(path, False, settings):
         return outcome  # excluded in the configuration, as `--force-exclude` does for editors
     outcome.settings = settings
     outcome.rules = engine.rules_for(path, settings, registry.all_rules())
