@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", action="append", metavar="CODES", help="rules to enable (codes or prefixes, comma-separated); replaces the configured selection")
     check.add_argument("--extend-select", action="append", metavar="CODES", help="rules to enable on top of the selection")
     check.add_argument("--ignore", action="append", metavar="CODES", help="rules to disable")
-    check.add_argument("--output-format", choices=report.FORMATS,
+    check.add_argument("--output-format", choices=report.formats(),
                        default=os.environ.get("DDBLINT_OUTPUT_FORMAT") or "full", help="how to print findings (env DDBLINT_OUTPUT_FORMAT)")
     check.add_argument("-o", "--output-file", metavar="FILE", default=os.environ.get("DDBLINT_OUTPUT_FILE"),
                        help="write findings to FILE instead of standard output")
@@ -145,9 +145,9 @@ def _display(path: Path) -> str:
 
 
 def run_check(args) -> int:
-    if args.output_format not in report.FORMATS:  # argparse does not check a default (DDBLINT_OUTPUT_FORMAT)
+    if args.output_format not in report.formats():  # argparse does not check a default (DDBLINT_OUTPUT_FORMAT)
         raise UsageError(f"unknown output format `{args.output_format}` (from DDBLINT_OUTPUT_FORMAT); "
-                         f"expected one of {', '.join(report.FORMATS)}")
+                         f"expected one of {', '.join(report.formats())}")
     linter = runner.Linter(args)
     rules = linter.rules
     read_stdin = args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
@@ -243,7 +243,7 @@ def run_check(args) -> int:
         if not args.quiet:
             for note in notes:
                 print(_printable(f"ddblint: baseline: {note}"), file=sys.stderr)
-    if args.output_format in PLAIN_TEXT_FORMATS:  # SECURITY.md: no control character reaches a terminal or log
+    if report.plain_text(args.output_format):  # SECURITY.md: no control character reaches a terminal or log
         diagnostics = [dataclasses.replace(d, filename=_printable(d.filename), message=_printable(d.message))
                        for d in diagnostics]
         sources = {_printable(name): _UNPRINTABLE_IN_SOURCE.sub("\ufffd", text) for name, text in sources.items()}
@@ -276,9 +276,6 @@ def run_check(args) -> int:
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_OK
 
 
-# Formats printed as plain lines, where a newline or an escape sequence in a file name or in a
-# message quoting the checked code (a table name) would forge lines or recolour a terminal.
-PLAIN_TEXT_FORMATS = frozenset({"full", "concise", "pylint"})
 # C0 and C1 controls but tab, Unicode line and paragraph separators, bidirectional overrides
 _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _UNPRINTABLE_IN_SOURCE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

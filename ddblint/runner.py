@@ -15,10 +15,12 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ddblint import config, engine, registry, report
+from ddblint import config, engine, files, registry, report
 from ddblint.diagnostics import Diagnostic
+from ddblint.dynamo.project import project_for
 
 # Below this many files that need an analysis, one process is faster than starting a pool:
 # pre-commit passes a handful of files, and a DynamoDB file takes 20-300 ms to analyse.
@@ -49,8 +51,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class Settings:
-    """Settings per file (nearest configuration), with the command line's overrides on top."""
+class SettingsResolver:
+    """Resolves the settings of a path: the nearest configuration's, with the command line's
+    overrides on top. Called with a path; answers the same object for paths that share them."""
 
     def __init__(self, args, known: Dict[str, bool]) -> None:
         self.known = known
@@ -123,27 +126,51 @@ class Job:
 
 @dataclass
 class Outcome:
+    """What linting one file (or one editor document) gave: the CLI's and the server's."""
+
     display: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)  # "first line\ntraceback"
     source: Optional[str] = None  # the decoded text, for the formats that show snippets
     fixed: Optional[Tuple[str, list, object]] = None  # (display, applied, diff text or fixed bytes)
     analysed: bool = False  # parsed and checked (not settled by the prefilter or the cache)
+    config_error: Optional[str] = None  # the configuration cannot be used: no diagnostics (the server)
+
+
+# What an editor's lint asks for: the configuration files alone (no command-line layer), no
+# result cache (the text is the editor's, not the file's), never fixing while linting.
+EDITOR_OPTIONS = dict(config=None, isolated=False, select=None, extend_select=None, ignore=None, exclude=None,
+                      extend_exclude=None, respect_gitignore=None, fix=False, diff=False, fix_only=False,
+                      unsafe_fixes=False, output_format=None, no_cache=True, cache_dir=None, verbose=False,
+                      quiet=True)
 
 
 class Linter:
     """What one process needs to lint files: the rules, the settings, the result cache."""
 
-    def __init__(self, args) -> None:
+    def __init__(self, args, wants_edits: Optional[bool] = None) -> None:
         self.args = args
         self.rules = registry.all_rules()
-        self.settings_for = Settings(args, registry.defaults())
+        self.settings_for = SettingsResolver(args, registry.defaults())
         self.fixing = bool(args.fix or args.diff or args.fix_only)
-        self.wants_edits = self.fixing or args.output_format in ("json", "json-lines", "sarif")
+        if wants_edits is None:
+            wants_edits = self.fixing or report.needs(args.output_format, "edits")
+        self.wants_edits = wants_edits
+        self.wants_sources = report.needs(args.output_format, "sources")
         self._caches: Dict[str, object] = {}
         self.follow_imports = True
         self._enabled: Dict[tuple, list] = {}  # (settings, path) -> rules: asked 3 times per file
         self._codes: Dict[int, frozenset] = {}
+
+    @classmethod
+    def for_editor(cls) -> "Linter":
+        """The linter of the language server: configuration files only, edits for quick fixes."""
+        return cls(SimpleNamespace(**EDITOR_OPTIONS), wants_edits=True)
+
+    def excluded(self, path: Path) -> bool:
+        """Whether the configuration excludes `path` even when it is named explicitly (what
+        `--force-exclude` applies to standard input, and an editor to every document)."""
+        return files.excluded_explicitly(path, False, self.settings_for(path))
 
     def enabled(self, path: Path):
         settings = self.settings_for(path)  # a configuration error stops the run (exit 2), as in Ruff
@@ -167,7 +194,18 @@ class Linter:
         hit = cache.get(key)
         return None if hit is None else self._outcome(job, engine.FileResult(diagnostics=hit))
 
+    def lint_document(self, job: Job) -> Outcome:
+        """An editor's document: a configuration error is the outcome's `config_error` (not an
+        exception), and a document the configuration excludes gets no diagnostics."""
+        try:
+            excluded = self.excluded(job.path)
+        except Exception as error:  # noqa: BLE001 - a ConfigError, or a file that cannot be read
+            return Outcome(job.display, config_error=f"ddblint: configuration error: {error}")
+        return Outcome(job.display) if excluded else self.lint(job)
+
     def lint(self, job: Job, read_stdin: bool = False) -> Outcome:
+        """The one lint path, the CLI's and the server's: the file's settings and rules, the
+        result cache, and the fixes when fixing."""
         settings, enabled = self.enabled(job.path)
         try:
             result = self._check(job, settings, enabled)
@@ -184,7 +222,7 @@ class Linter:
 
     def _outcome(self, job: Job, result, data: Optional[bytes] = None) -> Outcome:
         outcome = Outcome(job.display, result.diagnostics, result.errors)
-        if result.diagnostics and self.args.output_format in report.NEEDS_SOURCES:
+        if result.diagnostics and self.wants_sources:
             data = job.data if data is None else data
             try:
                 outcome.source = engine.decode(data)
@@ -194,6 +232,8 @@ class Linter:
 
     # -- the result cache -------------------------------------------------------------------------
     def _cache_key(self, job: Job, settings, enabled):
+        # deferred: ddblint.cache (hashlib, tempfile: ~15 ms) is not needed with --no-cache, the
+        # one-file shape of the start-up budget (bench/README.md: one file <= 300 ms)
         from ddblint.cache import ResultCache, settings_fingerprint
 
         location = ResultCache.location(settings.root, self.args.cache_dir)
@@ -208,8 +248,6 @@ class Linter:
         """engine.check_source, through the result cache unless --no-cache or fixing."""
         if self.args.no_cache or self.fixing:
             return engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits)
-        from ddblint.dynamo.project import project_for
-
         cache, key = self._cache_key(job, settings, enabled)
         hit = cache.get(key)
         if hit is not None:
@@ -225,7 +263,9 @@ class Linter:
     def _fix(self, job: Job, settings, enabled, result, read_stdin: bool):
         """Apply the fixes of one file (rounds until none is left); write it, or keep its diff.
         Returns ((display, applied, diff or new bytes), the file's bytes now), or None."""
-        from ddblint import fix  # only a fixing run needs it
+        # deferred: ddblint.fix (difflib, tempfile: ~10 ms) is needed only when fixing; the
+        # one-file start-up budget is 300 ms (bench/README.md)
+        from ddblint import fix
 
         def lint(candidate: bytes):
             return engine.check_source(candidate, job.path, job.display, settings, enabled).diagnostics

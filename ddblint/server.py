@@ -20,15 +20,14 @@ pygls and points file descriptor 1 and `sys.stdout` at standard error, so a stra
 extension writing to fd 1) cannot corrupt the stream. Logs go to standard error;
 `DDBLINT_LOG_LEVEL` (`debug`, `info`, ...; default `warning`) sets how much.
 
-pygls is an optional dependency (`pip install "ddblint[lsp]"`), imported only when the server is
-built; the position and edit helpers at the top of this module need nothing but ddblint.
+pygls is an optional dependency (`pip install "ddblint[lsp]"`); without it the position and edit
+helpers at the top of this module still work, and `main` says what to install.
 """
 from __future__ import annotations
 
 import asyncio
 import bisect
 import codecs
-import importlib
 import io
 import logging
 import os
@@ -40,10 +39,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ddblint import __version__
+from ddblint import __version__, config, fix, runner
 from ddblint.config import CONFIG_FILES
 from ddblint.diagnostics import Diagnostic, Edit, Location
+from ddblint.dynamo import table_registry
 from ddblint.noqa import noqa_edit
+from ddblint.runner import Outcome
+
+try:  # pygls is optional ("ddblint[lsp]"): without it the position and edit helpers still work
+    from lsprotocol import types as lsp
+    from pygls.lsp.server import LanguageServer
+    from pygls.uris import to_fs_path
+except ImportError:
+    lsp = LanguageServer = to_fs_path = None
 
 log = logging.getLogger("ddblint.server")
 
@@ -148,17 +156,6 @@ def minimal_edit(old: str, new: str) -> Optional[Tuple[int, int, str]]:
 # --- linting -----------------------------------------------------------------------------------
 
 
-@dataclass
-class Outcome:
-    """What linting one document gave."""
-
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    config_error: Optional[str] = None  # the configuration cannot be used: no diagnostics
-    settings: object = None
-    rules: Sequence[type] = ()
-    path: Optional[Path] = None
-
-
 def encode_for_engine(text: str) -> bytes:
     """The bytes the engine reads back as `text`: UTF-8, or the encoding a coding cookie names."""
     data = text.encode("utf-8", "surrogatepass")
@@ -171,305 +168,322 @@ def encode_for_engine(text: str) -> bytes:
     return data
 
 
-def lint(text: str, path: Path, display: Optional[str] = None) -> Outcome:
-    """Lint the editor's `text` of the file at `path` with the configuration that applies there."""
-    from ddblint import config, engine, files, registry
-
-    outcome = Outcome(path=path)
-    try:
-        settings = config.settings_for(path, registry.defaults())
-    except Exception as error:  # noqa: BLE001 - a ConfigError, or a file that cannot be read
-        outcome.config_error = f"ddblint: configuration error: {error}"
-        return outcome
-    if files.excluded_explicitly(path, False, settings):
-        return outcome  # excluded in the configuration, as `--force-exclude` does for editors
-    outcome.settings = settings
-    outcome.rules = engine.rules_for(path, settings, registry.all_rules())
-    outcome.diagnostics = _check(text, path, display or str(path), settings, outcome.rules)
-    return outcome
-
-
-def _check(text: str, path: Path, display: str, settings, rules) -> List[Diagnostic]:
-    from ddblint import engine
-
-    try:
-        result = engine.check_source(encode_for_engine(text), path, display, settings, rules)
-    except Exception:  # noqa: BLE001 - a bug of ours must not take the server down
-        log.exception("internal error while checking %s", display)
-        return []
-    for error in result.errors:
-        log.error("%s", error)
-    return sorted(result.diagnostics, key=Diagnostic.sort_key)
-
-
-def fix_all(text: str, outcome: Outcome) -> Optional[str]:
-    """The linted body of `text` (without a byte order mark) with every safe fix applied, in
-    rounds as `ddblint check --fix` does; None if there is nothing to fix."""
-    from ddblint import fix
-
-    if outcome.settings is None or not any(fix.applicable(d, False) for d in outcome.diagnostics):
-        return None
-    body = Document(text).body
-    display = str(outcome.path)
-    result = fix.fix_source(body, lambda source: _check(source, outcome.path, display, outcome.settings,
-                                                        outcome.rules), unsafe=False)
-    if result.error:
-        log.warning("%s: %s", display, result.error)
-    return None if result.source == body else result.source
-
-
 def clear_caches() -> None:
     """Forget every loaded configuration and table registry (a configuration file changed)."""
-    from ddblint import config
-    from ddblint.dynamo import table_registry
-
     config.clear_cache()
     table_registry.registry_for.cache_clear()
-
-
-# --- the server --------------------------------------------------------------------------------
 
 
 def is_config_uri(uri: str) -> bool:
     return uri.rstrip("/").rsplit("/", 1)[-1] in CONFIG_FILES
 
 
-def create_server(debounce: float = DEBOUNCE_SECONDS):
-    """The pygls `LanguageServer`, with ddblint's features registered (not started)."""
-    from lsprotocol import types as lsp
-    from pygls.lsp.server import LanguageServer
-    from pygls.uris import to_fs_path
+# --- the server --------------------------------------------------------------------------------
 
-    server = LanguageServer(NAME, __version__)
-    # One thread lints, in order: the engine's caches are not meant for concurrent use, and
-    # configuration reloads queue behind the lints already running.
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ddblint-lint")
-    pending: Dict[str, asyncio.Future] = {}
-    results: Dict[str, Tuple[str, Outcome]] = {}  # uri -> (text linted, outcome)
-    shown: set = set()  # configuration errors shown since the last reload
-    state = {"shutdown": False}
-    server.ddblint_state = state  # for main(): whether `shutdown` came before `exit`
-    server.ddblint_executor = executor
 
-    def encoding() -> str:
-        negotiated = server.workspace.position_encoding or "utf-16"
+class DdblintServer:
+    """ddblint's language server: one method per LSP feature, its state as attributes. pygls'
+    `LanguageServer` (`self.ls`) carries the protocol; `create_server` registers the methods.
+
+    One thread lints, in order: the engine's caches are not meant for concurrent use, and
+    configuration reloads queue behind the lints already running. Every lint goes through
+    `runner.Linter.lint_document`, the command line's lint path with an editor's options."""
+
+    def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
+        self.ls = LanguageServer(NAME, __version__)
+        self.debounce = debounce
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ddblint-lint")
+        self.linter = runner.Linter.for_editor()
+        self.pending: Dict[str, asyncio.Future] = {}  # uri -> the lint scheduled for it
+        self.results: Dict[str, Tuple[str, Outcome]] = {}  # uri -> (text linted, outcome)
+        self.shown: set = set()  # configuration errors shown since the last reload
+        self.shut_down = False  # `shutdown` came (before `exit`: exit code 0)
+
+    # -- linting, in the lint thread ---------------------------------------------------------
+    def lint(self, text: str, path: Path) -> Outcome:
+        """Lint the editor's `text` of the file at `path` with the configuration that applies there."""
+        outcome = self.linter.lint_document(runner.Job(encode_for_engine(text), path, str(path)))
+        for error in outcome.errors:  # a bug of ours on one document must not take the server down
+            log.error("%s", error)
+        outcome.diagnostics.sort(key=Diagnostic.sort_key)
+        return outcome
+
+    def fix_all(self, text: str, path: Path, outcome: Outcome) -> Optional[str]:
+        """The linted body of `text` (without a byte order mark) with every safe fix applied, in
+        rounds as `ddblint check --fix` does; None if there is nothing to fix."""
+        if not any(fix.applicable(d, False) for d in outcome.diagnostics):
+            return None
+        body = Document(text).body
+        result = fix.fix_source(body, lambda source: self.lint(source, path).diagnostics, unsafe=False)
+        if result.error:
+            log.warning("%s: %s", path, result.error)
+        return None if result.source == body else result.source
+
+    def reload_configuration(self) -> None:
+        clear_caches()
+        self.linter = runner.Linter.for_editor()
+
+    async def in_lint_thread(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+    # -- documents ---------------------------------------------------------------------------
+    def encoding(self) -> str:
+        negotiated = self.ls.workspace.position_encoding or "utf-16"
         return str(getattr(negotiated, "value", negotiated))  # an lsprotocol enum, or a plain string
 
-    def open_document(uri: str):
-        return server.workspace.text_documents.get(uri)
+    def open_document(self, uri: str):
+        return self.ls.workspace.text_documents.get(uri)
 
-    def path_of(uri: str) -> Path:
+    def path_of(self, uri: str) -> Path:
         fs_path = to_fs_path(uri)
         if fs_path:
             return Path(os.path.abspath(fs_path))
         # untitled:Untitled-1 and the like: configured from the workspace root
-        root = server.workspace.root_path or os.getcwd()
+        root = self.ls.workspace.root_path or os.getcwd()
         name = re.sub(r"[^\w.-]", "_", uri.rsplit("/", 1)[-1].rsplit(":", 1)[-1]) or "untitled"
         return Path(os.path.abspath(root)) / (name if name.endswith(PYTHON_SUFFIXES) else name + ".py")
 
+    @staticmethod
     def is_python(document) -> bool:
         return document.language_id == "python" or (
             not document.language_id and document.uri.endswith(PYTHON_SUFFIXES))
 
-    def to_lsp_range(start: ClientPosition, end: ClientPosition):
-        return lsp.Range(start=lsp.Position(line=start[0], character=start[1]),
-                         end=lsp.Position(line=end[0], character=end[1]))
-
-    def to_lsp(document: Document, diagnostic: Diagnostic):
-        return lsp.Diagnostic(
-            range=to_lsp_range(*document.range(diagnostic)),
-            message=diagnostic.message,
-            severity=lsp.DiagnosticSeverity.Error if diagnostic.code == "DDB000" else lsp.DiagnosticSeverity.Warning,
-            code=diagnostic.code,
-            code_description=lsp.CodeDescription(href=diagnostic.url) if diagnostic.url else None,
-            source=SOURCE,
-        )
-
-    def show_config_error(message: str) -> None:
-        if message not in shown:
-            log.error("%s", message)
-            shown.add(message)
-            server.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=message))
-
-    async def run(function, *args):
-        return await asyncio.get_running_loop().run_in_executor(executor, function, *args)
-
-    async def outcome_for(uri: str, text: str) -> Outcome:
-        cached = results.get(uri)
+    async def outcome_for(self, uri: str, text: str) -> Outcome:
+        cached = self.results.get(uri)
         if cached is not None and cached[0] == text:
             return cached[1]
-        return await run(lint, text, path_of(uri))
+        return await self.in_lint_thread(self.lint, text, self.path_of(uri))
 
-    async def publish(uri: str) -> None:
-        document = open_document(uri)
-        if document is None or not is_python(document):
+    def show_config_error(self, message: str) -> None:
+        if message not in self.shown:
+            log.error("%s", message)
+            self.shown.add(message)
+            self.ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=message))
+
+    # -- publishing diagnostics --------------------------------------------------------------
+    async def publish(self, uri: str) -> None:
+        document = self.open_document(uri)
+        if document is None or not self.is_python(document):
             return
         text, version = document.source, document.version
-        outcome = await run(lint, text, path_of(uri))
-        current = open_document(uri)
+        outcome = await self.in_lint_thread(self.lint, text, self.path_of(uri))
+        current = self.open_document(uri)
         if current is None or current.version != version or current.source != text:
             return  # changed while linting: a newer lint is on its way
-        results[uri] = (text, outcome)
+        self.results[uri] = (text, outcome)
         if outcome.config_error:
-            show_config_error(outcome.config_error)
-        converter = Document(text, encoding())
-        server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
+            self.show_config_error(outcome.config_error)
+        converter = Document(text, self.encoding())
+        self.ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri=uri, version=version, diagnostics=[to_lsp(converter, d) for d in outcome.diagnostics]))
 
-    async def later(uri: str, delay: float) -> None:
+    async def publish_later(self, uri: str, delay: float) -> None:
         try:
             if delay:
                 await asyncio.sleep(delay)
-            await publish(uri)
+            await self.publish(uri)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001
             log.exception("cannot lint %s", uri)
         finally:
-            if pending.get(uri) is asyncio.current_task():
-                del pending[uri]
+            if self.pending.get(uri) is asyncio.current_task():
+                del self.pending[uri]
 
-    def schedule(uri: str, delay: float = 0.0) -> None:
-        if state["shutdown"]:
+    def schedule(self, uri: str, delay: float = 0.0) -> None:
+        if self.shut_down:
             return
-        previous = pending.pop(uri, None)
+        previous = self.pending.pop(uri, None)
         if previous is not None:
             previous.cancel()
-        pending[uri] = asyncio.ensure_future(later(uri, delay))
+        self.pending[uri] = asyncio.ensure_future(self.publish_later(uri, delay))
 
-    async def reload() -> None:
+    async def reload(self) -> None:
         log.info("configuration changed: reloading")
-        await run(clear_caches)
-        shown.clear()
-        results.clear()
-        for uri in list(server.workspace.text_documents):
-            schedule(uri)
+        await self.in_lint_thread(self.reload_configuration)
+        self.shown.clear()
+        self.results.clear()
+        for uri in list(self.ls.workspace.text_documents):
+            self.schedule(uri)
 
-    async def register_watchers() -> None:
+    async def register_watchers(self) -> None:
         options = lsp.DidChangeWatchedFilesRegistrationOptions(
             watchers=[lsp.FileSystemWatcher(glob_pattern=glob) for glob in CONFIG_GLOBS])
         try:
-            await server.client_register_capability_async(lsp.RegistrationParams(registrations=[lsp.Registration(
+            await self.ls.client_register_capability_async(lsp.RegistrationParams(registrations=[lsp.Registration(
                 id="ddblint-configuration", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                 register_options=options)]))
         except Exception as error:  # noqa: BLE001 - the client said no: saves in the editor still reload
             log.warning("cannot watch configuration files: %s", error)
 
-    @server.feature(lsp.INITIALIZED)
-    def initialized(ls, params: lsp.InitializedParams) -> None:
-        capabilities = ls.client_capabilities
+    # -- LSP features ------------------------------------------------------------------------
+    def initialized(self, params) -> None:
+        capabilities = self.ls.client_capabilities
         watched = capabilities.workspace and capabilities.workspace.did_change_watched_files
         if watched and watched.dynamic_registration:
-            asyncio.ensure_future(register_watchers())
+            asyncio.ensure_future(self.register_watchers())
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls, params: lsp.DidOpenTextDocumentParams) -> None:
-        schedule(params.text_document.uri)
+    def did_open(self, params) -> None:
+        self.schedule(params.text_document.uri)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls, params: lsp.DidChangeTextDocumentParams) -> None:
-        schedule(params.text_document.uri, debounce)
+    def did_change(self, params) -> None:
+        self.schedule(params.text_document.uri, self.debounce)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=False))
-    async def did_save(ls, params: lsp.DidSaveTextDocumentParams) -> None:
+    async def did_save(self, params) -> None:
         uri = params.text_document.uri
         if is_config_uri(uri):
-            await reload()
+            await self.reload()
             return
-        schedule(uri)
+        self.schedule(uri)
         # other open documents may import what was saved (ddblint follows project imports on disk)
-        for other in list(ls.workspace.text_documents):
-            if other != uri and other not in pending:
-                schedule(other, debounce)
+        for other in list(self.ls.workspace.text_documents):
+            if other != uri and other not in self.pending:
+                self.schedule(other, self.debounce)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls, params: lsp.DidCloseTextDocumentParams) -> None:
+    def did_close(self, params) -> None:
         uri = params.text_document.uri
-        task = pending.pop(uri, None)
+        task = self.pending.pop(uri, None)
         if task is not None:
             task.cancel()
-        results.pop(uri, None)
-        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.results.pop(uri, None)
+        self.ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    async def did_change_watched_files(ls, params: lsp.DidChangeWatchedFilesParams) -> None:
+    async def did_change_watched_files(self, params) -> None:
         if any(is_config_uri(change.uri) for change in params.changes):
-            await reload()
+            await self.reload()
 
-    @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
-        code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False))
-    async def code_action(ls, params: lsp.CodeActionParams):
+    async def code_action(self, params):
         uri = params.text_document.uri
-        document = open_document(uri)
-        if document is None or not is_python(document):
+        document = self.open_document(uri)
+        if document is None or not self.is_python(document):
             return None
         text = document.source
-        outcome = await outcome_for(uri, text)
+        outcome = await self.outcome_for(uri, text)
         if outcome.config_error:
-            show_config_error(outcome.config_error)
+            self.show_config_error(outcome.config_error)
             return []
         only = list(params.context.only or [])
 
         def wanted(kind: str) -> bool:
             return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
 
-        converter = Document(text, encoding())
-        wanted_range = ((params.range.start.line, params.range.start.character),
-                        (params.range.end.line, params.range.end.character))
-
-        def workspace_edit(edits: List[ClientEdit]):
-            return lsp.WorkspaceEdit(changes={uri: [
-                lsp.TextEdit(range=to_lsp_range(start, end), new_text=content) for start, end, content in edits]})
-
-        actions = []
+        actions = CodeActions(uri, Document(text, self.encoding()))
         if wanted(lsp.CodeActionKind.QuickFix):
-            fixes, disables = [], []
-            for diagnostic in outcome.diagnostics:
-                start, end = converter.range(diagnostic)
-                if start > wanted_range[1] or wanted_range[0] > end:
-                    continue
-                lsp_diagnostic = to_lsp(converter, diagnostic)
-                found_fix = diagnostic.fix
-                if found_fix is not None and found_fix.edits and found_fix.applicability in ("safe", "unsafe"):
-                    title = f"ddblint ({diagnostic.code}): {found_fix.message}"
-                    if found_fix.applicability == "unsafe":
-                        title += " (unsafe)"
-                    fixes.append(lsp.CodeAction(
-                        title=title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[lsp_diagnostic],
-                        is_preferred=found_fix.applicability == "safe",
-                        edit=workspace_edit(converter.edits(found_fix.edits))))
-                if diagnostic.noqa_row is not None:
-                    edit = noqa_edit(converter.body, diagnostic.noqa_row, diagnostic.code)
-                    if edit is not None:
-                        disables.append(lsp.CodeAction(
-                            title=f"Disable {diagnostic.code} for this line", kind=lsp.CodeActionKind.QuickFix,
-                            diagnostics=[lsp_diagnostic], edit=workspace_edit(converter.edits([edit]))))
-            actions += fixes
-            # one per rule and line: two findings of a rule on a line share one comment
-            seen = set()
-            for action in disables:
-                key = (action.title, action.edit.changes[uri][0].range.start.line)
-                if key not in seen:
-                    seen.add(key)
-                    actions.append(action)
+            actions.quick_fixes(outcome.diagnostics, ((params.range.start.line, params.range.start.character),
+                                                      (params.range.end.line, params.range.end.character)))
         if wanted(FIX_ALL_KIND):
-            fixed = await run(fix_all, text, outcome)
-            change = minimal_edit(converter.body, fixed) if fixed is not None else None
-            if change is not None:
-                start, end, content = change
-                edit = Edit(content, converter.location(start), converter.location(end))
-                actions.append(lsp.CodeAction(title="ddblint: Fix all auto-fixable problems", kind=FIX_ALL_KIND,
-                                              edit=workspace_edit(converter.edits([edit]))))
-        return actions
+            actions.fix_all(await self.in_lint_thread(self.fix_all, text, self.path_of(uri), outcome))
+        return actions.found
 
-    @server.feature(lsp.SHUTDOWN)
-    def shutdown(ls, *args) -> None:
-        state["shutdown"] = True
-        for task in pending.values():
+    def shutdown(self, *args) -> None:
+        self.shut_down = True
+        for task in self.pending.values():
             task.cancel()
-        pending.clear()
+        self.pending.clear()
 
+
+def to_lsp_range(start: ClientPosition, end: ClientPosition):
+    return lsp.Range(start=lsp.Position(line=start[0], character=start[1]),
+                     end=lsp.Position(line=end[0], character=end[1]))
+
+
+def to_lsp(document: Document, diagnostic: Diagnostic):
+    return lsp.Diagnostic(
+        range=to_lsp_range(*document.range(diagnostic)),
+        message=diagnostic.message,
+        severity=lsp.DiagnosticSeverity.Error if diagnostic.code == "DDB000" else lsp.DiagnosticSeverity.Warning,
+        code=diagnostic.code,
+        code_description=lsp.CodeDescription(href=diagnostic.url) if diagnostic.url else None,
+        source=SOURCE,
+    )
+
+
+class CodeActions:
+    """The code actions of one request on one document, in the order they are offered."""
+
+    def __init__(self, uri: str, converter: Document) -> None:
+        self.uri = uri
+        self.converter = converter
+        self.found: list = []
+
+    def workspace_edit(self, edits: List[ClientEdit]):
+        return lsp.WorkspaceEdit(changes={self.uri: [
+            lsp.TextEdit(range=to_lsp_range(start, end), new_text=content) for start, end, content in edits]})
+
+    def quick_fixes(self, diagnostics: Sequence[Diagnostic], wanted_range: Tuple[ClientPosition, ClientPosition]):
+        """A quick fix per finding in the range that carries a fix, then "Disable DDBxxx for
+        this line" per rule and line."""
+        fixes, disables = [], []
+        for diagnostic in diagnostics:
+            start, end = self.converter.range(diagnostic)
+            if start > wanted_range[1] or wanted_range[0] > end:
+                continue
+            lsp_diagnostic = to_lsp(self.converter, diagnostic)
+            found_fix = diagnostic.fix
+            if found_fix is not None and found_fix.edits and found_fix.applicability in ("safe", "unsafe"):
+                title = f"ddblint ({diagnostic.code}): {found_fix.message}"
+                if found_fix.applicability == "unsafe":
+                    title += " (unsafe)"
+                fixes.append(lsp.CodeAction(
+                    title=title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[lsp_diagnostic],
+                    is_preferred=found_fix.applicability == "safe",
+                    edit=self.workspace_edit(self.converter.edits(found_fix.edits))))
+            if diagnostic.noqa_row is not None:
+                edit = noqa_edit(self.converter.body, diagnostic.noqa_row, diagnostic.code)
+                if edit is not None:
+                    disables.append(lsp.CodeAction(
+                        title=f"Disable {diagnostic.code} for this line", kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[lsp_diagnostic], edit=self.workspace_edit(self.converter.edits([edit]))))
+        self.found += fixes
+        # one per rule and line: two findings of a rule on a line share one comment
+        seen = set()
+        for action in disables:
+            key = (action.title, action.edit.changes[self.uri][0].range.start.line)
+            if key not in seen:
+                seen.add(key)
+                self.found.append(action)
+
+    def fix_all(self, fixed: Optional[str]) -> None:
+        """`source.fixAll.ddblint`: one edit from the document's body to `fixed`, if they differ."""
+        change = minimal_edit(self.converter.body, fixed) if fixed is not None else None
+        if change is not None:
+            start, end, content = change
+            edit = Edit(content, self.converter.location(start), self.converter.location(end))
+            self.found.append(lsp.CodeAction(title="ddblint: Fix all auto-fixable problems", kind=FIX_ALL_KIND,
+                                             edit=self.workspace_edit(self.converter.edits([edit]))))
+
+
+def create_server(debounce: float = DEBOUNCE_SECONDS) -> DdblintServer:
+    """A `DdblintServer` with its methods registered as pygls features (not started)."""
+    server = DdblintServer(debounce)
+    features = [
+        (lsp.INITIALIZED, None, server.initialized),
+        (lsp.TEXT_DOCUMENT_DID_OPEN, None, server.did_open),
+        (lsp.TEXT_DOCUMENT_DID_CHANGE, None, server.did_change),
+        (lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=False), server.did_save),
+        (lsp.TEXT_DOCUMENT_DID_CLOSE, None, server.did_close),
+        (lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, None, server.did_change_watched_files),
+        (lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
+            code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False),
+         server.code_action),
+        (lsp.SHUTDOWN, None, server.shutdown),
+    ]
+    for name, options, method in features:
+        server.ls.feature(name, options)(_handler(method))
     return server
+
+
+def _handler(method):
+    """A function that calls `method` with the request's parameters: pygls sets attributes on
+    what it registers (a bound method takes none) and calls it without the server, as its first
+    parameter is not named `ls`; a coroutine method gets a coroutine function."""
+    if asyncio.iscoroutinefunction(method):
+        async def handler(*args):
+            return await method(*args)
+    else:
+        def handler(*args):
+            return method(*args)
+    return handler
 
 
 def _protocol_streams():
@@ -488,9 +502,7 @@ def _protocol_streams():
 def main() -> int:
     """Run the language server over standard input and output until the client says `exit`.
     Returns the exit code: 0 after `shutdown` then `exit`, 1 otherwise (as LSP asks)."""
-    try:
-        importlib.import_module("pygls.lsp.server")
-    except ImportError:
+    if LanguageServer is None:
         print('ddblint: error: `ddblint server` needs pygls 2: pip install "ddblint[lsp]"', file=sys.stderr)
         return 2
     level = logging.getLevelName(os.environ.get("DDBLINT_LOG_LEVEL", "warning").strip().upper())
@@ -499,10 +511,10 @@ def main() -> int:
     stdin, stdout = _protocol_streams()
     server = create_server()
     try:
-        server.start_io(stdin, stdout)
+        server.ls.start_io(stdin, stdout)
     finally:
-        server.ddblint_executor.shutdown(wait=False, cancel_futures=True)
-    return 0 if server.ddblint_state["shutdown"] else 1
+        server.executor.shutdown(wait=False, cancel_futures=True)
+    return 0 if server.shut_down else 1
 
 
 if __name__ == "__main__":

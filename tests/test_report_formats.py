@@ -122,7 +122,7 @@ def with_fix(d: Diagnostic) -> Diagnostic:
 
 
 def test_new_formats_are_registered_and_reach_the_cli(project, capsys):
-    assert {"sarif", "github", "gitlab", "junit", "pylint"} <= set(report.FORMATS)
+    assert {"sarif", "github", "gitlab", "junit", "pylint"} <= set(report.formats())
     (project / "app.py").write_text(BLIND)
     for fmt in ("sarif", "github", "gitlab", "junit", "pylint"):
         capsys.readouterr()

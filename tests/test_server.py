@@ -469,12 +469,12 @@ def test_utf8_position_encoding_when_the_client_prefers_it(workspace):
 def test_stray_output_goes_to_stderr_not_the_protocol(workspace):
     # a print (or a C extension writing to file descriptor 1) while linting must not corrupt the stream
     code = ("import os, ddblint.server as s\n"
-            "lint = s.lint\n"
+            "lint = s.DdblintServer.lint\n"
             "def noisy(*args):\n"
             "    print('noise from print')\n"
             "    os.write(1, b'noise from fd 1\\n')\n"
             "    return lint(*args)\n"
-            "s.lint = noisy\n"
+            "s.DdblintServer.lint = noisy\n"
             "s.main()\n")
     client = Client(workspace, code)
     try:
@@ -495,12 +495,14 @@ def test_quick_fix_and_fix_all_actions(workspace):
     # DDB101's findings: replace the call (after an emoji, containing two) with `None`.
     code = ("import dataclasses, ddblint.server as s\n"
             "from ddblint.diagnostics import Edit, Fix\n"
-            "check = s._check\n"
+            "lint = s.DdblintServer.lint\n"
             "def with_fix(*args):\n"
-            "    return [dataclasses.replace(d, fix=Fix('Replace the call with None', 'safe',\n"
+            "    outcome = lint(*args)\n"
+            "    outcome.diagnostics = [dataclasses.replace(d, fix=Fix('Replace the call with None', 'safe',\n"
             "                                           (Edit('None', d.location, d.end_location),)))\n"
-            "            if d.code == 'DDB101' else d for d in check(*args)]\n"
-            "s._check = with_fix\n"
+            "            if d.code == 'DDB101' else d for d in outcome.diagnostics]\n"
+            "    return outcome\n"
+            "s.DdblintServer.lint = with_fix\n"
             "s.main()\n")
     client = Client(workspace, code)
     try:

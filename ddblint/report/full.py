@@ -2,6 +2,10 @@
 from ddblint.report._common import NEWLINE
 from ddblint.report.concise import line
 
+ORDER = 0
+NEEDS_SOURCES = True  # the snippet under each finding
+PLAIN_TEXT = True
+
 
 def render(diagnostics, sources) -> str:
     out = []

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from ddblint.report import _common
 
+ORDER = 5
+
 
 def escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

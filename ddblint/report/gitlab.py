@@ -20,6 +20,9 @@ from pathlib import Path
 
 from ddblint.report import _common
 
+ORDER = 6
+NEEDS_SOURCES = True  # the line hashes of the fingerprints
+
 
 def base_directory() -> Path:
     project = os.environ.get("CI_PROJECT_DIR")

@@ -2,6 +2,9 @@
 import json
 import os
 
+ORDER = 2
+NEEDS_EDITS = True  # each fix's edits are part of the object
+
 
 def as_dict(d) -> dict:
     def loc(location):

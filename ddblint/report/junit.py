@@ -14,6 +14,9 @@ from itertools import groupby
 
 from ddblint.report import _common
 
+ORDER = 7
+
+
 # Characters outside XML 1.0's Char production cannot appear even as character references.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

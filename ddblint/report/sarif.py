@@ -26,6 +26,10 @@ from typing import Dict, Iterable, List, Optional
 import ddblint
 from ddblint.report import _common
 
+ORDER = 4
+NEEDS_SOURCES = True  # the line hashes of partialFingerprints
+NEEDS_EDITS = True  # `fixes`
+
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/ddblint/ddblint"
 SRCROOT = "%SRCROOT%"
