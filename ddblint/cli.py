@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ddblint import __version__, config, engine, files, noqa, registry, report, runner, tablecheck
+from ddblint import __version__, baseline, config, engine, files, noqa, registry, report, runner, tablecheck
 from ddblint.dynamo import table_registry
 from ddblint.diagnostics import Diagnostic, Fix, Location
 
@@ -97,6 +97,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "tables":
             return run_tables(args)
         if args.command == "server":
+            # deferred: the server imports asyncio and pygls (an optional dependency, ~90 ms)
             from ddblint import server
 
             return server.main()
@@ -145,135 +146,278 @@ def _display(path: Path) -> str:
 
 
 def run_check(args) -> int:
-    if args.output_format not in report.formats():  # argparse does not check a default (DDBLINT_OUTPUT_FORMAT)
-        raise UsageError(f"unknown output format `{args.output_format}` (from DDBLINT_OUTPUT_FORMAT); "
-                         f"expected one of {', '.join(report.formats())}")
-    linter = runner.Linter(args)
-    rules = linter.rules
-    read_stdin = args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
-    diagnostics: List[Diagnostic] = []
-    errors: List[str] = []
-    sources: Dict[str, str] = {}
-    checked = 0
-    looked_at: List[str] = []
-    ran: set = set()
-    settings_seen: Dict[int, object] = {}
-    fixed: List[tuple] = []  # (display, applied diagnostics, diff text or fixed bytes)
-    stdin_data = b""
+    return CheckCommand(args).run()
 
-    def collect(outcome: runner.Outcome) -> None:
-        nonlocal checked
-        checked += 1
-        looked_at.append(outcome.display)
-        diagnostics.extend(outcome.diagnostics)
-        if outcome.fixed is not None:
-            fixed.append(outcome.fixed)
-        if outcome.source is not None:
-            sources[outcome.display] = outcome.source
-        for error in outcome.errors:
-            first, _, trace = error.partition("\n")
-            errors.append(f"{first}\n{trace.rstrip()}" if args.verbose and trace.strip() else
-                          first + ("" if args.verbose or not trace.strip() else " (run with -v for the traceback)"))
 
-    def job(data: bytes, path: Path, display: str) -> runner.Job:
-        settings, enabled = linter.enabled(path)
-        ran.update(r.code for r in enabled)
-        settings_seen[id(settings)] = settings
-        return runner.Job(data, path, display)
+class CheckCommand:
+    """`ddblint check` as a pipeline: discover the files (or read standard input), lint them,
+    post-process the findings (--add-noqa, --write-baseline, --baseline), render them, and
+    decide the exit code. A fixing run (--fix, --diff, --fix-only) reports its fixes instead."""
 
-    if read_stdin:
-        name = args.stdin_filename or "-"
-        path = Path(name).resolve() if name != "-" else Path.cwd() / "-"
-        data = stdin_data = sys.stdin.buffer.read()
-        # As in Ruff: with --force-exclude an excluded --stdin-filename is not linted (editors pass it).
-        if not (args.force_exclude and args.stdin_filename
-                and files.excluded_explicitly(path, False, linter.settings_for(path))):
-            collect(linter.lint(job(data, path, name), read_stdin=True))
-    else:
-        if "-" in args.paths:
+    def __init__(self, args) -> None:
+        if args.output_format not in report.formats():  # argparse does not check a default (DDBLINT_OUTPUT_FORMAT)
+            raise UsageError(f"unknown output format `{args.output_format}` (from DDBLINT_OUTPUT_FORMAT); "
+                             f"expected one of {', '.join(report.formats())}")
+        self.args = args
+        self.linter = runner.Linter(args)
+        self.rules = self.linter.rules
+        self.read_stdin = args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
+        self.paths: List[Path] = []  # the paths named on the command line
+        self.jobs: List[runner.Job] = []
+        self.diagnostics: List[Diagnostic] = []
+        self.errors: List[str] = []
+        self.sources: Dict[str, str] = {}  # for the formats that need the files' text
+        self.checked = 0
+        self.looked_at: List[str] = []  # every file linted, for the baseline
+        self.ran: set = set()  # the codes enabled for some file
+        self.settings_seen: Dict[int, object] = {}
+        self.fixed: List[tuple] = []  # (display, applied diagnostics, diff text or fixed bytes)
+        self.stdin_data = b""
+
+    def run(self) -> int:
+        self.discover()
+        self.lint()
+        if self.linter.fixing:
+            return self.report_fixes()
+        self.diagnostics.sort(key=Diagnostic.sort_key)
+        finished = self.post_process()
+        if finished is not None:
+            return finished
+        self.render()
+        return self.exit_code()
+
+    # -- discover ----------------------------------------------------------------------------
+    def discover(self) -> None:
+        """The jobs: standard input, or the files found under the paths given (read here)."""
+        if self.read_stdin:
+            self.discover_stdin()
+            return
+        if "-" in self.args.paths:
             raise UsageError("`-` (standard input) cannot be mixed with paths")
-        paths = [Path(p) for p in (args.paths or ["."])]
+        self.paths = [Path(p) for p in (self.args.paths or ["."])]
         notices: List = []
-        found, missing = files.discover(paths, linter.settings_for, force_exclude=args.force_exclude, notices=notices)
-        if not args.quiet:
+        found, missing = files.discover(self.paths, self.linter.settings_for, force_exclude=self.args.force_exclude,
+                                        notices=notices)
+        if not self.args.quiet:
             for path, message in notices:
                 print(_printable(f"ddblint: warning: {_display(path)}: {message}"), file=sys.stderr)
         for path, message in missing:
-            diagnostics.append(engine.file_problem(_display(path), message))
-        jobs: List[runner.Job] = []
+            self.diagnostics.append(engine.file_problem(_display(path), message))
         for path in found:
             display = _display(path)
             try:
                 data = path.read_bytes()
             except OSError as error:
-                diagnostics.append(engine.file_problem(display, f"cannot read the file: {error.strerror or error}"))
+                self.diagnostics.append(engine.file_problem(display, f"cannot read the file: {error.strerror or error}"))
                 continue
-            jobs.append(job(data, path, display))
-        workers = args.jobs or runner.default_jobs()
-        progress = runner.Progress() if runner.Progress.wanted(args) else None
-        for outcome in runner.run(linter, jobs, workers, progress):
-            collect(outcome)
-        for settings in settings_seen.values():  # findings in infrastructure files (DDB5xx)
-            enabled = [rules[c] for c in sorted(ran) if c in rules]
-            diagnostics.extend(tablecheck.check_tables(settings, enabled, paths, _display))
-    for settings in settings_seen.values():
-        if not args.quiet and getattr(settings, "config_path", None) is not None:
-            for warning in table_registry.registry_for(settings).warnings:
-                print(_printable(f"ddblint: warning: {warning}"), file=sys.stderr)
+            self.add_job(data, path, display)
 
-    if linter.fixing:
-        return _report_fixes(args, diagnostics, errors, fixed, read_stdin, stdin_data)
-    diagnostics.sort(key=Diagnostic.sort_key)
-    if args.add_noqa is not None and not read_stdin:
-        return _add_noqa(diagnostics, args.add_noqa, errors)
-    if args.write_baseline:
-        from ddblint import baseline
+    def discover_stdin(self) -> None:
+        name = self.args.stdin_filename or "-"
+        path = Path(name).resolve() if name != "-" else Path.cwd() / "-"
+        self.stdin_data = sys.stdin.buffer.read()
+        # As in Ruff: with --force-exclude an excluded --stdin-filename is not linted (editors pass it).
+        if not (self.args.force_exclude and self.args.stdin_filename and self.linter.excluded(path)):
+            self.add_job(self.stdin_data, path, name)
 
-        findings, count = baseline.write(Path(args.write_baseline), diagnostics, looked_at)
-        print(f"Wrote {args.write_baseline}: {findings} finding{'s' if findings != 1 else ''} "
-              f"in {count} file{'s' if count != 1 else ''}.", file=sys.stderr)
-        return EXIT_ERROR if errors else EXIT_OK
-    if args.baseline:
-        try:
-            from ddblint import baseline
+    def add_job(self, data: bytes, path: Path, display: str) -> None:
+        settings, enabled = self.linter.enabled(path)
+        self.ran.update(r.code for r in enabled)
+        self.settings_seen[id(settings)] = settings
+        self.jobs.append(runner.Job(data, path, display))
 
-            diagnostics, notes = baseline.apply(Path(args.baseline), diagnostics, looked_at)
-        except ValueError as error:
-            raise UsageError(str(error)) from error
-        if not args.quiet:
-            for note in notes:
-                print(_printable(f"ddblint: baseline: {note}"), file=sys.stderr)
-    if report.plain_text(args.output_format):  # SECURITY.md: no control character reaches a terminal or log
-        diagnostics = [dataclasses.replace(d, filename=_printable(d.filename), message=_printable(d.message))
-                       for d in diagnostics]
-        sources = {_printable(name): _UNPRINTABLE_IN_SOURCE.sub("\ufffd", text) for name, text in sources.items()}
-    output = _statistics(diagnostics) if args.statistics else \
-        report.render(args.output_format, diagnostics, sources, rules=[rules[c] for c in sorted(ran) if c in rules])
-    if args.output_file:
-        try:  # Ruff creates the missing directories of -o
-            Path(args.output_file).parent.mkdir(parents=True, exist_ok=True)
-            Path(args.output_file).write_bytes(_encode(output, "utf-8"))
-        except OSError as error:
-            raise UsageError(f"cannot write {args.output_file}: {error.strerror or error}") from error
-    else:
+    # -- lint --------------------------------------------------------------------------------
+    def lint(self) -> None:
+        """Every job's outcome, then the findings in infrastructure files (DDB5xx) and the
+        table registries' warnings."""
+        if self.read_stdin:
+            for job in self.jobs:
+                self.collect(self.linter.lint(job, read_stdin=True))
+        else:
+            workers = self.args.jobs or runner.default_jobs()
+            progress = runner.Progress() if runner.Progress.wanted(self.args) else None
+            for outcome in runner.run(self.linter, self.jobs, workers, progress):
+                self.collect(outcome)
+            for settings in self.settings_seen.values():
+                self.diagnostics.extend(tablecheck.check_tables(settings, self.enabled_rules(), self.paths, _display))
+        for settings in self.settings_seen.values():
+            if not self.args.quiet and getattr(settings, "config_path", None) is not None:
+                for warning in table_registry.registry_for(settings).warnings:
+                    print(_printable(f"ddblint: warning: {warning}"), file=sys.stderr)
+
+    def collect(self, outcome: runner.Outcome) -> None:
+        self.checked += 1
+        self.looked_at.append(outcome.display)
+        self.diagnostics.extend(outcome.diagnostics)
+        if outcome.fixed is not None:
+            self.fixed.append(outcome.fixed)
+        if outcome.source is not None:
+            self.sources[outcome.display] = outcome.source
+        verbose = self.args.verbose
+        for error in outcome.errors:
+            first, _, trace = error.partition("\n")
+            self.errors.append(f"{first}\n{trace.rstrip()}" if verbose and trace.strip() else
+                               first + ("" if verbose or not trace.strip() else " (run with -v for the traceback)"))
+
+    def enabled_rules(self) -> list:
+        return [self.rules[c] for c in sorted(self.ran) if c in self.rules]
+
+    # -- post-process ------------------------------------------------------------------------
+    def post_process(self) -> Optional[int]:
+        """--add-noqa and --write-baseline end the run (their exit code); --baseline drops the
+        findings it records."""
+        if self.args.add_noqa is not None and not self.read_stdin:
+            return self.add_noqa()
+        if self.args.write_baseline:
+            findings, count = baseline.write(Path(self.args.write_baseline), self.diagnostics, self.looked_at)
+            print(f"Wrote {self.args.write_baseline}: {findings} finding{'s' if findings != 1 else ''} "
+                  f"in {count} file{'s' if count != 1 else ''}.", file=sys.stderr)
+            return EXIT_ERROR if self.errors else EXIT_OK
+        if self.args.baseline:
+            try:
+                self.diagnostics, notes = baseline.apply(Path(self.args.baseline), self.diagnostics, self.looked_at)
+            except ValueError as error:
+                raise UsageError(str(error)) from error
+            if not self.args.quiet:
+                for note in notes:
+                    print(_printable(f"ddblint: baseline: {note}"), file=sys.stderr)
+        return None
+
+    def add_noqa(self) -> int:
+        """Suppress every finding where it is reported, merging with `# noqa` comments already there."""
+        # deferred: ddblint.fix costs 10-20 ms to import (bench/README.md: one file <= 300 ms,
+        # interpreter included); only --add-noqa and fixing runs need it
+        from ddblint import fix
+
+        by_file: Dict[str, List[Diagnostic]] = {}
+        for d in self.diagnostics:
+            if d.code != "DDB000" and d.noqa_row:
+                by_file.setdefault(d.filename, []).append(d)
+        added = 0
+        for filename, found in sorted(by_file.items()):
+            try:
+                added += _add_noqa_to_file(Path(filename), found, self.args.add_noqa)
+            except (OSError, fix.FileChangedError, UnicodeError) as error:
+                self.errors.append(f"{filename}: noqa directives not added: {error}")
+        print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
+        for error in self.errors:
+            print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
+        return EXIT_ERROR if self.errors else EXIT_OK
+
+    # -- render ------------------------------------------------------------------------------
+    def render(self) -> None:
+        """The findings (or --statistics) to standard output or --output-file; the errors and
+        the summary to standard error."""
+        self.write(self.output())
+        for error in self.errors:
+            first, newline, trace = error.partition("\n")
+            print(f"ddblint: error: {_printable(first)}{newline}{trace}", file=sys.stderr)
+        if not self.args.quiet:
+            if self.diagnostics:
+                print(f"Found {len(self.diagnostics)} error{'s' if len(self.diagnostics) != 1 else ''} "
+                      f"in {self.checked} checked file{'s' if self.checked != 1 else ''}.", file=sys.stderr)
+            elif not self.errors:  # a rule that crashed has not passed
+                print("All checks passed!", file=sys.stderr)
+
+    def output(self) -> str:
+        diagnostics, sources = self.diagnostics, self.sources
+        if report.plain_text(self.args.output_format):  # SECURITY.md: no control character reaches a terminal or log
+            diagnostics = [dataclasses.replace(d, filename=_printable(d.filename), message=_printable(d.message))
+                           for d in diagnostics]
+            sources = {_printable(name): _UNPRINTABLE_IN_SOURCE.sub("\ufffd", text) for name, text in sources.items()}
+        if self.args.statistics:
+            return _statistics(diagnostics)
+        return report.render(self.args.output_format, diagnostics, sources, rules=self.enabled_rules())
+
+    def write(self, output: str) -> None:
+        if self.args.output_file:
+            try:  # Ruff creates the missing directories of -o
+                Path(self.args.output_file).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.args.output_file).write_bytes(_encode(output, "utf-8"))
+            except OSError as error:
+                raise UsageError(f"cannot write {self.args.output_file}: {error.strerror or error}") from error
+            return
         sys.stdout.flush()
         if hasattr(sys.stdout, "buffer"):
             sys.stdout.buffer.write(_encode(output, sys.stdout.encoding or "utf-8"))
         else:
             sys.stdout.write(output)
         sys.stdout.flush()
-    for error in errors:
-        first, newline, trace = error.partition("\n")
-        print(f"ddblint: error: {_printable(first)}{newline}{trace}", file=sys.stderr)
-    if not args.quiet:
-        if diagnostics:
-            print(f"Found {len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''} "
-                  f"in {checked} checked file{'s' if checked != 1 else ''}.", file=sys.stderr)
-        elif not errors:  # a rule that crashed has not passed
-            print("All checks passed!", file=sys.stderr)
-    if errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_OK
+
+    # -- exit code ---------------------------------------------------------------------------
+    def exit_code(self) -> int:
+        if self.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if self.diagnostics and not self.args.exit_zero else EXIT_OK
+
+    # -- a fixing run ------------------------------------------------------------------------
+    def report_fixes(self) -> int:
+        """What --fix, --diff and --fix-only print: the diff or (standard input) the fixed
+        source, what remains, the fixes with --show-fixes, and a summary."""
+        args, diagnostics = self.args, self.diagnostics
+        diagnostics.sort(key=Diagnostic.sort_key)
+        count = sum(len(applied) for _, applied, _ in self.fixed)
+        if args.diff:
+            sys.stdout.write("".join(diff for _, _, diff in self.fixed))
+        elif self.read_stdin:  # as Ruff: the fixed source on stdout, what remains on stderr
+            sys.stdout.buffer.write(self.fixed[0][2] if self.fixed else self.stdin_data)
+            sys.stdout.flush()
+        if not args.diff and not args.fix_only and diagnostics:
+            stream = sys.stderr if self.read_stdin else sys.stdout
+            stream.write(report.render("concise" if self.read_stdin else args.output_format, diagnostics, {}))
+        if args.show_fixes and self.fixed:
+            _show_fixes(self.fixed, count)
+        hidden = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "unsafe" and d.fix.edits)
+        for error in self.errors:
+            print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
+        if not args.quiet:
+            verb = "would fix" if args.diff else "fixed"
+            print(f"Found {count + len(diagnostics)} error{'s' if count + len(diagnostics) != 1 else ''} "
+                  f"({count} {verb}, {len(diagnostics)} remaining).", file=sys.stderr)
+            if hidden and not args.unsafe_fixes:
+                print(f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the `--unsafe-fixes` option.",
+                      file=sys.stderr)
+        return self.fixing_exit_code(count)
+
+    def fixing_exit_code(self, count: int) -> int:
+        if self.errors:
+            return EXIT_ERROR
+        if self.args.diff:
+            return EXIT_FINDINGS if count else EXIT_OK
+        if self.args.exit_non_zero_on_fix and count:
+            return EXIT_FINDINGS
+        if self.args.fix_only or self.args.exit_zero:
+            return EXIT_OK
+        return EXIT_FINDINGS if self.diagnostics else EXIT_OK
+
+
+def _show_fixes(fixed: List[tuple], count: int) -> None:
+    print(f"Fixed {count} error{'s' if count != 1 else ''}:", file=sys.stderr)
+    for display, applied, _ in fixed:
+        print(f"- {display}:", file=sys.stderr)
+        for (code, name), n in sorted(Counter((d.code, d.name) for d in applied).items()):
+            print(f"    {n} × {code} ({name})", file=sys.stderr)
+
+
+def _add_noqa_to_file(path: Path, found: List[Diagnostic], reason: str) -> int:
+    """Add `# noqa: CODE` (and `reason`) for each finding of one file; the number added."""
+    # deferred: ddblint.fix costs 10-20 ms to import (bench/README.md: one file <= 300 ms,
+    # interpreter included); only --add-noqa and fixing runs need it
+    from ddblint import fix
+
+    original = path.read_bytes()
+    text = engine.decode(original)
+    added = 0
+    for d in sorted(found, key=lambda d: (d.noqa_row, d.code)):
+        edit = noqa.noqa_edit(text, d.noqa_row, d.code)
+        if edit is None:
+            continue
+        content = edit.content + (f" {reason}" if reason and edit.content.startswith("  # noqa") else "")
+        text, _ = fix.apply_edits(text, [dataclasses.replace(
+            d, fix=Fix("add noqa", "safe", (dataclasses.replace(edit, content=content),)))], unsafe=False)
+        added += 1
+    fix.write_atomically(path, original, text)
+    return added
 
 
 # C0 and C1 controls but tab, Unicode line and paragraph separators, bidirectional overrides
@@ -309,47 +453,10 @@ def _statistics(diagnostics: List[Diagnostic]) -> str:
 __all__ = ["main", "Location"]
 
 
-# -- fixes -----------------------------------------------------------------------------------------
-def _report_fixes(args, diagnostics, errors, fixed, read_stdin, stdin_data: bytes) -> int:
-    diagnostics.sort(key=Diagnostic.sort_key)
-    count = sum(len(applied) for _, applied, _ in fixed)
-    if args.diff:
-        sys.stdout.write("".join(diff for _, _, diff in fixed))
-    elif read_stdin:  # as Ruff: the fixed source on stdout, what remains on stderr
-        sys.stdout.buffer.write(fixed[0][2] if fixed else stdin_data)
-        sys.stdout.flush()
-    if not args.diff and not args.fix_only and diagnostics:
-        stream = sys.stderr if read_stdin else sys.stdout
-        stream.write(report.render("concise" if read_stdin else args.output_format, diagnostics, {}))
-    if args.show_fixes and fixed:
-        print(f"Fixed {count} error{'s' if count != 1 else ''}:", file=sys.stderr)
-        for display, applied, _ in fixed:
-            print(f"- {display}:", file=sys.stderr)
-            for (code, name), n in sorted(Counter((d.code, d.name) for d in applied).items()):
-                print(f"    {n} × {code} ({name})", file=sys.stderr)
-    hidden = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "unsafe" and d.fix.edits)
-    for error in errors:
-        print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
-    if not args.quiet:
-        verb = "would fix" if args.diff else "fixed"
-        print(f"Found {count + len(diagnostics)} error{'s' if count + len(diagnostics) != 1 else ''} "
-              f"({count} {verb}, {len(diagnostics)} remaining).", file=sys.stderr)
-        if hidden and not args.unsafe_fixes:
-            print(f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the `--unsafe-fixes` option.",
-                  file=sys.stderr)
-    if errors:
-        return EXIT_ERROR
-    if args.diff:
-        return EXIT_FINDINGS if count else EXIT_OK
-    if args.exit_non_zero_on_fix and count:
-        return EXIT_FINDINGS
-    if args.fix_only or args.exit_zero:
-        return EXIT_OK
-    return EXIT_FINDINGS if diagnostics else EXIT_OK
-
-
 # -- ddblint tables --------------------------------------------------------------------------------
 def run_tables(args) -> int:
+    # deferred: ddblint.infra imports pathspec (~35 ms), which a run without configuration
+    # never needs; only `ddblint tables` renders them
     from ddblint.infra.render import render_tables
 
     known = registry.defaults()
@@ -363,35 +470,3 @@ def run_tables(args) -> int:
     for warning in found.warnings:
         print(f"ddblint: warning: {warning}", file=sys.stderr)
     return EXIT_OK
-
-
-# -- --add-noqa ------------------------------------------------------------------------------------
-def _add_noqa(diagnostics: List[Diagnostic], reason: str, errors: List[str]) -> int:
-    """Suppress every finding where it is reported, merging with `# noqa` comments already there."""
-    from ddblint import fix
-
-    by_file: Dict[str, List[Diagnostic]] = {}
-    for d in diagnostics:
-        if d.code != "DDB000" and d.noqa_row:
-            by_file.setdefault(d.filename, []).append(d)
-    added = 0
-    for filename, found in sorted(by_file.items()):
-        path = Path(filename)
-        try:
-            original = path.read_bytes()
-            text = engine.decode(original)
-            for d in sorted(found, key=lambda d: (d.noqa_row, d.code)):
-                edit = noqa.noqa_edit(text, d.noqa_row, d.code)
-                if edit is None:
-                    continue
-                content = edit.content + (f" {reason}" if reason and edit.content.startswith("  # noqa") else "")
-                text, _ = fix.apply_edits(text, [dataclasses.replace(
-                    d, fix=Fix("add noqa", "safe", (dataclasses.replace(edit, content=content),)))], unsafe=False)
-                added += 1
-            fix.write_atomically(path, original, text)
-        except (OSError, fix.FileChangedError, UnicodeError) as error:
-            errors.append(f"{filename}: noqa directives not added: {error}")
-    print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
-    for error in errors:
-        print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
-    return EXIT_ERROR if errors else EXIT_OK
