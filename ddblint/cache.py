@@ -18,6 +18,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from ddblint import __version__
 from ddblint.diagnostics import Diagnostic, Edit, Fix, Location
+from ddblint.dynamo.table_registry import registry_for
 
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -176,8 +177,6 @@ def settings_fingerprint(settings) -> str:
         files.add(Path(settings.config_path))
     if getattr(settings, "config_path", None) is not None or getattr(settings, "infrastructure", ()):
         try:
-            from ddblint.dynamo.table_registry import registry_for
-
             registry = registry_for(settings)
             h.update(repr(registry.facts).encode("utf-8", "surrogateescape"))
             for _, facts in registry.facts:

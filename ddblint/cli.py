@@ -326,7 +326,7 @@ class CheckCommand:
                            for d in diagnostics]
             sources = {_printable(name): _UNPRINTABLE_IN_SOURCE.sub("\ufffd", text) for name, text in sources.items()}
         if self.args.statistics:
-            return _statistics(diagnostics)
+            return statistics(diagnostics)
         return report.render(self.args.output_format, diagnostics, sources, rules=self.enabled_rules())
 
     def write(self, output: str) -> None:
@@ -440,7 +440,9 @@ def _encode(text: str, encoding: str) -> bytes:
         return text.encode(encoding, "backslashreplace")
 
 
-def _statistics(diagnostics: List[Diagnostic]) -> str:
+def statistics(diagnostics: List[Diagnostic]) -> str:
+    """--statistics: a line per rule, `count<TAB>code<TAB>[*] name`, most frequent first
+    (`[*]`: some finding of the rule has a safe fix)."""
     counts = Counter((d.code, d.name) for d in diagnostics)
     fixable = Counter(d.code for d in diagnostics if d.fix is not None and d.fix.applicability == "safe")
     lines = []

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable, List, Sequence, Type
 
 from ddblint.diagnostics import Diagnostic, Location
+from ddblint.dynamo.table_registry import registry_for
 from ddblint.rule import Rule
 
 
@@ -20,8 +21,6 @@ def _inside(path: Path, roots: Sequence[Path]) -> bool:
 
 def check_tables(settings, rules: Iterable[Type[Rule]], paths: Sequence[Path], display) -> List[Diagnostic]:
     """Run the registry rules among `rules` for one configuration; `display(path)` names files."""
-    from ddblint.dynamo.table_registry import registry_for
-
     table_rules = [r for r in rules if r.check_tables is not Rule.check_tables]
     if not table_rules or settings.config_path is None:
         return []

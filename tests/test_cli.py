@@ -429,7 +429,7 @@ def test_statistics_fixable_mark():
         fix = Fix("add the guard", applicability) if applicability else None
         return Diagnostic(code, "m", "a.py", Location(1, 1), Location(1, 2), fix, name=f"name-{code}")
 
-    text = cli._statistics([diagnostic("DDB101", "safe"), diagnostic("DDB101"), diagnostic("DDB102", "unsafe")])
+    text = cli.statistics([diagnostic("DDB101", "safe"), diagnostic("DDB101"), diagnostic("DDB102", "unsafe")])
     assert text == "2\tDDB101\t[*] name-DDB101\n1\tDDB102\t[ ] name-DDB102\n"
 
 

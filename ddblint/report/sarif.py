@@ -24,7 +24,9 @@ import textwrap
 from typing import Dict, Iterable, List, Optional
 
 import ddblint
+from ddblint import registry
 from ddblint.report import _common
+from ddblint.rule import DOCS_URL
 
 ORDER = 4
 NEEDS_SOURCES = True  # the line hashes of partialFingerprints
@@ -66,8 +68,6 @@ def _descriptor(code: str, known, sample) -> dict:
                       "help": {"text": doc, "markdown": doc},
                       "helpUri": rule.url()}
     elif code == _common.PARSE_ERROR:
-        from ddblint.rule import DOCS_URL
-
         descriptor = {"id": code, "name": "syntax-error",
                       "shortDescription": {"text": "The file could not be decoded or parsed"},
                       "fullDescription": {"text": "The file is not valid Python or cannot be decoded or read, "
@@ -100,8 +100,6 @@ class _Locator:
 def render(diagnostics, sources, rules: Optional[Iterable] = None) -> str:
     """`rules`: the codes (or rule classes) that ran, to list in `tool.driver.rules` even when
     they found nothing; without it only the rules with results are listed."""
-    from ddblint import registry
-
     known = registry.all_rules()
     diagnostics = _common.ordered(diagnostics)
     lines = _common.Sources(sources)
