@@ -44,6 +44,7 @@ from ddblint.diagnostics import Diagnostic, Edit, Location
 from ddblint.dynamo import table_registry
 from ddblint.noqa import noqa_edit
 from ddblint.runner import Outcome
+from ddblint.text import line_starts
 
 try:  # pygls is optional ("ddblint[lsp]"): without it the position and edit helpers still work
     from lsprotocol import types as lsp
@@ -60,8 +61,6 @@ FIX_ALL_KIND = "source.fixAll.ddblint"
 DEBOUNCE_SECONDS = 0.3
 PYTHON_SUFFIXES = (".py", ".pyi")
 CONFIG_GLOBS = tuple(f"**/{name}" for name in CONFIG_FILES)
-
-_NEWLINE = re.compile(r"\r\n?|\n")  # Python's (and LSP's) line breaks, as positions.py counts them
 
 # (line, character): an LSP position, 0-based, `character` in the negotiated encoding's units
 ClientPosition = Tuple[int, int]
@@ -92,7 +91,7 @@ class Document:
         self.text = text
         self.bom = 1 if text.startswith("\ufeff") else 0
         self.body = text[self.bom:]  # what the engine lints
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(self.body)]
+        self.starts = line_starts(self.body)  # Python's (and LSP's) line breaks
         self.units = _units_counter(encoding)
 
     def line(self, index: int) -> str:

@@ -10,13 +10,13 @@ finding into a new one.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path, PurePath
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
+from ddblint.text import LINE_BREAK
+
 PARSE_ERROR = "DDB000"  # engine.PARSE_ERROR; the file was not analysed
-NEWLINE = re.compile(r"\r\n|\r|\n")  # Python's line breaks (str.splitlines knows more: \f, \x1c, ...)
 
 
 def is_error(d) -> bool:
@@ -86,7 +86,7 @@ class Sources:
                     text = decode(Path(filename).read_bytes())
                 except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
                     text = None
-            self.cache[filename] = NEWLINE.split(text) if text else []
+            self.cache[filename] = LINE_BREAK.split(text) if text else []
         return self.cache[filename]
 
     def line(self, filename: str, row: int) -> str:

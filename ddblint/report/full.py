@@ -1,6 +1,6 @@
 """Ruff's `full` shape: the finding, then the source line with a caret under it and the fix title."""
-from ddblint.report._common import NEWLINE
 from ddblint.report.concise import line
+from ddblint.text import LINE_BREAK
 
 ORDER = 0
 NEEDS_SOURCES = True  # the snippet under each finding
@@ -12,7 +12,7 @@ def render(diagnostics, sources) -> str:
     for d in diagnostics:
         out.append(line(d))
         # Python's line breaks only: str.splitlines also splits at \f, \v, \x1c.., which are not
-        lines = NEWLINE.split(sources.get(d.filename) or "")
+        lines = LINE_BREAK.split(sources.get(d.filename) or "")
         if 0 < d.location.row <= len(lines):
             text = lines[d.location.row - 1]
             # keep tabs in the padding so the caret lines up however the terminal shows them
