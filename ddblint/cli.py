@@ -97,7 +97,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "tables":
             return run_tables(args)
         if args.command == "server":
-            # deferred: the server imports asyncio and pygls (an optional dependency, ~90 ms)
+            # deferred: the server imports pygls (an optional dependency) and asyncio: ~0.5 s
             from ddblint import server
 
             return server.main()
@@ -285,7 +285,7 @@ class CheckCommand:
 
     def add_noqa(self) -> int:
         """Suppress every finding where it is reported, merging with `# noqa` comments already there."""
-        # deferred: ddblint.fix costs 10-20 ms to import (bench/README.md: one file <= 300 ms,
+        # deferred: ddblint.fix costs ~4 ms to import (bench/README.md: one file <= 300 ms,
         # interpreter included); only --add-noqa and fixing runs need it
         from ddblint import fix
 
@@ -401,7 +401,7 @@ def _show_fixes(fixed: List[tuple], count: int) -> None:
 
 def _add_noqa_to_file(path: Path, found: List[Diagnostic], reason: str) -> int:
     """Add `# noqa: CODE` (and `reason`) for each finding of one file; the number added."""
-    # deferred: ddblint.fix costs 10-20 ms to import (bench/README.md: one file <= 300 ms,
+    # deferred: ddblint.fix costs ~4 ms to import (bench/README.md: one file <= 300 ms,
     # interpreter included); only --add-noqa and fixing runs need it
     from ddblint import fix
 
@@ -457,7 +457,7 @@ __all__ = ["main", "Location"]
 
 # -- ddblint tables --------------------------------------------------------------------------------
 def run_tables(args) -> int:
-    # deferred: ddblint.infra imports pathspec (~35 ms), which a run without configuration
+    # deferred: ddblint.infra imports pathspec (~13 ms in all), which a run without configuration
     # never needs; only `ddblint tables` renders them
     from ddblint.infra.render import render_tables
 

@@ -232,7 +232,7 @@ class Linter:
 
     # -- the result cache -------------------------------------------------------------------------
     def _cache_key(self, job: Job, settings, enabled):
-        # deferred: ddblint.cache (hashlib, tempfile: ~15 ms) is not needed with --no-cache, the
+        # deferred: ddblint.cache (hashlib, tempfile: ~8 ms) is not needed with --no-cache, the
         # one-file shape of the start-up budget (bench/README.md: one file <= 300 ms)
         from ddblint.cache import ResultCache, settings_fingerprint
 
@@ -263,7 +263,7 @@ class Linter:
     def _fix(self, job: Job, settings, enabled, result, read_stdin: bool):
         """Apply the fixes of one file (rounds until none is left); write it, or keep its diff.
         Returns ((display, applied, diff or new bytes), the file's bytes now), or None."""
-        # deferred: ddblint.fix (difflib, tempfile: ~10 ms) is needed only when fixing; the
+        # deferred: ddblint.fix (~4 ms to import) is needed only when fixing; the
         # one-file start-up budget is 300 ms (bench/README.md)
         from ddblint import fix
 
