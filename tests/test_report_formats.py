@@ -121,6 +121,17 @@ def with_fix(d: Diagnostic) -> Diagnostic:
 # --- registration ---------------------------------------------------------------------------
 
 
+def test_formats_are_discovered_with_what_they_declare():
+    # the modules of ddblint.report are the formats; each says what it needs, no list elsewhere
+    assert report.formats() == ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit",
+                                "pylint")
+    assert {f for f in report.formats() if report.needs(f, "sources")} == {"full", "sarif", "gitlab"}
+    assert {f for f in report.formats() if report.needs(f, "edits")} == {"json", "json-lines", "sarif"}
+    assert {f for f in report.formats() if report.plain_text(f)} == {"full", "concise", "pylint"}
+    with pytest.raises(ValueError):
+        report.needs("full", "colours")
+
+
 def test_new_formats_are_registered_and_reach_the_cli(project, capsys):
     assert {"sarif", "github", "gitlab", "junit", "pylint"} <= set(report.formats())
     (project / "app.py").write_text(BLIND)
