@@ -1,5 +1,6 @@
 """Lint a list of files: prefilter and cache look-ups here, the analysis in this process for
-small inputs and in a pool of worker processes for large ones (`--jobs`).
+small inputs and in a pool of worker processes for large ones (`--jobs`). `Linter.lint` is the
+one lint path: `ddblint check` and the language server (`Linter.for_editor`) both go through it.
 
 Each worker rebuilds its state (settings, rules, the project index) from the parsed command
 line, so the pool works with every start method; outcomes come back in input order, so what is
