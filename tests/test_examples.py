@@ -1,12 +1,9 @@
 """The example projects give exactly their expected findings."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import REPO as ROOT, ddblint_process, json_findings
 
 QUICKSTART = {
     ("examples/quickstart/jobs/retention.py", 13, "DDB101"),
@@ -17,10 +14,8 @@ QUICKSTART = {
 
 
 def check(path: str):
-    run = subprocess.run([sys.executable, "-m", "ddblint", "check", path, "--output-format", "json"],
-                         cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode in (0, 1), run.stderr
-    found = json.loads(run.stdout)
+    run = ddblint_process("check", path, "--output-format", "json", cwd=ROOT)
+    found = json_findings(run)
     return run.returncode, {(str(Path(d["filename"]).relative_to(ROOT)), d["location"]["row"], d["code"])
                             for d in found}
 

@@ -12,8 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from ddblint import config, engine, registry
+from conftest import lint_snippet
 
 boto3 = pytest.importorskip("boto3")
 moto = pytest.importorskip("moto")
@@ -32,14 +31,10 @@ table = resource.Table("t")
 
 
 def lint(source: str, code: str, tmp_path: Path):
-    target = tmp_path / "case.py"
-    target.write_text(source)
-    (tmp_path / "ddblint.toml").write_text("# no configuration\n")
-    settings = config.settings_for(target, registry.defaults())
-    rules = registry.all_rules()
-    result = engine.check_source(target.read_bytes(), target, "case.py", settings, [rules[code]])
-    assert not result.errors, result.errors
-    return [d for d in result.diagnostics if d.code == code]
+    """`code`'s findings on `source`, that rule alone, in a project with an empty configuration."""
+    found = lint_snippet(source, tmp_path, toml="# no configuration\n", config_name="ddblint.toml",
+                         filename="case.py", select=[code], defaults=False, dedent=False)
+    return [d for d in found if d.code == code]
 
 
 @pytest.fixture()
