@@ -104,6 +104,7 @@ def ddblint_main(tmp_path, monkeypatch, capsys):
 
     def run(*args: str, cwd: Optional[Path] = None) -> subprocess.CompletedProcess:
         monkeypatch.chdir(cwd or tmp_path)
+        config.clear_cache()  # as a new process: configuration files may have changed since the last run
         capsys.readouterr()
         code = cli.main(list(args))
         out, err = capsys.readouterr()
@@ -116,6 +117,19 @@ def json_findings(run: subprocess.CompletedProcess) -> list:
     """The findings of a `--output-format json` run (its exit status says findings or none)."""
     assert run.returncode in (0, 1), run.stderr
     return json.loads(run.stdout)
+
+
+# -- a cache that outlives the run -----------------------------------------------------------------
+
+def cache_directory(config: pytest.Config, name: str) -> Path:
+    """`config.cache.mkdir(name)`, the same directory when the cache plugin is off (`-p
+    no:cacheprovider`): downloaded wheels and pre-commit environments are kept between runs."""
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        return Path(str(cache.mkdir(name)))
+    path = Path(str(config.rootpath)) / ".pytest_cache" / "d" / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 # -- SARIF ----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import REPO as ROOT, ddblint_process, json_findings
+from conftest import REPO as ROOT, json_findings
 
 QUICKSTART = {
     ("examples/quickstart/jobs/retention.py", 13, "DDB101"),
@@ -13,15 +13,15 @@ QUICKSTART = {
 }
 
 
-def check(path: str):
-    run = ddblint_process("check", path, "--output-format", "json", cwd=ROOT)
+def check(ddblint_main, path: str):
+    run = ddblint_main("check", path, "--output-format", "json", cwd=ROOT)
     found = json_findings(run)
     return run.returncode, {(str(Path(d["filename"]).relative_to(ROOT)), d["location"]["row"], d["code"])
                             for d in found}
 
 
-def test_quickstart_findings():
-    code, found = check("examples/quickstart")
+def test_quickstart_findings(ddblint_main):
+    code, found = check(ddblint_main, "examples/quickstart")
     assert found == QUICKSTART
     assert code == 1
 
@@ -37,7 +37,7 @@ LONDON = {
 }
 
 
-def test_london_incident_findings():
-    code, found = check("examples/london_incident")
+def test_london_incident_findings(ddblint_main):
+    code, found = check(ddblint_main, "examples/london_incident")
     assert found == LONDON
     assert code == 1

@@ -34,6 +34,7 @@ from conftest import ddblint_process
 
 from ddblint import registry
 
+pytestmark = pytest.mark.slow  # fixes every file of the corpora and the examples, in child processes
 REPO = Path(__file__).resolve().parents[1]
 RULES = registry.all_rules()
 SELECT = ("--extend-select", "DDB")  # every rule, those off by default too

@@ -104,6 +104,7 @@ def parses(source: str) -> bool:
 
 # -- (a) generated programs ----------------------------------------------------------------------
 
+@pytest.mark.slow
 @fuzz_settings(PROGRAMS)
 @given(program=st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
 def test_generated_programs_never_crash(program):
@@ -138,6 +139,7 @@ def dynamodb_calls(draw):
     return HEADER + f"def write(k, expected, name, kwargs, args, self):\n    {before}{receiver}.{method}({text})\n"
 
 
+@pytest.mark.slow
 @fuzz_settings(CALLS)
 @given(source=dynamodb_calls())
 def test_dynamodb_calls_with_generated_arguments_never_crash(source):
@@ -175,6 +177,7 @@ def corpus() -> Tuple[Tuple[str, str, Tuple[Tuple[int, int, int, str], ...]], ..
     return tuple(found)
 
 
+@pytest.mark.slow
 def test_the_corpus_is_there():
     assert len(corpus()) >= 25
 
@@ -282,18 +285,21 @@ def _check_mutant(text: str, kind: str) -> None:
         assert result.skipped or any(d.code == "DDB000" for d in result.diagnostics), text
 
 
+@pytest.mark.slow
 @fuzz_settings(TOKEN_MUTANTS)
 @given(mutant=token_mutants())
 def test_token_mutations_of_real_code_never_crash(mutant):
     _check_mutant(mutant[1], "token mutants")
 
 
+@pytest.mark.slow
 @fuzz_settings(ARGUMENT_MUTANTS)
 @given(mutant=argument_mutants())
 def test_argument_mutations_of_real_code_never_crash(mutant):
     _check_mutant(mutant[1], "argument mutants")
 
 
+@pytest.mark.slow
 def test_mutants_through_the_command_line(tmp_path):
     """One run of the real command over a batch of mutants: exit 0 or 1, no traceback, a DDB000
     line for each that does not parse, and every file accounted for."""

@@ -99,6 +99,7 @@ def f(k):
 '''
 
 
+@pytest.mark.slow
 def test_unused_noqa_end_to_end_and_its_fix(tmp_path):
     make_tree(tmp_path, {"pyproject.toml": "[tool.ddblint]\n", "app.py": STALE}, dedent=False)
     run = _run(tmp_path, "app.py")

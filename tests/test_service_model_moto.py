@@ -169,6 +169,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_prediction_holds(name, tmp_path, aws):
     code, bad, error, fixed = CASES[name]
@@ -193,6 +194,7 @@ def test_table_name_on_a_table_method_redirects_the_write(tmp_path, aws):
     assert "Item" in aws.get_item(TableName="t-archive", Key={"pk": {"S": "h"}})
 
 
+@pytest.mark.slow
 def test_legacy_parameters_alone_still_work(tmp_path, aws):
     """Without expressions the legacy parameters are accepted: DDB107 says "legacy", not "rejected"."""
     source = HEADER + textwrap.dedent('''
@@ -220,6 +222,7 @@ def _python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_botocore_is_not_imported_with_ddblint():
     run_ = _python('''
         import sys
@@ -235,6 +238,7 @@ def test_botocore_is_not_imported_with_ddblint():
     assert run_.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_without_botocore_ddb405_is_silent():
     run_ = _python('''
         import sys

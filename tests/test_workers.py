@@ -14,6 +14,7 @@ from conftest import ddblint_process as ddblint
 
 from ddblint import engine, runner
 
+pytestmark = pytest.mark.slow  # process pools over the corpora and the examples
 ROOT = Path(__file__).resolve().parent.parent
 # The labelled corpora and the examples: 60+ files, most of them DynamoDB code.
 TREES = ("tests/corpus", "tests/holdout", "examples")
