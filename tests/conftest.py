@@ -43,12 +43,6 @@ def make_tree(root: Path, files: Mapping[str, Union[str, bytes]], dedent: bool =
     return root
 
 
-@pytest.fixture
-def tree(tmp_path):
-    """`tree({"pyproject.toml": ..., "app/db.py": ...})` writes the files under tmp_path and returns it."""
-    return lambda files, dedent=True: make_tree(tmp_path, files, dedent)
-
-
 # -- lint a snippet --------------------------------------------------------------------------------
 
 def lint_snippet(source: Union[str, bytes], directory: Path, *, toml: str = "", config_name: str = "pyproject.toml",
@@ -121,13 +115,13 @@ def json_findings(run: subprocess.CompletedProcess) -> list:
 
 # -- a cache that outlives the run -----------------------------------------------------------------
 
-def cache_directory(config: pytest.Config, name: str) -> Path:
+def cache_directory(pytest_config: pytest.Config, name: str) -> Path:
     """`config.cache.mkdir(name)`, the same directory when the cache plugin is off (`-p
     no:cacheprovider`): downloaded wheels and pre-commit environments are kept between runs."""
-    cache = getattr(config, "cache", None)
+    cache = getattr(pytest_config, "cache", None)
     if cache is not None:
         return Path(str(cache.mkdir(name)))
-    path = Path(str(config.rootpath)) / ".pytest_cache" / "d" / name
+    path = Path(str(pytest_config.rootpath)) / ".pytest_cache" / "d" / name
     path.mkdir(parents=True, exist_ok=True)
     return path
 
