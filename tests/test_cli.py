@@ -373,6 +373,7 @@ def test_output_file_that_cannot_be_written_exits_2(tmp_path, ddblint_main):
     assert "cannot write" in result.err
 
 
+@pytest.mark.slow
 def test_output_format_and_file_from_the_environment(tmp_path):
     write(tmp_path / "blind.py", BLIND)
     result = subprocess_run("check", "blind.py", cwd=tmp_path, env={"DDBLINT_OUTPUT_FORMAT": "json"})
@@ -607,6 +608,7 @@ def test_flake8_style_file_noqa_is_not_a_ddblint_file_directive(tmp_path, ddblin
 # --- standard input ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_stdin_with_dash_uses_the_stdin_filename(tmp_path):
     result = subprocess_run("check", "--output-format", "concise", "--stdin-filename", "app/x.py", "-",
                             cwd=tmp_path, stdin=BLIND.encode())
@@ -615,6 +617,7 @@ def test_stdin_with_dash_uses_the_stdin_filename(tmp_path):
     assert result.err == "Found 1 error in 1 checked file.\n"
 
 
+@pytest.mark.slow
 def test_stdin_filename_alone_reads_stdin(tmp_path):
     write(tmp_path / "app" / "x.py", GUARDED)  # the file on disk is not what is checked
     result = subprocess_run("check", "--output-format", "concise", "--stdin-filename", "app/x.py",
@@ -622,6 +625,7 @@ def test_stdin_filename_alone_reads_stdin(tmp_path):
     assert result.code == 1 and result.codes() == [("app/x.py", 4, "DDB101")]
 
 
+@pytest.mark.slow
 def test_stdin_dash_alone(tmp_path):
     result = subprocess_run("check", "--output-format", "concise", "-", cwd=tmp_path, stdin=BLIND.encode())
     assert result.code == 1 and result.codes() == [("-", 4, "DDB101")]
@@ -629,6 +633,7 @@ def test_stdin_dash_alone(tmp_path):
     assert (clean.code, clean.out, clean.err) == (0, "", "All checks passed!\n")
 
 
+@pytest.mark.slow
 def test_stdin_json_filename(tmp_path):
     result = subprocess_run("check", "--output-format", "json", "--stdin-filename", "app/x.py", "-",
                             cwd=tmp_path, stdin=BLIND.encode())
@@ -637,6 +642,7 @@ def test_stdin_json_filename(tmp_path):
     assert item["location"] == {"row": 4, "column": 5}
 
 
+@pytest.mark.slow
 def test_stdin_uses_the_configuration_of_the_path_per_file_ignores(tmp_path):
     write(tmp_path / "proj" / "pyproject.toml", '[tool.ddblint]\nper-file-ignores = { "tests/**" = ["DDB1"] }\n')
     ignored = subprocess_run("check", "--stdin-filename", "proj/tests/test_x.py", "-", cwd=tmp_path,
@@ -652,6 +658,7 @@ def test_stdin_uses_the_configuration_of_the_path_per_file_ignores(tmp_path):
     assert (inner.code, inner.out) == (0, "")
 
 
+@pytest.mark.slow
 def test_stdin_uses_the_table_registry_of_the_path(tmp_path):
     write(tmp_path / "regional" / "ddblint.toml", '[tables.t]\nmode = "single-region"\n')
     write(tmp_path / "global" / "ddblint.toml", '[tables.t]\nmode = "global"\n')
@@ -662,6 +669,7 @@ def test_stdin_uses_the_table_registry_of_the_path(tmp_path):
     assert global_.code == 1 and global_.codes() == [("global/x.py", 4, "DDB101")]
 
 
+@pytest.mark.slow
 def test_stdin_with_force_exclude_skips_an_excluded_path(tmp_path):
     write(tmp_path / "ddblint.toml", 'extend-exclude = ["generated"]\n')
     skipped = subprocess_run("check", "--force-exclude", "--stdin-filename", "generated/x.py", "-",
@@ -677,6 +685,7 @@ def test_dash_mixed_with_paths_is_a_usage_error(tmp_path, ddblint_main):
     assert result.code == 2 and "standard input" in result.err
 
 
+@pytest.mark.slow
 def test_stdin_syntax_error(tmp_path):
     result = subprocess_run("check", "--output-format", "concise", "--stdin-filename", "x.py",
                             cwd=tmp_path, stdin=b"x = (\nupdate_item\n")
@@ -869,12 +878,14 @@ def test_rule_unknown_exits_2(ddblint_main):
 # --- the program -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_python_m_version(tmp_path):
     result = subprocess_run("--version", cwd=tmp_path)
     assert result.code == 0
     assert result.out.strip() == f"ddblint {ddblint.__version__}"
 
 
+@pytest.mark.slow
 def test_python_m_check_end_to_end(tmp_path):
     write(tmp_path / "blind.py", BLIND)
     write(tmp_path / "guarded.py", GUARDED)
@@ -893,6 +904,7 @@ def test_no_command_prints_help(ddblint_main):
     assert result.code == 0 and "check" in result.out and "rule" in result.out
 
 
+@pytest.mark.slow
 def test_syntax_error_report_has_no_python_warnings(tmp_path):
     write(tmp_path / "bad.py", 'import re\nPATTERN = "\\d+"\ndef f(:\n    update_item()\n')
     result = subprocess_run("check", "--output-format", "concise", "bad.py", cwd=tmp_path,

@@ -12,6 +12,7 @@ import pytest
 
 from corpus_score import score
 
+pytestmark = pytest.mark.slow  # lints every file of the corpora
 HERE = Path(__file__).resolve().parent
 
 

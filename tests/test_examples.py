@@ -1,12 +1,9 @@
 """The example projects give exactly their expected findings."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import REPO as ROOT, json_findings
 
 QUICKSTART = {
     ("examples/quickstart/jobs/retention.py", 13, "DDB101"),
@@ -16,17 +13,15 @@ QUICKSTART = {
 }
 
 
-def check(path: str):
-    run = subprocess.run([sys.executable, "-m", "ddblint", "check", path, "--output-format", "json"],
-                         cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode in (0, 1), run.stderr
-    found = json.loads(run.stdout)
+def check(ddblint_main, path: str):
+    run = ddblint_main("check", path, "--output-format", "json", cwd=ROOT)
+    found = json_findings(run)
     return run.returncode, {(str(Path(d["filename"]).relative_to(ROOT)), d["location"]["row"], d["code"])
                             for d in found}
 
 
-def test_quickstart_findings():
-    code, found = check("examples/quickstart")
+def test_quickstart_findings(ddblint_main):
+    code, found = check(ddblint_main, "examples/quickstart")
     assert found == QUICKSTART
     assert code == 1
 
@@ -42,7 +37,7 @@ LONDON = {
 }
 
 
-def test_london_incident_findings():
-    code, found = check("examples/london_incident")
+def test_london_incident_findings(ddblint_main):
+    code, found = check(ddblint_main, "examples/london_incident")
     assert found == LONDON
     assert code == 1

@@ -392,6 +392,7 @@ EXAMPLES = 1000
 _STATS = {"expressions": set(), "compared": 0, "outcomes": collections.Counter(), "divergences": collections.Counter()}
 
 
+@pytest.mark.slow
 def test_differential_against_moto(lint, dynamodb):
     stats = _STATS
 

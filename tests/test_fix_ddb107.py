@@ -433,6 +433,7 @@ def fixed_module(tmp_path_factory):
     return fixed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_the_fixed_code_behaves_as_the_original_on_moto(scenario, fixed_module):
     steps = SCENARIOS[scenario]
@@ -444,6 +445,7 @@ def test_the_fixed_code_behaves_as_the_original_on_moto(scenario, fixed_module):
     assert "ok" in outcomes and "ConditionalCheckFailedException" in outcomes, outcomes
 
 
+@pytest.mark.slow
 def test_the_moto_scenarios_end_as_the_legacy_semantics_say(fixed_module):
     trace = run(fixed_module, SCENARIOS["update-with-expected-value"])
     assert [outcome for _, outcome, _ in trace] == ["ok", "ok", "ConditionalCheckFailedException",
@@ -481,6 +483,7 @@ def set_unless_tagged(pk, value):
 '''
 
 
+@pytest.mark.slow
 def test_fixed_code_follows_the_documented_legacy_semantics_where_moto_does_not(tmp_path):
     example = Example(DOCUMENTED)
     fixed, applied = apply_rule_fixes(example.source, example, tmp_path, RULE)

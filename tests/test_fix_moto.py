@@ -26,6 +26,7 @@ from ddblint import registry  # noqa: E402
 from ddblint.rule import Example  # noqa: E402
 from test_rule_examples import _lint_findings, apply_rule_fixes  # noqa: E402
 
+pytestmark = pytest.mark.slow  # every test runs the original and the fixed code against moto
 RULES = registry.all_rules()
 REGION = "us-east-1"
 

@@ -22,29 +22,26 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
-import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Dict, Set
 
 import libcst as cst
 import pytest
+from conftest import ddblint_process
 
 from ddblint import registry
 
+pytestmark = pytest.mark.slow  # fixes every file of the corpora and the examples, in child processes
 REPO = Path(__file__).resolve().parents[1]
 RULES = registry.all_rules()
 SELECT = ("--extend-select", "DDB")  # every rule, those off by default too
 
 
 def ddblint(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.pop("DDBLINT_OUTPUT_FORMAT", None)
-    return subprocess.run([sys.executable, "-m", "ddblint", "check", "--no-cache", "--exit-zero", *SELECT, *args, "."],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    return ddblint_process("check", "--no-cache", "--exit-zero", *SELECT, *args, ".", cwd=root)
 
 
 def snapshot(root: Path) -> Dict[str, bytes]:

@@ -51,7 +51,12 @@ HEADER = ('import boto3\nfrom boto3.dynamodb.conditions import Attr, Key\n'
 CALL = ('def write(k, expected):\n'
         '    table.update_item(Key={"pk": k}, UpdateExpression="SET a = :a", '
         'ExpressionAttributeValues={":a": 1})\n')
-STATS = {"programs": 0, "calls": 0, "mutants": 0, "unparsable mutants": 0, "cli mutants": 0}
+# The examples of each property test (DDBLINT_FUZZ_EXAMPLES replaces them): test_report_fuzz_counts
+# checks that every test that ran checked that many.
+PROGRAMS, CALLS, TOKEN_MUTANTS, ARGUMENT_MUTANTS = 150, 300, 400, 200
+CLI_MUTANTS = EXAMPLES // 10 or 60
+STATS = {"programs": 0, "calls": 0, "token mutants": 0, "argument mutants": 0, "unparsable mutants": 0,
+         "skipped mutants": 0, "cli mutants": 0}
 
 
 def fuzz_settings(default: int):
@@ -99,7 +104,8 @@ def parses(source: str) -> bool:
 
 # -- (a) generated programs ----------------------------------------------------------------------
 
-@fuzz_settings(150)
+@pytest.mark.slow
+@fuzz_settings(PROGRAMS)
 @given(program=st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
 def test_generated_programs_never_crash(program):
     STATS["programs"] += 1
@@ -133,7 +139,8 @@ def dynamodb_calls(draw):
     return HEADER + f"def write(k, expected, name, kwargs, args, self):\n    {before}{receiver}.{method}({text})\n"
 
 
-@fuzz_settings(300)
+@pytest.mark.slow
+@fuzz_settings(CALLS)
 @given(source=dynamodb_calls())
 def test_dynamodb_calls_with_generated_arguments_never_crash(source):
     STATS["calls"] += 1
@@ -170,6 +177,7 @@ def corpus() -> Tuple[Tuple[str, str, Tuple[Tuple[int, int, int, str], ...]], ..
     return tuple(found)
 
 
+@pytest.mark.slow
 def test_the_corpus_is_there():
     assert len(corpus()) >= 25
 
@@ -268,33 +276,36 @@ def argument_mutants(draw):
         assume(False)
 
 
-def _check_mutant(text: str) -> None:
-    STATS["mutants"] += 1
+def _check_mutant(text: str, kind: str) -> None:
+    STATS[kind] += 1
     result = lint(text)
-    STATS["skipped mutants"] = STATS.get("skipped mutants", 0) + result.skipped
+    STATS["skipped mutants"] += result.skipped
     if not parses(text):
         STATS["unparsable mutants"] += 1
         assert result.skipped or any(d.code == "DDB000" for d in result.diagnostics), text
 
 
-@fuzz_settings(400)
+@pytest.mark.slow
+@fuzz_settings(TOKEN_MUTANTS)
 @given(mutant=token_mutants())
 def test_token_mutations_of_real_code_never_crash(mutant):
-    _check_mutant(mutant[1])
+    _check_mutant(mutant[1], "token mutants")
 
 
-@fuzz_settings(200)
+@pytest.mark.slow
+@fuzz_settings(ARGUMENT_MUTANTS)
 @given(mutant=argument_mutants())
 def test_argument_mutations_of_real_code_never_crash(mutant):
-    _check_mutant(mutant[1])
+    _check_mutant(mutant[1], "argument mutants")
 
 
+@pytest.mark.slow
 def test_mutants_through_the_command_line(tmp_path):
     """One run of the real command over a batch of mutants: exit 0 or 1, no traceback, a DDB000
     line for each that does not parse, and every file accounted for."""
     mutants: List[str] = []
 
-    @settings(max_examples=EXAMPLES // 10 or 60, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=CLI_MUTANTS, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(mutant=st.one_of(token_mutants(), argument_mutants()))
     def collect(mutant):
@@ -315,6 +326,24 @@ def test_mutants_through_the_command_line(tmp_path):
             assert any(line.startswith(f"m{i:05}.py:") and " DDB000 " in line for line in out.splitlines()), (i, text)
 
 
-def test_report_fuzz_counts():
-    """Printed with `-s`: how many programs and mutants this run checked."""
+def test_report_fuzz_counts(request):
+    """Every property test of this module that ran before this one checked as many examples as
+    it was set to: fuzzing that passes because it checked nothing (a strategy starved by
+    `assume`, a prefilter that skips every mutant) fails here. Printed with `-s`: the counts."""
     print("\nfuzzing:", ", ".join(f"{count} {what}" for what, count in STATS.items()))
+    items = request.session.items
+    ran = {item.name for item in items[:items.index(request.node)] if item.module is request.module}
+    wanted = {
+        test_generated_programs_never_crash: ("programs", EXAMPLES or PROGRAMS),
+        test_dynamodb_calls_with_generated_arguments_never_crash: ("calls", EXAMPLES or CALLS),
+        test_token_mutations_of_real_code_never_crash: ("token mutants", EXAMPLES or TOKEN_MUTANTS),
+        test_argument_mutations_of_real_code_never_crash: ("argument mutants", EXAMPLES or ARGUMENT_MUTANTS),
+        test_mutants_through_the_command_line: ("cli mutants", CLI_MUTANTS),
+    }
+    for test, (what, examples) in wanted.items():
+        if test.__name__ in ran:
+            assert STATS[what] >= examples, f"{test.__name__} checked {STATS[what]} {what}, not {examples}"
+    mutants = STATS["token mutants"] + STATS["argument mutants"]
+    assert STATS["unparsable mutants"] <= mutants and STATS["skipped mutants"] <= mutants, STATS
+    if mutants:
+        assert STATS["skipped mutants"] < mutants, "the prefilter skipped every mutant: no rule saw one"

@@ -231,6 +231,7 @@ def test_empty_files_pass(tmp_path, ddblint, data):
     assert "All checks passed!" in result.err
 
 
+@pytest.mark.slow
 def test_nul_bytes_through_standard_input(tmp_path):
     result = ddblint_process("--stdin-filename", "app.py", "-", cwd=tmp_path, stdin=BLIND.encode() + b"\x00")
     assert result.code == 1
@@ -239,6 +240,7 @@ def test_nul_bytes_through_standard_input(tmp_path):
 
 # -- size ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_20_mb_module_is_skipped_above_the_size_limit(tmp_path):
     chunk = "def f%d(k):\n    " + CALL + "\n    return [1, 2, 3, {'a': 'b' * 10}]\n"
     body = "".join(chunk % i for i in range(20 * 1024 * 1024 // len(chunk) + 1))
@@ -255,6 +257,7 @@ def test_a_20_mb_module_is_skipped_above_the_size_limit(tmp_path):
     assert result.codes() == [("generated.py", 1, "DDB000"), ("good.py", 4, "DDB101")]
 
 
+@pytest.mark.slow
 def test_size_limit_comes_from_the_environment(tmp_path):
     write(tmp_path / "app.py", BLIND)
     small = ddblint_process(".", cwd=tmp_path, env={"DDBLINT_MAX_FILE_SIZE": "100"})
@@ -264,6 +267,7 @@ def test_size_limit_comes_from_the_environment(tmp_path):
     assert unlimited.codes() == [("app.py", 4, "DDB101")]
 
 
+@pytest.mark.slow
 def test_very_long_lines(tmp_path, ddblint):
     prefix = "    data = [" + ", ".join(str(i) for i in range(40_000)) + "]; "
     write(tmp_path / "long.py", HEADER + "def f(k):\n" + prefix + CALL + "\n")
@@ -308,6 +312,7 @@ NESTED_KINDS = ["parens", "lists", "dicts", "calls", "unclosed", "fstring", "not
                 "ternary", "power", "plus", "and", "attribute", "subscript", "call_chain", "strings", "elif"]
 
 
+@pytest.mark.slow
 def test_code_nested_thousands_deep_is_ddb000_not_a_crash(tmp_path):
     for kind in NESTED_KINDS:
         write(tmp_path / f"{kind}_deep.py", _nested(kind, 5_000))
@@ -345,6 +350,7 @@ def test_nesting_the_analysis_cannot_follow_is_ddb000(tmp_path, ddblint):
     assert ("good.py", 4, "DDB101") in result.codes()
 
 
+@pytest.mark.slow
 def test_deep_dynamodb_expressions_are_no_crash(tmp_path):
     """Recursion inside the DynamoDB model: expression strings and conditions built deep."""
     write(tmp_path / "expr.py", HEADER + "def f(k):\n    table.update_item(Key={'pk': k}, UpdateExpression='SET a = :a', "
@@ -371,6 +377,7 @@ def test_deeply_nested_imported_module_does_not_crash_the_engine_parser(tmp_path
     assert engine.parse_module(BLIND).code == BLIND
 
 
+@pytest.mark.slow
 def test_imported_modules_that_cannot_be_parsed_are_no_crash(tmp_path):
     """The modules a checked file imports are parsed with `engine.parse_module` too: a deeply
     nested one once killed the process (SIGSEGV in LibCST's parser), one with a non-text coding
@@ -388,6 +395,7 @@ def test_imported_modules_that_cannot_be_parsed_are_no_crash(tmp_path):
         engine.parse_module(b"# -*- coding: rot13 -*-\nx = 1\n")
 
 
+@pytest.mark.slow
 def test_deeply_nested_cdk_app_is_no_crash(tmp_path):
     write(tmp_path / "pyproject.toml", "[tool.ddblint]\n")
     write(tmp_path / "stack.py", "from aws_cdk import aws_dynamodb\nx = " + "(" * 3_000 + "1" + ")" * 3_000 + "\n")
@@ -399,6 +407,7 @@ def test_deeply_nested_cdk_app_is_no_crash(tmp_path):
 _DEEP = 100_000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, content", [
     ("template.json", '{"Resources": ' + "[" * _DEEP + "]" * _DEEP + "}"),
     ("template.yaml", "Resources: " + "[" * _DEEP + "]" * _DEEP + "\n"),
@@ -412,6 +421,7 @@ def test_deeply_nested_infrastructure_templates_are_no_crash(tmp_path, name, con
     assert (result.code, result.codes()) == (1, [("app.py", 4, "DDB101")])
 
 
+@pytest.mark.slow
 def test_deeply_nested_terraform_is_a_warning(tmp_path):
     write(tmp_path / "pyproject.toml", "[tool.ddblint]\n")
     write(tmp_path / "main.tf", 'resource "aws_dynamodb_table" "t" {\n  name = ' + "[" * _DEEP + "]" * _DEEP + "\n}\n")
@@ -430,6 +440,7 @@ def test_directory_named_like_a_python_file(tmp_path, ddblint):
     assert ddblint("x.py").codes() == [("x.py/inner.py", 4, "DDB101")]
 
 
+@pytest.mark.slow
 def test_directories_nested_thousands_deep(tmp_path, monkeypatch):
     """Once a RecursionError in the directory walk: an internal error and no result at all.
     (Through the command line this takes minutes: the configuration lookup of each directory
@@ -476,6 +487,7 @@ def test_unreadable_file_is_ddb000_and_the_rest_is_checked(tmp_path, ddblint, mo
     assert locked.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_chmod_000_file_and_directory(tmp_path):
     write(tmp_path / "a.py", BLIND)
@@ -839,6 +851,7 @@ def test_text_output_escapes_control_characters_from_the_code_and_file_names(tmp
     assert any(d["message"].startswith("UpdateItem on `x\n::error file=a.py::forged\x1b[31m\u202e`") for d in data)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs file names that are not UTF-8")
 def test_file_name_that_is_not_utf8(tmp_path):
     name = os.fsdecode(b"caf\xe9.py")
@@ -860,6 +873,7 @@ def test_file_name_that_is_not_utf8(tmp_path):
 
 # -- the security model (SECURITY.md) ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_checked_code_and_configuration_are_never_imported_or_run(tmp_path):
     marker = tmp_path / "RAN"
     payload = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('x')\nimport os\nos._exit(99)\n"

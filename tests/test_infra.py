@@ -385,6 +385,7 @@ def test_default_search_reads_every_source_kind(tmp_path):
                                                 key=lambda s: (s.rsplit(":", 1)[0], int(s.rsplit(":", 1)[1])))
 
 
+@pytest.mark.slow
 def test_terraform_parser_is_imported_only_for_tf_files():
     code = ("import sys; from pathlib import Path; from ddblint.infra import discover; "
             f"t, w = discover(Path({str(FIXTURES / 'sam')!r})); assert t and not w; "

@@ -1,5 +1,6 @@
 """Unit tests of the suppression-comment parser (ddblint.noqa); end-to-end cases are in test_cli.py."""
 import pytest
+from conftest import ddblint_process, make_tree
 
 from ddblint import noqa
 
@@ -83,11 +84,7 @@ def test_file_directive_must_stand_on_its_own_line():
 
 # -- DDB001 unused-noqa, end to end ----------------------------------------------------------------
 def _run(tmp_path, *args):
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "ddblint", "check", "--no-cache", "--output-format", "concise",
-                           *args], cwd=tmp_path, capture_output=True, text=True)
+    return ddblint_process("check", "--no-cache", "--output-format", "concise", *args, cwd=tmp_path)
 
 
 STALE = '''import boto3
@@ -102,9 +99,9 @@ def f(k):
 '''
 
 
+@pytest.mark.slow
 def test_unused_noqa_end_to_end_and_its_fix(tmp_path):
-    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
-    (tmp_path / "app.py").write_text(STALE)
+    make_tree(tmp_path, {"pyproject.toml": "[tool.ddblint]\n", "app.py": STALE}, dedent=False)
     run = _run(tmp_path, "app.py")
     assert run.returncode == 1, run.stderr
     assert run.stdout.splitlines() == [

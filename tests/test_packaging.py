@@ -23,7 +23,9 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
+from conftest import cache_directory
 
+pytestmark = pytest.mark.slow  # builds the wheel and the sdist and installs them in a new environment
 ROOT = Path(__file__).resolve().parent.parent
 
 # What a copy of the source tree leaves out: VCS data, environments, caches, build output.
@@ -157,7 +159,7 @@ def test_installed_wheel_works_outside_the_checkout(wheel, tmp_path, request):
         (meta,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
         requirements = _runtime_requirements(zf.read(meta).decode("utf-8"))
 
-    cache = Path(str(request.config.cache.mkdir("wheels")))
+    cache = cache_directory(request.config, "wheels")
     install = [
         python, "-m", "pip", "install", "--no-index",
         "--find-links", cache, "--find-links", wheel.parent, wheel,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from conftest import lint_snippet
 from hypothesis import given, settings, strategies as st
 
 from ddblint import config, registry
@@ -418,19 +419,7 @@ def test_bumped_versions_and_checks():
 # -- rules together --------------------------------------------------------------------------------------
 
 def lint(source: str, tmp_path: Path, toml: str = ""):
-    from ddblint import engine
-
-    root = tmp_path / "project"
-    root.mkdir()
-    if toml:
-        (root / "pyproject.toml").write_text(textwrap.dedent(toml))
-    target = root / "app.py"
-    target.write_text(textwrap.dedent(source).lstrip("\n"))
-    found = config.settings_for(target, registry.defaults())
-    rules = [r for r in registry.all_rules().values() if r.default]
-    result = engine.check_source(target.read_bytes(), target, "app.py", found, rules)
-    assert not result.errors, result.errors
-    return sorted((d.location.row, d.code) for d in result.diagnostics)
+    return sorted((d.location.row, d.code) for d in lint_snippet(source, tmp_path, toml=toml))
 
 
 def test_partiql_writes_are_reported_once_by_the_partiql_rules(tmp_path):

@@ -35,6 +35,7 @@ def test_same_as_position_provider(source):
     _compare(source)
 
 
+@pytest.mark.slow
 def test_same_on_ddblint_itself():
     for path in sorted((Path(__file__).parent.parent / "ddblint").rglob("*.py"))[:12]:
         _compare(path.read_text())

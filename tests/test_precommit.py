@@ -18,7 +18,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import cache_directory
 
+pytestmark = pytest.mark.slow  # pre-commit try-repo installs the hooks in environments of their own
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 
@@ -62,7 +64,7 @@ def env(request):
         k: v for k, v in os.environ.items()
         if not k.startswith("GIT_") and k not in ("SKIP", "PRE_COMMIT", "VIRTUAL_ENV", "PYTHONPATH")
     }
-    env["PRE_COMMIT_HOME"] = str(request.config.cache.mkdir("pre-commit"))
+    env["PRE_COMMIT_HOME"] = str(cache_directory(request.config, "pre-commit"))
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 

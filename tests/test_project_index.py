@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import make_tree
 
 from ddblint import cli
 
@@ -30,16 +31,13 @@ BLIND = 'UpdateExpression="SET a = :a", ExpressionAttributeValues={":a": 1}'
 
 
 def lint(tmp_path: Path, files: dict, target: str):
-    (tmp_path / "pyproject.toml").write_text(textwrap.dedent('''
+    make_tree(tmp_path, {"pyproject.toml": '''
         [tool.ddblint.tables.subscribers]
         env = ["SUBSCRIBERS_TABLE"]
         home-region = "eu-west-1"
         mode = "single-region"
-    '''))
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+    '''})
+    make_tree(tmp_path, {name: textwrap.dedent(text) for name, text in files.items()}, dedent=False)
     out = tmp_path / "out.json"
     cli.main(["check", str(tmp_path / target), "--output-format", "json", "-o", str(out), "-q",
               "--select", "DDB101"])

@@ -2,14 +2,14 @@
 the table/region rules (DDB201, DDB202, DDB301, DDB302, DDB304) on PynamoDB code."""
 from __future__ import annotations
 
-import tempfile
 import textwrap
 from pathlib import Path
 
 import libcst as cst
 import pytest
+from conftest import lint_snippet
 
-from ddblint import config, engine, registry
+from ddblint import config, registry
 from ddblint.dynamo import ABSENT, DynamoModel, pynamodb
 from ddblint.dynamo.values import UNKNOWN, EnvVar, Template
 from ddblint.rule import Example
@@ -74,17 +74,8 @@ def models(m: DynamoModel):
 
 def lint(source: str, code: str, tmp_path: Path, toml: str = "", filename: str = "app.py"):
     """The findings of `code` on a file, with every default rule enabled (as the rule examples run)."""
-    root = Path(tempfile.mkdtemp(dir=tmp_path))  # a project of its own for every call
-    if toml:
-        (root / "pyproject.toml").write_text(textwrap.dedent(toml))
-    target = root / filename
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(textwrap.dedent(source).lstrip("\n"))
-    settings = config.settings_for(target, registry.defaults())
-    enabled = [r for c, r in RULES.items() if c == code or r.default]
-    result = engine.check_source(target.read_bytes(), target, filename, settings, enabled)
-    assert not result.errors, result.errors
-    return [(d.location.row, d.code) for d in result.diagnostics if d.code == code]
+    found = lint_snippet(source, tmp_path, toml=toml, filename=filename, select=[code])
+    return [(d.location.row, d.code) for d in found if d.code == code]
 
 
 # -- models ------------------------------------------------------------------------------------------

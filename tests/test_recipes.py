@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.slow  # every recipe runs the real command, git or pre-commit in child processes
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EDITORS = ROOT / "docs" / "editors.md"

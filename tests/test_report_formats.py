@@ -2,7 +2,7 @@
 
 Diagnostics come from linting real files through `engine.check_source` (or the CLI); a fix is
 built by hand while no rule has one. SARIF is validated against the OASIS SARIF 2.1.0 schema
-shipped beside the checkout (`../shared/schemas/sarif-schema-2.1.0.json`).
+kept in tests/data/ (the `validator` fixture of conftest.py).
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from ddblint.diagnostics import Diagnostic, Edit, Fix, Location
 from ddblint.report import _common, github, gitlab, junit, pylint
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 HEADER = 'import boto3\ntable = boto3.resource("dynamodb").Table("t")\n'
 CALL = 'table.update_item(Key={"pk": k}, UpdateExpression="SET a = :a", ExpressionAttributeValues={":a": 1})'
@@ -58,18 +57,6 @@ def project(tmp_path, monkeypatch):
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-@pytest.fixture(scope="module")
-def validator():
-    if not SCHEMA.is_file():
-        pytest.skip(f"the SARIF 2.1.0 schema is not beside the checkout ({SCHEMA}); "
-                    "it ships as test data in ../shared/schemas/")
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema validates SARIF against the OASIS schema")
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
 
 
 # RFC 3986: what a URI reference may contain once percent-encoded (the schema's `format:

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import re
 import tempfile
 import textwrap
 from pathlib import Path
 
 import libcst as cst
 import pytest
+from conftest import lint_snippet, make_tree
 
-from ddblint import config, engine, registry, tablecheck
-from ddblint.positions import Positions
+from ddblint import config, engine, fix, registry, tablecheck
 from ddblint.rule import Context, Rule
 
 RULES = registry.all_rules()
@@ -26,22 +25,22 @@ def _cases(kind):
 
 
 def lint_example(example, tmp_path: Path, rule):
-    root = tmp_path / "project"
-    root.mkdir()
-    if example.config:
-        (root / "pyproject.toml").write_text(textwrap.dedent(example.config))
-    target = root / example.filename
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(example.source)
-    settings = config.settings_for(target, registry.defaults())
-    # Every rule runs, so that precedence between rules (superseded_by) is part of what is tested.
-    enabled = [r for code, r in RULES.items() if code == rule.code or r.default]
+    """The rule's findings on the example, in a project of its own with the example's configuration."""
     if rule.check_tables is not Rule.check_tables:  # a rule about infrastructure files
-        found = tablecheck.check_tables(settings, enabled, [root], lambda p: str(p.relative_to(root)))
+        root = Path(tempfile.mkdtemp(dir=tmp_path))
+        make_tree(root, {"pyproject.toml": example.config} if example.config else {})
+        make_tree(root, {example.filename: example.source}, dedent=False)
+        settings = config.settings_for(root / example.filename, registry.defaults())
+        found = tablecheck.check_tables(settings, _enabled(rule), [root], lambda p: str(p.relative_to(root)))
         return [d for d in found if d.code == rule.code]
-    result = engine.check_source(target.read_bytes(), target, example.filename, settings, enabled)
-    assert not result.errors, result.errors
-    return [d for d in result.diagnostics if d.code == rule.code]
+    found = lint_snippet(example.source, tmp_path, toml=example.config, filename=example.filename,
+                         select=[rule.code], dedent=False)
+    return [d for d in found if d.code == rule.code]
+
+
+def _enabled(rule):
+    # Every rule runs, so that precedence between rules (superseded_by) is part of what is tested.
+    return [r for code, r in RULES.items() if code == rule.code or r.default]
 
 
 @pytest.mark.parametrize("rule, example", list(_cases("fires")))
@@ -86,66 +85,30 @@ def _lint_findings(text: str, example, tmp_path: Path, rule):
     return module, list(rule().check(Context(target, text, module, settings)))
 
 
-def _offsets(text: str):
-    starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
-    return lambda row, column: starts[row - 1] + column
-
-
 def apply_rule_fixes(text: str, example, tmp_path: Path, rule, rounds: int = 10):
-    """Apply the rule's fixes (safe and unsafe) as the engine will: each edit replaces its node's
-    source range with the replacement's text; a fix whose edits overlap one already taken waits
-    for the next round. Returns (text, number of fixes applied)."""
-    if rule.check_suppressions is not Rule.check_suppressions:
-        return _apply_engine_fixes(text, example, tmp_path, rule, rounds)
-    applied = 0
-    for _ in range(rounds):
-        module, findings = _lint_findings(text, example, tmp_path, rule)
-        positions = Positions(module, text)
-        offset = _offsets(text)
-        taken, chosen = [], []
-        for finding in findings:
-            if not finding.edits:
-                continue
-            assert finding.fix is not None and finding.fix.applicability in ("safe", "unsafe")
-            spans = []
-            for node, replacement in finding.edits:
-                (row, column), (end_row, end_column) = positions[node]
-                replacement = replacement() if callable(replacement) else replacement  # computed lazily
-                content = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
-                spans.append((offset(row, column), offset(end_row, end_column), content))
-            if any(_overlap(a, b) for a in spans for b in taken):
-                continue
-            taken.extend(spans)
-            chosen.append(finding)
-        if not chosen:
-            return text, applied
-        for start, end, content in sorted(taken, reverse=True):
-            text = text[:start] + content + text[end:]
-        cst.parse_module(text)  # every round parses
-        applied += len(chosen)
-    raise AssertionError(f"{rule.code}: fixes did not converge in {rounds} rounds:\n{text}")
+    """Apply the rule's fixes (safe and unsafe) with the engine's own fixer, `fix.fix_bytes`, which
+    `ddblint check --fix --unsafe-fixes` runs on each file: lint, apply the fixes that do not
+    overlap, parse, and again until none is left. The default rules run too (precedence between
+    rules is part of what is tested); only this rule's fixes are applied. Returns (text, number
+    of fixes applied)."""
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    make_tree(root, {"pyproject.toml": example.config} if example.config else {})
+    target = make_tree(root, {example.filename: text}, dedent=False) / example.filename
+    settings = config.settings_for(target, registry.defaults())
+    enabled = _enabled(rule)
 
+    def lint(data: bytes):
+        result = engine.check_source(data, target, example.filename, settings, enabled)
+        assert not result.errors, result.errors
+        found = [d for d in result.diagnostics if d.code == rule.code]
+        for d in found:
+            assert d.fix is None or not d.fix.edits or d.fix.applicability in ("safe", "unsafe"), d.fix
+        return found
 
-def _apply_engine_fixes(text: str, example, tmp_path: Path, rule, rounds: int):
-    """For rules about comments (no LibCST node to edit): the text edits of the engine's findings."""
-    from ddblint import fix
-
-    applied = 0
-    for index in range(rounds):
-        sub = Path(tempfile.mkdtemp(dir=tmp_path))
-        found = [d for d in lint_example(dataclasses.replace(example, code=text), sub, rule) if d.fix is not None]
-        if not found:
-            return text, applied
-        text, done = fix.apply_edits(text, found, unsafe=True)
-        if not done:
-            return text, applied
-        cst.parse_module(text)
-        applied += len(done)
-    raise AssertionError(f"{rule.code}: fixes did not converge in {rounds} rounds:\n{text}")
-
-
-def _overlap(a, b) -> bool:
-    return max(a[0], b[0]) < min(a[1], b[1]) or (a[0] == b[0] and (a[0] == a[1] or b[0] == b[1]))
+    outcome = fix.fix_bytes(text.encode("utf-8"), lint, unsafe=True, max_rounds=rounds)
+    assert outcome.error is None, f"{rule.code}: {outcome.error}"
+    assert outcome.converged, f"{rule.code}: fixes did not converge in {rounds} rounds:\n{outcome.source}"
+    return outcome.source, len(outcome.applied)
 
 
 def _fixed_cases():
@@ -155,11 +118,8 @@ def _fixed_cases():
                 yield pytest.param(rule, example, id=f"{code}-fires-{index}")
 
 
-def _codes(example, text, tmp_path, rule, name):
-    copy = dataclasses.replace(example, code=text)
-    sub = tmp_path / name
-    sub.mkdir()
-    return lint_example(copy, sub, rule)
+def _codes(example, text, tmp_path, rule):
+    return lint_example(dataclasses.replace(example, code=text), tmp_path, rule)
 
 
 @pytest.mark.parametrize("rule, example", list(_fixed_cases()))
@@ -169,27 +129,19 @@ def test_fix_gives_the_expected_source(rule, example, tmp_path):
     assert fixed == example.fixed_source, fixed
     compile(fixed, example.filename, "exec")
     # a fixed point: the rule no longer fires, and fixing again changes nothing
-    assert not _codes(example, fixed, tmp_path, rule, "after"), fixed
+    assert not _codes(example, fixed, tmp_path, rule), fixed
     assert apply_rule_fixes(fixed, example, tmp_path, rule) == (fixed, 0)
     # and the fix broke no expression: no new DDB4xx finding
-    before = collections.Counter(d.code for d in _all_codes(example, example.source, tmp_path, "all-before"))
-    after = collections.Counter(d.code for d in _all_codes(example, fixed, tmp_path, "all-after"))
+    before = collections.Counter(d.code for d in _all_codes(example, example.source, tmp_path))
+    after = collections.Counter(d.code for d in _all_codes(example, fixed, tmp_path))
     for code, count in after.items():
         if code.startswith("DDB4"):
             assert count <= before[code], (code, fixed)
 
 
-def _all_codes(example, text, tmp_path, name):
-    root = tmp_path / name
-    root.mkdir()
-    if example.config:
-        (root / "pyproject.toml").write_text(textwrap.dedent(example.config))
-    target = root / example.filename
-    target.write_text(text)
-    settings = config.settings_for(target, registry.defaults())
-    result = engine.check_source(text.encode(), target, example.filename, settings, list(RULES.values()))
-    assert not result.errors, result.errors
-    return result.diagnostics
+def _all_codes(example, text, tmp_path):
+    """Every rule's findings (those off by default too) on `text`."""
+    return lint_snippet(text, tmp_path, toml=example.config, filename=example.filename, select=RULES, dedent=False)
 
 
 @pytest.mark.parametrize("rule, example", [p for p in _cases("fires") if p.values[0].fix_availability != "None"])

@@ -147,6 +147,7 @@ def _sources():
             yield path
 
 
+@pytest.mark.slow
 def test_positions_match_the_index_on_every_file_of_the_repository():
     """builders.positioned numbers nodes as scope.py does; the call sites prove it, file by file."""
     for path in _sources():

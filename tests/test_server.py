@@ -245,6 +245,7 @@ def workspace(tmp_path):
     table_registry.registry_for.cache_clear()
 
 
+@pytest.mark.slow
 def test_lsp_conversation_over_stdio(workspace):
     client = Client(workspace)
     try:
@@ -421,6 +422,7 @@ def _check_fix_actions(client: Client, path: Path, uri: str, text: str, diagnost
         assert fix_all == []
 
 
+@pytest.mark.slow
 def test_exit_without_shutdown_is_code_1(tmp_path):
     # main() returns the code LSP asks for: 1 when `exit` comes without `shutdown`
     client = Client(tmp_path, "import sys; from ddblint.server import main; sys.exit(main())")
@@ -449,6 +451,7 @@ def _shutdown(client: Client) -> None:
     assert client.garbage == [], client.garbage
 
 
+@pytest.mark.slow
 def test_utf8_position_encoding_when_the_client_prefers_it(workspace):
     client = Client(workspace)
     try:
@@ -466,6 +469,7 @@ def test_utf8_position_encoding_when_the_client_prefers_it(workspace):
         client.close()
 
 
+@pytest.mark.slow
 def test_stray_output_goes_to_stderr_not_the_protocol(workspace):
     # a print (or a C extension writing to file descriptor 1) while linting must not corrupt the stream
     code = ("import os, ddblint.server as s\n"
@@ -490,6 +494,7 @@ def test_stray_output_goes_to_stderr_not_the_protocol(workspace):
     assert b"noise from print" in client.stderr and b"noise from fd 1" in client.stderr
 
 
+@pytest.mark.slow
 def test_quick_fix_and_fix_all_actions(workspace):
     # Whatever rules have fixes today, the server's side is checked with a fix injected into
     # DDB101's findings: replace the call (after an emoji, containing two) with `None`.

@@ -12,8 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from ddblint import config, engine, registry
+from conftest import lint_snippet
 
 boto3 = pytest.importorskip("boto3")
 moto = pytest.importorskip("moto")
@@ -32,14 +31,10 @@ table = resource.Table("t")
 
 
 def lint(source: str, code: str, tmp_path: Path):
-    target = tmp_path / "case.py"
-    target.write_text(source)
-    (tmp_path / "ddblint.toml").write_text("# no configuration\n")
-    settings = config.settings_for(target, registry.defaults())
-    rules = registry.all_rules()
-    result = engine.check_source(target.read_bytes(), target, "case.py", settings, [rules[code]])
-    assert not result.errors, result.errors
-    return [d for d in result.diagnostics if d.code == code]
+    """`code`'s findings on `source`, that rule alone, in a project with an empty configuration."""
+    found = lint_snippet(source, tmp_path, toml="# no configuration\n", config_name="ddblint.toml",
+                         filename="case.py", select=[code], defaults=False, dedent=False)
+    return [d for d in found if d.code == code]
 
 
 @pytest.fixture()
@@ -174,6 +169,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_prediction_holds(name, tmp_path, aws):
     code, bad, error, fixed = CASES[name]
@@ -198,6 +194,7 @@ def test_table_name_on_a_table_method_redirects_the_write(tmp_path, aws):
     assert "Item" in aws.get_item(TableName="t-archive", Key={"pk": {"S": "h"}})
 
 
+@pytest.mark.slow
 def test_legacy_parameters_alone_still_work(tmp_path, aws):
     """Without expressions the legacy parameters are accepted: DDB107 says "legacy", not "rejected"."""
     source = HEADER + textwrap.dedent('''
@@ -225,6 +222,7 @@ def _python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_botocore_is_not_imported_with_ddblint():
     run_ = _python('''
         import sys
@@ -240,6 +238,7 @@ def test_botocore_is_not_imported_with_ddblint():
     assert run_.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_without_botocore_ddb405_is_silent():
     run_ = _python('''
         import sys

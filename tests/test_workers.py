@@ -6,25 +6,18 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import ddblint_process as ddblint
 
 from ddblint import engine, runner
 
+pytestmark = pytest.mark.slow  # process pools over the corpora and the examples
 ROOT = Path(__file__).resolve().parent.parent
 # The labelled corpora and the examples: 60+ files, most of them DynamoDB code.
 TREES = ("tests/corpus", "tests/holdout", "examples")
-
-
-def ddblint(*args: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DDBLINT_", "PRE_COMMIT"))}
-    environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "ddblint", *args], cwd=cwd, capture_output=True, text=True,
-                          env=environment, timeout=600)
 
 
 @pytest.fixture(scope="module")
