@@ -225,12 +225,6 @@ def placeholder_map(op: Operation, param: str) -> Optional[PlaceholderMap]:
                           value.node if isinstance(value.node, cst.Dict) else None)
 
 
-def attribute_names(op: Operation) -> Optional[Dict[str, str]]:
-    """ExpressionAttributeNames fully resolved ({} when absent), None when not known."""
-    names = expressions(op).names if op.name in EXPRESSION_OPERATIONS else placeholder_map(op, NAMES)
-    return names.resolved() if names is not None else None
-
-
 # --- changes the value resolver does not see ----------------------------------------------------
 # The resolver follows `d[key] = value` and `d.update(key=value)` in the scope that binds `d`; after
 # `f(d)` or another method call it takes `d` to have unknown keys more, but keeps what it knew of

@@ -15,6 +15,7 @@ import libcst as cst
 
 from ddblint.dynamo.operations import DATA_METHODS
 from ddblint.dynamo.tree import children
+from ddblint.syntax import dotted_name
 
 # Methods of a dict that read it without changing it; any other call on a dict, or passing it to a
 # function, may change it behind our back.
@@ -107,15 +108,6 @@ def build_index(module: cst.Module) -> ModuleIndex:
                        visitor.all_calls, frozenset(visitor.exits - visitor.jumps))
 
 
-def _dotted(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
 _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
 _SUITE_TYPES = frozenset(_SUITES)  # exact types: isinstance on LibCST classes (ABCs) is slow
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -205,7 +197,7 @@ class _Indexer:
         self.functions[id(node)] = scope
         self.function_stack.append(node)
         if outer.kind == "class":
-            decorators = {_dotted(d.decorator) for d in node.decorators}
+            decorators = {dotted_name(d.decorator) for d in node.decorators}
             if "staticmethod" not in decorators:
                 scope.class_info = self.classes[id(outer.node)]
                 scope.self_kind = "class" if "classmethod" in decorators else "instance"
@@ -385,7 +377,7 @@ class _Indexer:
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._bind(alias.asname.name.value, "import", node, qualname=dotted)
             elif dotted:
@@ -396,10 +388,10 @@ class _Indexer:
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
             return
-        base = _dotted(node.module) if node.module is not None else ""
+        base = dotted_name(node.module) if node.module is not None else ""
         base = "." * len(node.relative) + (base or "")
         for alias in node.names:
-            name = alias.name.value if isinstance(alias.name, cst.Name) else _dotted(alias.name)
+            name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
             bound = alias.asname.name.value if alias.asname is not None else name
             self._bind(bound, "import", node, qualname=f"{base}.{name}" if base else name)
 
