@@ -715,7 +715,7 @@ def _changed_later(node, site: CallSite) -> bool:
     scope = site.scope
     while scope is not None:
         if node.value in scope.bindings:
-            return bool(scope.mutations.get(node.value))
+            return any(m.seen_by_resolver for m in scope.mutations.get(node.value, ()))
         scope = scope.parent
     return False
 

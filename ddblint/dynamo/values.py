@@ -672,7 +672,7 @@ class Evaluator:
         return value
 
     def _apply_mutations(self, value: DictValue, mutations, after: int, at: At) -> DictValue:
-        relevant = [m for m in mutations if after < m.order < at.order]
+        relevant = [m for m in mutations if after < m.order < at.order and m.seen_by_resolver]
         if not relevant:
             return value
         entries, complete = dict(value.entries), value.complete
