@@ -50,8 +50,10 @@ class Mutation:
       del      `del name[key]` (and deeper)
       read     read by a `del` target or a loop's iterable: `del seen[name]`, `for k in name`
       annotated  `name[key]: T` with no value (which assigns nothing)
-    depth: the subscripts between the name and what is changed or passed (0: the name's own
-    value), None when an attribute is on the way (`name.x[k] = v`, `name.items.append(v)`).
+    depth: how many subscripts the written target, the method's receiver or the passed argument
+    applies to the name (`name[k] = v` 1, `name[a][b] = v` 2, `name.pop(k)` and `f(name)` 0,
+    `name["a"].clear()` and `f(name["a"])` 1); None when an attribute is on the way
+    (`name.x[k] = v`, `name.items.append(v)`).
     """
 
     kind: str
@@ -405,7 +407,7 @@ class _Indexer:
         key = None
         if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
             key = target.slice[0].slice.value
-        self._record_mutation(target.value.value, Mutation("setitem", stmt, key, value))
+        self._record_mutation(target.value.value, Mutation("setitem", stmt, key, value, depth=1))
 
     def _record_mutation(self, name: str, mutation: Mutation) -> None:
         mutation.order, mutation.chain = self.order, tuple(self.chain)

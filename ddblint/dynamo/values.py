@@ -347,7 +347,7 @@ class Evaluator:
                 return {"True": True, "False": False, "None": None}[node.value]
             return self.lookup(node.value, at)
         if isinstance(node, cst.Attribute):
-            return self._attribute(self.value(node.value, at), node.attr.value)
+            return self.attribute(self.value(node.value, at), node.attr.value)
         if isinstance(node, cst.Subscript):
             return self._subscript(node, at)
         if isinstance(node, cst.Call):
@@ -453,7 +453,8 @@ class Evaluator:
             return base.items[key].value
         return UNKNOWN
 
-    def _attribute(self, base, attr: str):
+    def attribute(self, base, attr: str):
+        """The value of `base.attr`, for a value `base` the resolver computed."""
         found = self.plugin.attribute(base, attr)
         if found is not None:
             return found
@@ -472,6 +473,8 @@ class Evaluator:
                 return base.evaluator.module_attribute(attr)
             return self._import(f"{base.name}.{attr}")  # a submodule: `import app; app.db.table`
         return UNKNOWN
+
+    _attribute = attribute  # the old name, which dynamo/project.py still calls
 
     def module_attribute(self, name: str):
         """The value a module-level name ends up with (what `from this import name` sees)."""
@@ -508,7 +511,7 @@ class Evaluator:
                 key = self.value(node.args[0].value, at)
                 entry = base.entries.get(key) if isinstance(key, str) else None
                 return entry.value if entry is not None else UNKNOWN
-            callee = self._attribute(base, method)
+            callee = self.attribute(base, method)
         else:
             callee = self.value(func, at)
         if isinstance(callee, QualName):
