@@ -423,3 +423,59 @@ def test_nothing_keeps_a_checked_modules_tree_alive(tmp_path):
         result = engine.check_source(source, tmp_path / f"m{i}.py", f"m{i}.py", settings, rules)
         assert result.diagnostics and not result.errors
     assert live_modules() - before <= 1
+
+
+def test_scope_records_every_change_of_a_dict_and_the_resolver_reads_its_own():
+    from ddblint.dynamo.scope import build_index
+
+    index = build_index(cst.parse_module(textwrap.dedent('''
+        params = {}
+        params["a"] = 1
+        params["EAV"][":v"] = 2
+        params.update(x=1)
+        params["EAV"].clear()
+        params.meta.append(1)
+        f(params)
+        f(**params)
+        f(params["k"])
+        alias = params
+        del params["a"]
+        for k in params: pass
+        params["b"]: int
+    ''')))
+    recorded = [(m.kind, m.depth, m.star, m.seen_by_resolver) for m in index.scope.mutations["params"]]
+    assert recorded == [
+        ("setitem", 1, "", True), ("deep", 2, "", True), ("update", 0, "", True), ("method", 1, "", True),
+        ("method", None, "", True), ("passed", 0, "", True), ("passed", 0, "**", False), ("passed", 1, "", False),
+        ("alias", 0, "", True), ("del", 1, "", True), ("read", 0, "", False), ("read", 0, "", False),
+        ("annotated", 1, "", False),
+    ]
+
+
+def test_evaluator_hooks_answer_before_its_own_rules():
+    from ddblint.dynamo.scope import build_index
+    from ddblint.dynamo.values import Evaluator, Plugin, Receiver
+
+    class Factories(Plugin):
+        """`make_table("t")` makes a table; `x.table` of anything is a table too."""
+
+        def call(self, node, at):
+            if isinstance(node.func, cst.Name) and node.func.value == "make_table":
+                return Receiver("table", "eu-west-1", "t", origin=node)
+            return None
+
+        def method_call(self, base, method, node, at):
+            seen.append((method, base))  # asked with the receiver already evaluated
+            return None
+
+        def attribute(self, base, attr):
+            return Receiver("table", None, attr) if attr == "table" else None
+
+    seen = []
+    index = build_index(cst.parse_module('t = make_table()\nu = other.table\nv = t.batch_writer()\n'))
+    plain, extended = Evaluator(index), Evaluator(index, plugin=Factories)
+    assert plain.module_attribute("t") is UNKNOWN and not isinstance(plain.module_attribute("u"), Receiver)
+    assert extended.module_attribute("t") == Receiver("table", "eu-west-1", "t", origin=index.module.body[0].body[0].value)
+    assert extended.module_attribute("u").table == "table"
+    assert extended.module_attribute("v").kind == "batch_writer"  # no answer: the resolver's own rule
+    assert [method for method, base in seen] == ["batch_writer"] and seen[0][1].kind == "table"

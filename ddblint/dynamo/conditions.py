@@ -11,6 +11,7 @@ from typing import Dict, FrozenSet, Optional, Union
 
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import ABSENT, Operation
+from ddblint.dynamo.expression_params import NAMES, placeholder_map
 from ddblint.dynamo.values import UNKNOWN, ConditionValue, DictValue, builder_path
 
 # Legacy Expected ComparisonOperator -> expression comparator
@@ -86,17 +87,8 @@ def _legacy_expected(expected, operator):
 
 def attribute_names(op: Operation) -> Optional[Dict[str, str]]:
     """ExpressionAttributeNames as a dict, {} when absent, None when not fully known."""
-    names = op.param("ExpressionAttributeNames")
-    if names is ABSENT:
-        return {}
-    if not isinstance(names, DictValue) or not names.complete:
-        return None
-    resolved = {}
-    for key, arg in names.entries.items():
-        if not isinstance(arg.value, str):
-            return None
-        resolved[key] = arg.value
-    return resolved
+    names = placeholder_map(op, NAMES)
+    return names.resolved() if names is not None else None
 
 
 def attribute_name(path, names: Optional[Dict[str, str]]) -> Union[str, object]:

@@ -22,7 +22,7 @@ import libcst as cst
 from ddblint.dynamo import expressions as ex, operations
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation
 from ddblint.dynamo.operations import DATA_METHODS
-from ddblint.dynamo.scope import Scope
+from ddblint.dynamo.scope import Mutation, Scope, read_names, subscript_root
 from ddblint.dynamo.tree import children
 from ddblint.dynamo.values import Arg, ConditionValue, DictValue
 
@@ -225,12 +225,6 @@ def placeholder_map(op: Operation, param: str) -> Optional[PlaceholderMap]:
                           value.node if isinstance(value.node, cst.Dict) else None)
 
 
-def attribute_names(op: Operation) -> Optional[Dict[str, str]]:
-    """ExpressionAttributeNames fully resolved ({} when absent), None when not known."""
-    names = expressions(op).names if op.name in EXPRESSION_OPERATIONS else placeholder_map(op, NAMES)
-    return names.resolved() if names is not None else None
-
-
 # --- changes the value resolver does not see ----------------------------------------------------
 # The resolver follows `d[key] = value` and `d.update(key=value)` in the scope that binds `d`; after
 # `f(d)` or another method call it takes `d` to have unknown keys more, but keeps what it knew of
@@ -239,19 +233,18 @@ def attribute_names(op: Operation) -> Optional[Dict[str, str]]:
 # (`params["ExpressionAttributeValues"].update(...)`), an alias (`values = eav; values[":v"] = v`),
 # a loop over it, or from a nested function. Placeholder rules need every key, so when a dict the
 # call reads may change one of those ways, they treat its maps as unknown.
+# scope.py records every such change as a `Mutation` of the name, in the scope whose code makes it;
+# here they are read.
 
-_READ_ONLY_METHODS = frozenset({"get", "copy", "items", "keys", "values", "__getitem__", "__contains__"})
 # Growing a list (of TransactItems) adds entries the resolver does not see, and changes none it does.
 _LIST_GROWTH = frozenset({"append", "extend", "insert"})
-_NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp,
-                  cst.GeneratorExp)
 _VALUE_BINDINGS = frozenset({"assign", "ann", "aug", "walrus", "param", "for", "with"})
 
 
 @dataclass
 class _ScopeChanges:
     untracked: Set[str] = field(default_factory=set)  # changed in a way the resolver never follows
-    nested: Set[str] = field(default_factory=set)  # d[k] = v / d.m() / f(d) inside a nested def or lambda
+    nested: Set[str] = field(default_factory=set)  # d[k] = v / d.update(k=v) inside a nested def, lambda, ...
     top: Set[str] = field(default_factory=set)  # the same in the scope's own code
     aliases: List[Tuple[FrozenSet[str], FrozenSet[str]]] = field(default_factory=list)  # (targets, sources)
 
@@ -276,7 +269,7 @@ def _hidden_changes(call: DynamoCall) -> bool:
     for name, owner in roots.items():
         changes = _SCOPE_CACHE.get(owner)
         if changes is None:
-            changes = _SCOPE_CACHE[owner] = _scan(owner.node)
+            changes = _SCOPE_CACHE[owner] = _changes(owner)
         if name in changes.untracked or name in changes.nested:
             return True
         if owner is not site.scope and name in changes.top:
@@ -284,6 +277,66 @@ def _hidden_changes(call: DynamoCall) -> bool:
         if any(name in sources and not targets <= set(roots) for targets, sources in changes.aliases):
             return True
     return False
+
+
+def _changes(scope: Scope) -> _ScopeChanges:
+    """What the code of a scope, and of the scopes inside it, does to names, from scope.py's records."""
+    changes = _ScopeChanges()
+    for inner in [scope] + scope.nested():
+        tracked = changes.top if inner is scope else changes.nested
+        for name, mutations in inner.mutations.items():
+            for mutation in mutations:
+                effect = _effect(mutation)
+                if effect == "tracked":
+                    tracked.add(name)
+                elif effect == "untracked":
+                    changes.untracked.add(name)
+        changes.aliases.extend(_alias(statement) for statement in inner.assignments)
+    return changes
+
+
+def _effect(mutation: Mutation) -> Optional[str]:
+    """"tracked" for a change the resolver follows in the scope that binds the name (`d[k] = v`,
+    `d.update(k=v)`), "untracked" for one it never follows, None for none it could miss."""
+    kind = mutation.kind
+    if kind == "setitem" or (kind == "annotated" and mutation.depth == 1):
+        return "tracked"
+    if kind == "update":
+        # any other update marks only `d` itself unknown, not the dicts inside it, which may be replaced too
+        return "tracked" if all(a.keyword is not None for a in mutation.node.args) else "untracked"
+    if kind == "alias" or mutation.depth is None:
+        return None  # aliases are read from the assignments; a change below an attribute is another object's
+    if mutation.depth == 0 and kind == "method" and mutation.node.func.attr.value in _LIST_GROWTH:
+        return None
+    if mutation.depth == 0 and kind == "passed" and isinstance(mutation.node.func, cst.Attribute) \
+            and mutation.node.func.attr.value in DATA_METHODS:
+        return None  # DynamoDB calls only read
+    return "untracked"  # deep, method, passed, del, read (del targets, loops over it)
+
+
+def _alias(statement) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(the names an assignment sets or changes, the names its value reads)."""
+    targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else [statement.target]
+    names: Set[str] = set()
+    for target in targets:
+        _target_names(target, names)
+    return frozenset(names), frozenset(read_names(statement.value, skip_arguments=True))
+
+
+def _target_names(target, names: Set[str]) -> None:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _target_names(element.value, names)
+    elif isinstance(target, cst.StarredElement):
+        _target_names(target.value, names)
+    elif isinstance(target, cst.Name):
+        names.add(target.value)
+    elif isinstance(target, cst.Subscript):
+        root = subscript_root(target)[0]
+        if root is not None:
+            names.add(root)
+    elif isinstance(target, cst.Attribute):
+        names.update(read_names(target))
 
 
 # Request members that never hold an expression or a placeholder map.
@@ -357,85 +410,6 @@ def _owner(scope: Optional[Scope], name: str) -> Optional[Scope]:
             return scope
         scope, own = scope.parent, False
     return None
-
-
-def _read_names(node: cst.CSTNode, *, skip_arguments: bool = False) -> Set[str]:
-    """Names an expression reads (not attribute names or keywords). With `skip_arguments`, not
-    those passed directly as a call's argument (`f(d)`, `f(**d)`): the resolver sees those."""
-    found: Set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        elif isinstance(current, cst.Attribute):
-            stack.append(current.value)
-        elif isinstance(current, cst.Arg):
-            if not (skip_arguments and isinstance(current.value, cst.Name)):
-                stack.append(current.value)
-        else:
-            stack.extend(children(current))
-    return found
-
-
-def _subscript_root(node) -> Tuple[Optional[str], int]:
-    depth = 0
-    while isinstance(node, cst.Subscript):
-        node, depth = node.value, depth + 1
-    return (node.value if isinstance(node, cst.Name) else None), depth
-
-
-def _scan(scope_node: cst.CSTNode) -> _ScopeChanges:
-    changes = _ScopeChanges()
-    stack = [(child, False) for child in children(scope_node)]
-    while stack:
-        node, nested = stack.pop()
-        tracked = changes.nested if nested else changes.top
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            target_names: Set[str] = set()
-            for target in targets:
-                _assignment_target(target, changes, tracked, target_names)
-            if node.value is not None:
-                changes.aliases.append((frozenset(target_names),
-                                        frozenset(_read_names(node.value, skip_arguments=True))))
-        elif isinstance(node, cst.Del):
-            changes.untracked.update(n for n in _read_names(node.target))
-        elif isinstance(node, (cst.For, cst.CompFor)):
-            changes.untracked.update(_read_names(node.iter, skip_arguments=True))
-        elif isinstance(node, cst.Call):
-            func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value not in _READ_ONLY_METHODS:
-                root, depth = _subscript_root(func.value)
-                if root is not None and not (depth == 0 and func.attr.value in _LIST_GROWTH):
-                    # `d.update(k=v)` is followed; any other change marks only `d` itself unknown,
-                    # not the dicts inside it, which may be replaced too
-                    keywords_only = func.attr.value == "update" and all(a.keyword is not None for a in node.args)
-                    (tracked if depth == 0 and keywords_only else changes.untracked).add(root)
-            is_operation = isinstance(func, cst.Attribute) and func.attr.value in DATA_METHODS
-            for arg in node.args:
-                root, depth = _subscript_root(arg.value)
-                if root is not None and not (is_operation and depth == 0):  # DynamoDB calls only read
-                    changes.untracked.add(root)
-        stack.extend((child, nested or isinstance(node, _NESTED_SCOPES)) for child in children(node))
-    return changes
-
-
-def _assignment_target(target, changes: _ScopeChanges, tracked: Set[str], names: Set[str]) -> None:
-    if isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            _assignment_target(element.value, changes, tracked, names)
-    elif isinstance(target, cst.StarredElement):
-        _assignment_target(target.value, changes, tracked, names)
-    elif isinstance(target, cst.Name):
-        names.add(target.value)
-    elif isinstance(target, cst.Subscript):
-        root, depth = _subscript_root(target)
-        if root is not None:
-            (changes.untracked if depth > 1 else tracked).add(root)
-            names.add(root)
-    elif isinstance(target, cst.Attribute):
-        names.update(_read_names(target))
 
 
 # The calls that carry expression parameters: what a file must mention for DDB401-DDB404 to apply.

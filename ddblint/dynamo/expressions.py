@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, fields
 from typing import Dict, Iterator, List, NoReturn, Optional, Tuple, Union
 
+from ddblint.dynamo.lexer import Token, TokenParser, tokenize
+
 Span = Tuple[int, int]
 
 
@@ -146,49 +148,33 @@ _KEY_FUNCS = frozenset({"begins_with"})
 _MAX_IN = 100
 
 
-@dataclass(frozen=True)
-class _Tok:
-    kind: str  # 'name', 'num', '#', ':', 'eof' or the punctuation itself
-    text: str
-    start: int
-    end: int
-
-
 _WORD = re.compile(r"[A-Za-z0-9_]+")
-_SPACE = " \t\r\n"
 _PUNCT = "()[].,=<>+-"
 
 
-def _tokenize(text: str) -> List[_Tok]:
-    toks: List[_Tok] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in _SPACE:
-            i += 1
-            continue
-        m = _WORD.match(text, i + 1 if c in "#:" else i)
-        if c in "#:":
-            if not m:  # a bare '#' or ':' (or one followed by '-', '.', ...) is not a placeholder
-                raise _char_error(text, i, i + 1)
-            toks.append(_Tok(c, text[i:m.end()], i, m.end()))
-        elif m:
-            word = m.group()
-            if word.isdigit():
-                toks.append(_Tok("num", word, i, m.end()))
-            elif word[0].isdigit():  # such names need a '#' placeholder
-                raise _char_error(text, i, m.end())
-            else:
-                toks.append(_Tok("name", word, i, m.end()))
-        elif text[i:i + 2] in ("<>", "<=", ">="):
-            toks.append(_Tok(text[i:i + 2], text[i:i + 2], i, i + 2))
-        elif c in _PUNCT:
-            toks.append(_Tok(c, c, i, i + 1))
-        else:
+def _next_token(text: str, i: int) -> Token:
+    c = text[i]
+    m = _WORD.match(text, i + 1 if c in "#:" else i)
+    if c in "#:":
+        if not m:  # a bare '#' or ':' (or one followed by '-', '.', ...) is not a placeholder
             raise _char_error(text, i, i + 1)
-        i = toks[-1].end
-    toks.append(_Tok("eof", "<EOF>", n, n))
-    return toks
+        return Token(c, text[i:m.end()], i, m.end())
+    if m:
+        word = m.group()
+        if word.isdigit():
+            return Token("num", word, i, m.end())
+        if word[0].isdigit():  # such names need a '#' placeholder
+            raise _char_error(text, i, m.end())
+        return Token("name", word, i, m.end())
+    if text[i:i + 2] in ("<>", "<=", ">="):
+        return Token(text[i:i + 2], text[i:i + 2], i, i + 2)
+    if c in _PUNCT:
+        return Token(c, c, i, i + 1)
+    raise _char_error(text, i, i + 1)
+
+
+def _tokenize(text: str) -> List[Token]:
+    return tokenize(text, _next_token, "<EOF>")
 
 
 def _char_error(text: str, start: int, end: int) -> ExpressionError:
@@ -208,34 +194,20 @@ def _path_str(path: Path) -> str:
                            for e in path.elements) + "]"
 
 
-class _Parser:
+class _Parser(TokenParser):
+    WORD = "name"
+
     def __init__(self, text: str, mode: str) -> None:
-        self.text, self.mode = text, mode  # mode: condition | key | update | projection
+        self.mode = mode  # condition | key | update | projection
         if not text.strip():
             raise ExpressionError("The expression can not be empty;", 0, len(text))
-        self.toks = _tokenize(text)
-        self.i = 0
+        super().__init__(text, _tokenize(text))
         self.groups: Dict[int, int] = {}  # token index of '(' -> index of its ')'
         self.keywords = (frozenset(_CLAUSES) if mode == "update" else
                          frozenset() if mode == "projection" else _CONDITION_KEYWORDS)
 
-    # --- token helpers -------------------------------------------------------
-    def peek(self, ahead: int = 0) -> _Tok:
-        return self.toks[min(self.i + ahead, len(self.toks) - 1)]
-
-    def at(self, *kinds: str) -> bool:
-        return self.peek().kind in kinds
-
-    def at_kw(self, word: str) -> bool:
-        t = self.peek()
-        return t.kind == "name" and t.text.upper() == word
-
-    def take(self) -> _Tok:
-        t = self.peek()
-        self.i += 1
-        return t
-
-    def expect(self, kind: str) -> _Tok:
+    # --- token helpers (the others: lexer.TokenParser) ------------------------
+    def expect(self, kind: str) -> Token:
         if not self.at(kind):
             self.fail()
         return self.take()
@@ -251,13 +223,6 @@ class _Parser:
     def leaf(self, cls):
         t = self.take()
         return cls(t.text, (t.start, t.end))
-
-    def comma_list(self, item) -> list:
-        items = [item()]
-        while self.at(","):
-            self.take()
-            items.append(item())
-        return items
 
     def finish(self, node):
         if not self.at("eof"):
@@ -325,7 +290,7 @@ class _Parser:
     # --- conditions ----------------------------------------------------------------
     def condition(self):
         left = self.conjunction()
-        while self.at_kw("OR"):
+        while self.at_word("OR"):
             self.key_forbid("OR", (self.peek().start, self.peek().end))
             self.take()
             right = self.conjunction()
@@ -334,14 +299,14 @@ class _Parser:
 
     def conjunction(self):
         left = self.negation()
-        while self.at_kw("AND"):
+        while self.at_word("AND"):
             self.take()
             right = self.negation()
             left = And(left, right, (left.span[0], right.span[1]))
         return left
 
     def negation(self):
-        if not self.at_kw("NOT"):
+        if not self.at_word("NOT"):
             return self.primary()
         t = self.take()
         self.key_forbid("NOT", (t.start, t.end))
@@ -362,7 +327,7 @@ class _Parser:
         if self.at_call():
             fn = self.call(_CONDITION_FUNCS, self.function_arg)
             if fn.name != "size":
-                if self.at(*_COMPARATORS) or self.at_kw("BETWEEN") or self.at_kw("IN"):
+                if self.at(*_COMPARATORS) or self.at_word("BETWEEN") or self.at_word("IN"):
                     self.misused(fn)
                 return fn
             left = fn
@@ -376,15 +341,15 @@ class _Parser:
             right = self.operand()
             self.check_distinct(t.kind, left, right, (left.span[0], right.span[1]))
             return Comparison(t.kind, left, right, (left.span[0], right.span[1]))
-        if self.at_kw("BETWEEN"):
+        if self.at_word("BETWEEN"):
             self.take()
             low = self.operand()
-            if not self.at_kw("AND"):
+            if not self.at_word("AND"):
                 self.fail()
             self.take()
             high = self.operand()
             return Between(left, low, high, (left.span[0], high.span[1]))
-        if self.at_kw("IN"):
+        if self.at_word("IN"):
             self.key_forbid("IN", (t.start, t.end))
             self.take()
             self.expect("(")

@@ -38,6 +38,7 @@ from decimal import Decimal
 from typing import Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from ddblint.dynamo import expressions as ex
+from ddblint.dynamo.lexer import Token, TokenParser, tokenize
 from ddblint.dynamo.values import UNKNOWN, EnvVar, Template
 
 __all__ = ["MISSING", "PartiQLError", "Statement", "parse", "parse_parts", "parse_value"]
@@ -177,66 +178,49 @@ def _key_equality(term) -> Optional[str]:
 
 # --- tokens -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Tok:
-    kind: str  # word | qident | string | num | ? | eof | the punctuation itself
-    text: str  # qident and string: the content, unescaped
-    start: int
-    end: int
-
-
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
 _PUNCT = ("<<", ">>", "<>", "!=", "<=", ">=", "=", "<", ">", "(", ")", "[", "]", "{", "}", ",", ".", ":",
           "*", "+", "-", "?")
-_SPACE = " \t\r\n"
 
 
-def _tokenize(text: str) -> List[_Tok]:
-    toks: List[_Tok] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in _SPACE:
-            i += 1
-            continue
-        if c in "\"'":
-            j, content = i + 1, []
-            while True:
-                k = text.find(c, j)
-                if k < 0:
-                    what = "quoted identifier" if c == '"' else "string"
-                    raise PartiQLError(f"unterminated {what}", i, n)
-                content.append(text[j:k])
-                if text.startswith(c, k + 1):  # '' or "" escapes the quote
-                    content.append(c)
-                    j = k + 2
-                    continue
-                toks.append(_Tok("qident" if c == '"' else "string", "".join(content), i, k + 1))
-                i = k + 1
-                break
-            continue
-        m = _WORD.match(text, i)
-        if m:
-            toks.append(_Tok("word", m.group(), i, m.end()))
-            i = m.end()
-            continue
-        m = _NUMBER.match(text, i)
-        if m:
-            if _WORD.match(text, m.end()):
-                raise PartiQLError(f'unexpected "{text[i:_WORD.match(text, m.end()).end()]}"', i, m.end())
-            toks.append(_Tok("num", m.group(), i, m.end()))
-            i = m.end()
-            continue
-        for punct in _PUNCT:
-            if text.startswith(punct, i):
-                toks.append(_Tok(punct, punct, i, i + len(punct)))
-                i += len(punct)
-                break
-        else:
-            raise PartiQLError(f'unexpected character "{c}"', i, i + 1)
-    toks.append(_Tok("eof", "end of statement", n, n))
-    return toks
+def _next_token(text: str, i: int) -> Token:
+    """Kinds: word | qident | string | num | ? | the punctuation itself; a qident's or string's
+    text is its content, unescaped."""
+    c = text[i]
+    if c in "\"'":
+        return _quoted(text, i)
+    m = _WORD.match(text, i)
+    if m:
+        return Token("word", m.group(), i, m.end())
+    m = _NUMBER.match(text, i)
+    if m:
+        if _WORD.match(text, m.end()):
+            raise PartiQLError(f'unexpected "{text[i:_WORD.match(text, m.end()).end()]}"', i, m.end())
+        return Token("num", m.group(), i, m.end())
+    for punct in _PUNCT:
+        if text.startswith(punct, i):
+            return Token(punct, punct, i, i + len(punct))
+    raise PartiQLError(f'unexpected character "{c}"', i, i + 1)
+
+
+def _quoted(text: str, i: int) -> Token:
+    c = text[i]
+    j, content = i + 1, []
+    while True:
+        k = text.find(c, j)
+        if k < 0:
+            what = "quoted identifier" if c == '"' else "string"
+            raise PartiQLError(f"unterminated {what}", i, len(text))
+        content.append(text[j:k])
+        if not text.startswith(c, k + 1):
+            return Token("qident" if c == '"' else "string", "".join(content), i, k + 1)
+        content.append(c)  # '' or "" escapes the quote
+        j = k + 2
+
+
+def _tokenize(text: str) -> List[Token]:
+    return tokenize(text, _next_token, "end of statement")
 
 
 # Words that end a path or an operand: never a bare attribute name.
@@ -250,41 +234,24 @@ _SENTINEL = "__ddblint_part_{}__"
 _SENTINEL_RE = re.compile(r"__ddblint_part_(\d+)__")
 
 
-class _Parser:
+class _Parser(TokenParser):
     def __init__(self, text: str, unknown_parts: bool = False) -> None:
-        self.text = text
+        super().__init__(text, _tokenize(text))
         self.unknown_parts = unknown_parts  # the text holds sentinels for unknown parts
-        self.toks = _tokenize(text)
-        self.i = 0
         self.parameters = 0
 
-    # --- token helpers ------------------------------------------------------------------------
-    def peek(self, ahead: int = 0) -> _Tok:
-        return self.toks[min(self.i + ahead, len(self.toks) - 1)]
-
-    def at(self, *kinds: str) -> bool:
-        return self.peek().kind in kinds
-
-    def at_word(self, *words: str, ahead: int = 0) -> bool:
-        t = self.peek(ahead)
-        return t.kind == "word" and t.text.upper() in words
-
-    def take(self) -> _Tok:
-        t = self.peek()
-        self.i += 1
-        return t
-
-    def expect(self, kind: str) -> _Tok:
+    # --- token helpers (the others: lexer.TokenParser) ---------------------------------------
+    def expect(self, kind: str) -> Token:
         if not self.at(kind):
             self.fail(f'expected "{kind}"')
         return self.take()
 
-    def expect_word(self, word: str) -> _Tok:
+    def expect_word(self, word: str) -> Token:
         if not self.at_word(word):
             self.fail(f"expected {word}")
         return self.take()
 
-    def fail(self, message: str, tok: Optional[_Tok] = None) -> NoReturn:
+    def fail(self, message: str, tok: Optional[Token] = None) -> NoReturn:
         t = tok or self.peek()
         shown = t.text if t.kind not in ("qident", "string") else self.text[t.start:t.end]
         raise PartiQLError(f'{message}, found "{shown}"' if t.kind != "eof" else f"{message} at the end",
@@ -444,13 +411,6 @@ class _Parser:
         return ex.Name(text, (start, end))
 
     # --- conditions -----------------------------------------------------------------------------
-    def comma_list(self, item) -> list:
-        items = [item()]
-        while self.at(","):
-            self.take()
-            items.append(item())
-        return items
-
     def condition(self):
         left = self.conjunction()
         while self.at_word("OR"):

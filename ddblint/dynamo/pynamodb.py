@@ -6,7 +6,8 @@ region its operations use; its attributes say what a `save()` writes, and a `Ver
 makes PynamoDB add a version condition to every `save`/`update`/`delete` by itself (unless
 `add_version_condition=False`; research/dynamodb-facts.md §1.5).
 
-`PynamoEvaluator` extends the value resolver with what PynamoDB code builds: model instances
+`PynamoPlugin` teaches the value resolver, through its plug-in hooks (`values.Plugin`), what
+PynamoDB code builds (`PynamoEvaluator` makes an `Evaluator` with it): model instances
 (`Subscriber(...)`, `Subscriber.get(...)`, loop variables over `query`/`scan`/`batch_get`, values
 annotated with the model, `self` in its methods), secondary index attributes, `batch_write()`
 contexts, `TransactWrite`/`TransactGet` contexts, and the condition and update-action DSL
@@ -32,8 +33,8 @@ from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import DynamoCall, Operation
 from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex
 from ddblint.dynamo.values import (
-    UNKNOWN, Arg, At, ClassRef, ConditionValue, DictValue, EnvVar, Evaluator, Instance, ListValue, QualName,
-    Receiver, Template,
+    UNKNOWN, Arg, At, ClassRef, ConditionValue, DictValue, EnvVar, Evaluator, Instance, ListValue, Plugin,
+    QualName, Receiver, Template,
 )
 
 ORM = "pynamodb"
@@ -149,14 +150,23 @@ def _literal(value) -> ex.Literal:
     return ex.Literal(value if isinstance(value, (str, int, float, bool)) or value is None else UNKNOWN)
 
 
-class PynamoEvaluator(Evaluator):
+def PynamoEvaluator(index: ModuleIndex, project=None, path=None) -> Evaluator:  # noqa: N802 - was a class
     """The value resolver, knowing PynamoDB models (used for modules that use PynamoDB)."""
+    return Evaluator(index, project, path, plugin=PynamoPlugin)
 
-    def __init__(self, index: ModuleIndex, project=None, path=None) -> None:
-        super().__init__(index, project, path)
+
+def knows_pynamodb(evaluator: Evaluator) -> bool:
+    """Whether the evaluator was made by `PynamoEvaluator`."""
+    return isinstance(evaluator.plugin, PynamoPlugin)
+
+
+class PynamoPlugin(Plugin):
+    """What PynamoDB code builds, taught to one module's `Evaluator` through its hooks."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        super().__init__(evaluator)
         self._models: Dict[int, Tuple[ClassInfo, Optional[PynamoModel]]] = {}
         self._kinds: Dict[int, Tuple[ClassInfo, Optional[str]]] = {}
-        self._stash = None  # (node, at, value): a receiver already evaluated, reused by Evaluator._call
 
     # -- classes ---------------------------------------------------------------------------------
     def class_kind(self, ref: ClassRef, depth: int = 0) -> Optional[str]:
@@ -166,9 +176,9 @@ class PynamoEvaluator(Evaluator):
             return self._kinds[key][1]
         self._kinds[key] = (ref.info, None)  # a cycle of bases is no PynamoDB class
         kind = None
-        owner = ref.owner or self
+        owner = ref.owner or self.evaluator
         for base in ref.info.node.bases:
-            kind = self._qualified_kind(self._base_value(base.value, ref.info, owner), depth)
+            kind = self._qualified_kind(_base_value(base.value, ref.info, owner), depth)
             if kind is not None:
                 break
         self._kinds[key] = (ref.info, kind)
@@ -186,12 +196,6 @@ class PynamoEvaluator(Evaluator):
             return self.class_kind(value, depth + 1)
         return None
 
-    @staticmethod
-    def _base_value(expr: cst.BaseExpression, info: ClassInfo, owner: Evaluator):
-        if isinstance(expr, cst.Subscript):  # GlobalSecondaryIndex["Subscriber"]
-            expr = expr.value
-        return owner.value(expr, At(info.outer, 1 << 62, ()))
-
     def model_of(self, value) -> Optional[PynamoModel]:
         """The model a ClassRef or Instance is of, None when it is not a PynamoDB model."""
         if not isinstance(value, (ClassRef, Instance)):
@@ -204,7 +208,7 @@ class PynamoEvaluator(Evaluator):
         return self._models[key][1]
 
     def _read_model(self, ref: ClassRef) -> PynamoModel:
-        owner = ref.owner or self
+        owner = ref.owner or self.evaluator
         model = PynamoModel(ref.info, owner, ref.info.node.name.value)
         found, meta = _class_value(ref, "Meta")
         if found and isinstance(meta, ClassRef):
@@ -219,7 +223,7 @@ class PynamoEvaluator(Evaluator):
 
     def _read_attributes(self, ref: ClassRef, model: PynamoModel, seen: set, depth: int) -> None:
         """The class's own attribute definitions, then its bases' (the class's own win)."""
-        owner = ref.owner or self
+        owner = ref.owner or self.evaluator
         for name, bindings in ref.info.scope.bindings.items():
             if name in seen:
                 continue
@@ -256,7 +260,7 @@ class PynamoEvaluator(Evaluator):
             model.complete = False
             return
         for base in ref.info.node.bases:
-            value = self._base_value(base.value, ref.info, owner)
+            value = _base_value(base.value, ref.info, owner)
             if isinstance(value, ClassRef):
                 self._read_attributes(value, model, seen, depth + 1)
             elif not (isinstance(value, QualName) and value.name.startswith(_NEUTRAL_BASES)):
@@ -272,22 +276,18 @@ class PynamoEvaluator(Evaluator):
                     return name if isinstance(name, str) else UNKNOWN
         return attribute  # PynamoDB names an index after its attribute when Meta.index_name is absent
 
-    # -- expressions -------------------------------------------------------------------------------
-    def _eval(self, node, at: At):
-        stash = self._stash
-        if stash is not None and stash[0] is node and stash[1] == at:
-            self._stash = None
-            return stash[2]
+    # -- hooks of the evaluator ------------------------------------------------------------------
+    def expression(self, node, at: At):
         if isinstance(node, cst.Comparison):
             return self._comparison(node, at)
-        return super()._eval(node, at)
+        return None
 
     def _comparison(self, node: cst.Comparison, at: At):
         if len(node.comparisons) != 1 or type(node.comparisons[0].operator) not in _COMPARISONS:
             return UNKNOWN
         target = node.comparisons[0]
         op = _COMPARISONS[type(target.operator)]
-        left, right = self.value(node.left, at), self.value(target.comparator, at)
+        left, right = self.evaluator.value(node.left, at), self.evaluator.value(target.comparator, at)
         if not isinstance(left, ModelAttr):
             if not isinstance(right, ModelAttr):
                 return UNKNOWN
@@ -295,7 +295,7 @@ class PynamoEvaluator(Evaluator):
         other = right.path if isinstance(right, ModelAttr) else _literal(right)
         return ConditionValue(ex.Comparison(op, left.path, other))
 
-    def _attribute(self, base, attr: str):
+    def attribute(self, base, attr: str):
         if isinstance(base, ClassRef):
             model = self.model_of(base)
             if model is not None:
@@ -308,20 +308,13 @@ class PynamoEvaluator(Evaluator):
             if attr.startswith("_"):
                 return UNKNOWN
             return ModelAttr(base.model, ex.Path(base.path.elements + (ex.Name(attr),)))  # a MapAttribute member
-        return super()._attribute(base, attr)
+        return None
 
-    def _call(self, node: cst.Call, at: At):
+    def method_call(self, base, method: str, node: cst.Call, at: At):
+        return self._pynamo_method(base, method, node, at) if method in _INTERCEPTED else None
+
+    def call(self, node: cst.Call, at: At):
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _INTERCEPTED:
-            base = self.value(func.value, at)
-            result = self._pynamo_method(base, func.attr.value, node, at)
-            if result is not None:
-                return result
-            self._stash = (func.value, at, base)  # Evaluator._call evaluates the receiver first: reuse it
-            try:
-                return super()._call(node, at)
-            finally:
-                self._stash = None
         if isinstance(func, cst.Name) and func.value == "super":
             instance = self._super(node, at)
             if instance is not None:
@@ -329,23 +322,23 @@ class PynamoEvaluator(Evaluator):
         if isinstance(func, (cst.Name, cst.Attribute)):
             tail = func.value if isinstance(func, cst.Name) else func.attr.value
             if tail in ("TransactWrite", "TransactGet", "Connection", "TableConnection"):
-                callee = qualified_name(self.value(func, at))
+                callee = qualified_name(self.evaluator.value(func, at))
                 if callee in _TRANSACTIONS:
                     return TransactRef(_TRANSACTIONS[callee], self._connection_region(node, at))
                 if callee in _CONNECTIONS:
-                    _, keywords, _ = self.arguments(node, at)
+                    _, keywords, _ = self.evaluator.arguments(node, at)
                     region = keywords.get("region")
                     return ConnectionRef(None if region is None else
                                          region.value if isinstance(region.value, str) else UNKNOWN)
-        return super()._call(node, at)
+        return None
 
     def _super(self, node: cst.Call, at: At):
         """`super()` / `super(Cls, self)` in a method of a model: the instance (or class) itself,
         whose PynamoDB methods the call reaches. None for other classes: their resolution is unchanged."""
-        if self.value(node.func, at) != QualName("builtins.super"):
+        if self.evaluator.value(node.func, at) != QualName("builtins.super"):
             return None
         if len(node.args) == 2:
-            value = self.value(node.args[1].value, at)
+            value = self.evaluator.value(node.args[1].value, at)
             if self.model_of(value) is None:
                 return None
             return SuperRef(value) if isinstance(value, Instance) else value
@@ -354,13 +347,13 @@ class PynamoEvaluator(Evaluator):
             scope = scope.parent
         if node.args or scope is None or scope.class_info is None:
             return None
-        ref = ClassRef(scope.class_info, self)
+        ref = ClassRef(scope.class_info, self.evaluator)
         if self.model_of(ref) is None:
             return None
-        return SuperRef(Instance(scope.class_info, self)) if scope.self_kind == "instance" else ref
+        return SuperRef(Instance(scope.class_info, self.evaluator)) if scope.self_kind == "instance" else ref
 
     def _connection_region(self, node: cst.Call, at: At):
-        _, keywords, complete = self.arguments(node, at)
+        _, keywords, complete = self.evaluator.arguments(node, at)
         connection = keywords.get("connection")
         if connection is None:
             return None if complete else UNKNOWN
@@ -384,7 +377,7 @@ class PynamoEvaluator(Evaluator):
     def _dsl(self, attr: ModelAttr, method: str, node: cst.Call, at: At):
         if any(a.keyword is not None or a.star for a in node.args):
             return UNKNOWN
-        args = [_literal(self.value(a.value, at)) for a in node.args]
+        args = [_literal(self.evaluator.value(a.value, at)) for a in node.args]
         path = attr.path
         if method in _ACTIONS:
             return ActionValue(ex.UpdateAction(_ACTIONS[method], path, None))
@@ -405,23 +398,26 @@ class PynamoEvaluator(Evaluator):
             expr = ex.Function("attribute_type", (path, ex.Literal(UNKNOWN)))
         return ConditionValue(expr) if expr is not None else UNKNOWN
 
-    # -- names -------------------------------------------------------------------------------------
-    def _binding_value(self, b):
+    def binding(self, b):
         if b.kind == "for" and isinstance(b.node, (cst.For, cst.CompFor)) and isinstance(b.node.target, cst.Name):
-            items = self.value(b.node.iter, At(b.scope, b.start, b.chain))
+            items = self.evaluator.value(b.node.iter, At(b.scope, b.start, b.chain))
             return Instance(items.ref.info, items.ref.owner) if isinstance(items, ModelItems) else UNKNOWN
         if b.kind == "with" and b.value is not None:
-            value = self.value(b.value, At(b.scope, b.start, b.chain))
+            value = self.evaluator.value(b.value, At(b.scope, b.start, b.chain))
             return value if isinstance(value, (BatchWriteRef, TransactRef, Receiver)) else UNKNOWN
-        return super()._binding_value(b)
+        return None
 
-    def annotation(self, node, at: At):
-        value = super().annotation(node, at)
-        if value is UNKNOWN and isinstance(node, (cst.Name, cst.Attribute)):
-            ref = self.value(node, at)
-            if isinstance(ref, ClassRef) and self.model_of(ref) is not None:
-                return Instance(ref.info, ref.owner)
-        return value
+    def annotated(self, value):
+        if isinstance(value, ClassRef) and self.model_of(value) is not None:
+            return Instance(value.info, value.owner)
+        return None
+
+
+def _base_value(expr: cst.BaseExpression, info: ClassInfo, owner: Evaluator):
+    """A base class of a class statement, evaluated where the class statement is."""
+    if isinstance(expr, cst.Subscript):  # GlobalSecondaryIndex["Subscriber"]
+        expr = expr.value
+    return owner.value(expr, At(info.outer, 1 << 62, ()))
 
 
 def _overrides(ref: ClassRef, method: str, depth: int = 0) -> bool:
@@ -433,7 +429,7 @@ def _overrides(ref: ClassRef, method: str, depth: int = 0) -> bool:
         return True
     if depth < _MAX_DEPTH:
         for base in ref.info.node.bases:
-            value = PynamoEvaluator._base_value(base.value, ref.info, ref.owner)
+            value = _base_value(base.value, ref.info, ref.owner)
             if isinstance(value, ClassRef) and _overrides(value, method, depth + 1):
                 return True
     return False
@@ -463,7 +459,7 @@ def _class_value(ref: ClassRef, name: str, depth: int = 0):
         return True, owner.class_attribute(ref.info, name, instance=False)
     if depth < _MAX_DEPTH:
         for base in ref.info.node.bases:
-            value = PynamoEvaluator._base_value(base.value, ref.info, owner)
+            value = _base_value(base.value, ref.info, owner)
             if isinstance(value, ClassRef):
                 found, result = _class_value(value, name, depth + 1)
                 if found:
@@ -496,25 +492,27 @@ class PynamoOperation(Operation):
 
 def models_in(evaluator: Evaluator) -> List[PynamoModel]:
     """The PynamoDB models the module itself defines."""
-    if not isinstance(evaluator, PynamoEvaluator):
+    plugin = evaluator.plugin
+    if not isinstance(plugin, PynamoPlugin):
         return []
     found = []
     for info in evaluator.index.classes.values():
-        model = evaluator.model_of(ClassRef(info, evaluator))
+        model = plugin.model_of(ClassRef(info, evaluator))
         if model is not None:
             found.append(model)
     return found
 
 
 def find_calls(evaluator: Evaluator, index: ModuleIndex) -> List[DynamoCall]:
-    if not isinstance(evaluator, PynamoEvaluator):
+    plugin = evaluator.plugin
+    if not isinstance(plugin, PynamoPlugin):
         return []
     calls = []
     for site in index.all_calls.values():
         func = site.node.func
         if not isinstance(func, cst.Attribute) or func.attr.value not in _OPERATION_METHODS:
             continue
-        call = _recognise(evaluator, site)
+        call = _recognise(plugin, site)
         if call is not None:
             calls.append(call)
     return calls
@@ -558,7 +556,8 @@ _READS = {"get": "GetItem", "refresh": "GetItem", "query": "Query", "count": "Qu
           "batch_get": "BatchGetItem"}
 
 
-def _recognise(evaluator: PynamoEvaluator, site: CallSite) -> Optional[DynamoCall]:
+def _recognise(plugin: PynamoPlugin, site: CallSite) -> Optional[DynamoCall]:
+    evaluator = plugin.evaluator
     node = site.node
     method = node.func.attr.value
     at = At(site.scope, site.order, site.chain)
@@ -569,19 +568,19 @@ def _recognise(evaluator: PynamoEvaluator, site: CallSite) -> Optional[DynamoCal
     index: Optional[IndexRef] = None
     region = None
     if isinstance(receiver, SuperRef):
-        kind, model = "instance", evaluator.model_of(receiver.instance)
+        kind, model = "instance", plugin.model_of(receiver.instance)
     elif isinstance(receiver, Instance):
-        kind, model = "instance", evaluator.model_of(receiver)
+        kind, model = "instance", plugin.model_of(receiver)
         if model is None or _overrides(ClassRef(receiver.info, receiver.owner), method):
             return None  # an override of the project's own decides what is sent (its `super().save()` is seen)
     elif isinstance(receiver, ClassRef):
-        kind, model = "class", evaluator.model_of(receiver)
+        kind, model = "class", plugin.model_of(receiver)
         if model is None:
             return None
     elif isinstance(receiver, IndexRef):
         kind, model, index = "class", receiver.model, receiver
     elif isinstance(receiver, BatchWriteRef):
-        kind, model = "batch", evaluator.model_of(receiver.ref)
+        kind, model = "batch", plugin.model_of(receiver.ref)
     elif isinstance(receiver, TransactRef):
         kind, region = "transaction", receiver.region
     elif receiver is UNKNOWN and method in _INSTANCE_WRITES and "add_version_condition" in keywords:
@@ -594,7 +593,7 @@ def _recognise(evaluator: PynamoEvaluator, site: CallSite) -> Optional[DynamoCal
     args = _Args(positional, keywords, signature)
     if kind == "transaction":
         target = args.get("model")
-        model = evaluator.model_of(target.value) if target is not None else None
+        model = plugin.model_of(target.value) if target is not None else None
     if kind != "transaction":
         # a transaction runs through its own connection's region, whatever the models' Meta.region
         region = model.region if model is not None else UNKNOWN
@@ -602,14 +601,14 @@ def _recognise(evaluator: PynamoEvaluator, site: CallSite) -> Optional[DynamoCal
     origin = model.info.node if model is not None else node
     call = DynamoCall(node, method, "pynamodb", Receiver("pynamodb", region, table, origin=origin), {},
                       complete, site)
-    call.operations = _operations(evaluator, call, kind, method, model, index, args, site)
+    call.operations = _operations(plugin, call, kind, method, model, index, args, site)
     if not call.operations:
         return None
     call.keywords = dict(call.operations[0].params)  # the request's parameters, in DynamoDB's names
     return call
 
 
-def _operations(evaluator, call, kind, method, model, index, args: _Args, site) -> List[Operation]:
+def _operations(plugin, call, kind, method, model, index, args: _Args, site) -> List[Operation]:
     complete = call.complete
     table = model.table if model is not None else UNKNOWN
     in_transaction = kind == "transaction"
@@ -621,7 +620,7 @@ def _operations(evaluator, call, kind, method, model, index, args: _Args, site) 
     if kind == "batch":
         item = args.get("item")
         if method == "save":
-            item_model = evaluator.model_of(item.value) if item is not None else None
+            item_model = plugin.model_of(item.value) if item is not None else None
             return [operation("BatchWriteItem", {"Item": Arg(_item(item_model or model), item.node if item else None)})]
         return [operation("BatchWriteItem", {"Key": Arg(UNKNOWN, item.node if item else None)})]
     if method in _READS and not (kind == "instance" and method != "refresh"):
@@ -657,7 +656,7 @@ def _operations(evaluator, call, kind, method, model, index, args: _Args, site) 
     if name == "PutItem":
         params["Item"] = Arg(_item(model), None)
     elif name == "UpdateItem":
-        params["UpdateExpression"] = _update(evaluator, args.get("actions"), model, site)
+        params["UpdateExpression"] = _update(args.get("actions"), model, site)
     return [operation(name, params, add_version_condition=flag)]
 
 
@@ -695,7 +694,7 @@ def _condition(given: Optional[Arg], model: Optional[PynamoModel], add_version, 
     return Arg(tree, node)
 
 
-def _update(evaluator, given: Optional[Arg], model: Optional[PynamoModel], site: CallSite) -> Arg:
+def _update(given: Optional[Arg], model: Optional[PynamoModel], site: CallSite) -> Arg:
     """The update's actions as an UpdateExpression tree, with PynamoDB's own version bump."""
     node = given.node if given is not None else None
     actions = given.value if given is not None else UNKNOWN
@@ -716,7 +715,7 @@ def _changed_later(node, site: CallSite) -> bool:
     scope = site.scope
     while scope is not None:
         if node.value in scope.bindings:
-            return bool(scope.mutations.get(node.value))
+            return any(m.seen_by_resolver for m in scope.mutations.get(node.value, ()))
         scope = scope.parent
     return False
 

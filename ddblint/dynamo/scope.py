@@ -15,10 +15,11 @@ import libcst as cst
 
 from ddblint.dynamo.operations import DATA_METHODS
 from ddblint.dynamo.tree import children
+from ddblint.syntax import dotted_name
 
 # Methods of a dict that read it without changing it; any other call on a dict, or passing it to a
 # function, may change it behind our back.
-_READ_ONLY_METHODS = frozenset({"get", "copy", "items", "keys", "values", "__getitem__"})
+READ_ONLY_METHODS = frozenset({"get", "copy", "items", "keys", "values", "__getitem__", "__contains__"})
 
 
 @dataclass(eq=False)
@@ -37,14 +38,41 @@ class Binding:
 
 @dataclass(eq=False)
 class Mutation:
-    """`name[key] = value`, `name.update(...)`, or an escape (`f(name)`) that may change a dict."""
+    """Something a statement does to (or with) the value a name holds, recorded under that name.
 
-    kind: str  # setitem | update | escape
+    kind:
+      setitem  `name[key] = value` (key, value), `name[key] += v` (value None)
+      update   `name.update(...)`
+      deep     a write below the name's own dict: `name[a][b] = v`, `name.x[k] = v`
+      method   another method that may change it, on it or below it: `name.pop(k)`, `name["a"].clear()`
+      passed   handed to a call: `f(name)`, `f(**name)` (star), `f(name["a"])`
+      alias    `other = name`: changes through `other` change it
+      del      `del name[key]` (and deeper)
+      read     read by a `del` target or a loop's iterable: `del seen[name]`, `for k in name`
+      annotated  `name[key]: T` with no value (which assigns nothing)
+    depth: how many subscripts the written target, the method's receiver or the passed argument
+    applies to the name (`name[k] = v` 1, `name[a][b] = v` 2, `name.pop(k)` and `f(name)` 0,
+    `name["a"].clear()` and `f(name["a"])` 1); None when an attribute is on the way
+    (`name.x[k] = v`, `name.items.append(v)`).
+    """
+
+    kind: str
     node: cst.CSTNode
     key: Optional[cst.BaseExpression] = None
     value: Optional[cst.BaseExpression] = None
     order: int = 0
     chain: Tuple[int, ...] = ()
+    depth: Optional[int] = 0
+    star: str = ""  # for `passed`: how it is passed ("", "*", "**")
+
+    @property
+    def seen_by_resolver(self) -> bool:
+        """Whether the value resolver applies it to the dict the name holds (a key set or updated)
+        or, for any other change, gives up on what the dict holds. Reads, `**name` and inner
+        dicts handed to a call are not its business (hidden changes are: expression_params)."""
+        if self.kind == "passed":
+            return self.depth == 0 and self.star != "**"
+        return self.kind not in ("read", "annotated")
 
 
 @dataclass(eq=False)
@@ -60,6 +88,19 @@ class Scope:
     yields: bool = False
     class_info: Optional["ClassInfo"] = None  # the class a method belongs to
     self_kind: Optional[str] = None  # "instance" | "class" for the first parameter of a method
+    children: List["Scope"] = field(default_factory=list)  # the scopes directly inside it
+    # the statements that assign a computed value (Assign, AnnAssign, AugAssign, NamedExpr), in
+    # source order: where a dict's value may flow into another name
+    assignments: List[cst.CSTNode] = field(default_factory=list)
+
+    def nested(self) -> List["Scope"]:
+        """Every scope inside this one (functions, lambdas, classes and comprehensions), at any depth."""
+        found, stack = [], list(self.children)
+        while stack:
+            scope = stack.pop()
+            found.append(scope)
+            stack.extend(scope.children)
+        return found
 
     def module(self) -> "Scope":
         scope = self
@@ -105,15 +146,6 @@ def build_index(module: cst.Module) -> ModuleIndex:
     visitor.walk(module)
     return ModuleIndex(module, visitor.root, visitor.classes, visitor.functions, visitor.calls,
                        visitor.all_calls, frozenset(visitor.exits - visitor.jumps))
-
-
-def _dotted(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
@@ -183,7 +215,9 @@ class _Indexer:
         return binding
 
     def _push(self, kind: str, node: cst.CSTNode) -> Scope:
-        self.scope = Scope(kind, node, self.scope)
+        outer = self.scope
+        self.scope = Scope(kind, node, outer)
+        outer.children.append(self.scope)
         return self.scope
 
     def _pop(self) -> None:
@@ -205,7 +239,7 @@ class _Indexer:
         self.functions[id(node)] = scope
         self.function_stack.append(node)
         if outer.kind == "class":
-            decorators = {_dotted(d.decorator) for d in node.decorators}
+            decorators = {dotted_name(d.decorator) for d in node.decorators}
             if "staticmethod" not in decorators:
                 scope.class_info = self.classes[id(outer.node)]
                 scope.self_kind = "class" if "classmethod" in decorators else "instance"
@@ -247,6 +281,7 @@ class _Indexer:
     def visit_CompFor(self, node: cst.CompFor) -> None:
         for name in _target_names(node.target):
             self._bind(name, "for", node)
+        self._record_iterated(node)
 
     def visit_Global(self, node: cst.Global) -> None:
         self.scope.global_names.update(item.name.value for item in node.names)
@@ -296,29 +331,39 @@ class _Indexer:
     def leave_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._assign_target(target.target, node.value, node)
+        self.scope.assignments.append(node)
         if isinstance(node.value, cst.Name):
             # an alias (`values2 = values`): changes through it are changes to the original
-            self._record_mutation(node.value.value, Mutation("escape", node))
+            self._record_mutation(node.value.value, Mutation("alias", node))
 
     def visit_Del(self, node: cst.Del) -> None:
         root = _root_name(node.target) if isinstance(node.target, cst.Subscript) else None
         if root is not None:
-            self._record_mutation(root, Mutation("escape", node))
+            self._record_mutation(root, Mutation("del", node, depth=subscript_root(node.target)[1]))
+        for name in read_names(node.target):
+            self._record_mutation(name, Mutation("read", node.target))
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is None and self.scope.kind != "class":
+            root, depth = subscript_root(node.target)
+            if root is not None:  # `d["k"]: int` alone changes nothing, but names a key of `d`
+                self._record_mutation(root, Mutation("annotated", node, depth=depth))
             return  # `x: int` alone binds nothing in a function or module
         self._assign_target(node.target, node.value, node, annotation=node.annotation.annotation)
+        if node.value is not None:
+            self.scope.assignments.append(node)
 
     def leave_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
             self._bind(node.target.value, "aug", node, value=node.value, start=self._start())
         elif isinstance(node.target, cst.Subscript):
             self._mutate_subscript(node.target, None, node)
+        self.scope.assignments.append(node)
 
     def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
         if isinstance(node.target, cst.Name):
             self._bind(node.target.value, "walrus", node, value=node.value)
+        self.scope.assignments.append(node)
 
     def _assign_target(self, target, value, stmt, annotation=None) -> None:
         if isinstance(target, cst.Name):
@@ -357,12 +402,12 @@ class _Indexer:
             # `params["ExpressionAttributeValues"][":b"] = b` changes what `params` holds, deep down
             root = _root_name(target)
             if root is not None:
-                self._record_mutation(root, Mutation("escape", stmt))
+                self._record_mutation(root, Mutation("deep", stmt, depth=subscript_root(target)[1]))
             return
         key = None
         if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
             key = target.slice[0].slice.value
-        self._record_mutation(target.value.value, Mutation("setitem", stmt, key, value))
+        self._record_mutation(target.value.value, Mutation("setitem", stmt, key, value, depth=1))
 
     def _record_mutation(self, name: str, mutation: Mutation) -> None:
         mutation.order, mutation.chain = self.order, tuple(self.chain)
@@ -371,6 +416,12 @@ class _Indexer:
     def visit_For(self, node: cst.For) -> None:
         for name in _target_names(node.target):
             self._bind(name, "for", node)
+        self._record_iterated(node)
+
+    def _record_iterated(self, loop) -> None:
+        # `for k in params: ...`: what the loop does with the dict's keys is not followed
+        for name in read_names(loop.iter, skip_arguments=True):
+            self._record_mutation(name, Mutation("read", loop))
 
     def leave_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):
@@ -385,7 +436,7 @@ class _Indexer:
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._bind(alias.asname.name.value, "import", node, qualname=dotted)
             elif dotted:
@@ -396,10 +447,10 @@ class _Indexer:
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
             return
-        base = _dotted(node.module) if node.module is not None else ""
+        base = dotted_name(node.module) if node.module is not None else ""
         base = "." * len(node.relative) + (base or "")
         for alias in node.names:
-            name = alias.name.value if isinstance(alias.name, cst.Name) else _dotted(alias.name)
+            name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
             bound = alias.asname.name.value if alias.asname is not None else name
             self._bind(bound, "import", node, qualname=f"{base}.{name}" if base else name)
 
@@ -413,16 +464,18 @@ class _Indexer:
             self.calls.append(site)
         # Anything a dict is handed to, or any method called on it, may change it.
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
-                and func.attr.value not in _READ_ONLY_METHODS:
-            kind = "update" if func.attr.value == "update" else "escape"
+                and func.attr.value not in READ_ONLY_METHODS:
+            kind = "update" if func.attr.value == "update" else "method"
             self._record_mutation(func.value.value, Mutation(kind, node))
         elif isinstance(func, cst.Attribute) and isinstance(func.value, (cst.Subscript, cst.Attribute)) \
-                and func.attr.value not in _READ_ONLY_METHODS and _root_name(func.value) is not None:
+                and func.attr.value not in READ_ONLY_METHODS and _root_name(func.value) is not None:
             # `params["ExpressionAttributeValues"].update(...)`
-            self._record_mutation(_root_name(func.value), Mutation("escape", node))
+            self._record_mutation(_root_name(func.value),
+                                  Mutation("method", node, depth=subscript_root(func.value)[1]))
         for arg in node.args:
-            if isinstance(arg.value, cst.Name) and arg.star != "**":
-                self._record_mutation(arg.value.value, Mutation("escape", node))
+            root, depth = subscript_root(arg.value)
+            if root is not None:
+                self._record_mutation(root, Mutation("passed", node, depth=depth, star=arg.star))
 
 
 def _target_names(target) -> List[str]:
@@ -436,6 +489,34 @@ def _target_names(target) -> List[str]:
     if isinstance(target, cst.StarredElement):
         return _target_names(target.value)
     return []
+
+
+def subscript_root(node) -> Tuple[Optional[str], Optional[int]]:
+    """(`a`, 2) for `a["x"]["y"]`, (`a`, 0) for `a`; (None, None) when an attribute or anything
+    but a name is on the way (`a.b["c"]`, `f()["x"]`)."""
+    depth = 0
+    while type(node) is cst.Subscript:
+        node, depth = node.value, depth + 1
+    return (node.value, depth) if type(node) is cst.Name else (None, None)
+
+
+def read_names(node: cst.CSTNode, *, skip_arguments: bool = False) -> List[str]:
+    """Names an expression reads (not attribute names or keywords). With `skip_arguments`, not
+    those passed directly as a call's argument (`f(d)`, `f(**d)`): the call's own record covers them."""
+    found: Dict[str, None] = {}  # in the order first read
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found[current.value] = None
+        elif isinstance(current, cst.Attribute):
+            stack.append(current.value)
+        elif isinstance(current, cst.Arg):
+            if not (skip_arguments and isinstance(current.value, cst.Name)):
+                stack.append(current.value)
+        else:
+            stack.extend(children(current))
+    return list(found)
 
 
 def _root_name(node) -> Optional[str]:

@@ -6,12 +6,16 @@ changed before a `**` splat, f-strings and concatenations, `os.environ` lookups,
 and methods that return such values, the boto3/aioboto3/aiobotocore factories that make
 DynamoDB clients, resources, tables and batch writers, boto3-stubs annotations, and the
 `boto3.dynamodb.conditions` builders. Anything else is UNKNOWN, and rules stay silent on it.
+
+What a library builds on top of boto3 (PynamoDB's models: `dynamo/pynamodb.py`) is taught to the
+resolver by a `Plugin`: its hooks are asked at fixed points and answer None to leave the
+resolver's own rules in charge.
 """
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
@@ -246,11 +250,53 @@ def builder_path(name: str) -> ex.Path:
     return ex.Path(tuple(elements))
 
 
+class Plugin:
+    """Extension points of the `Evaluator`, for what a library builds (PynamoDB: dynamo/pynamodb.py).
+
+    One plugin object serves one evaluator (`self.evaluator`), so it may keep caches of its own.
+    Every hook answers None when it has nothing to say, and the evaluator then goes on with its
+    own rules; any other answer (UNKNOWN included) is the value. This base class says nothing.
+    """
+
+    def __init__(self, evaluator: "Evaluator") -> None:
+        self.evaluator = evaluator
+
+    def expression(self, node: cst.CSTNode, at: At) -> object:
+        """The value of an expression of a kind the evaluator has no rule for (a comparison)."""
+        return None
+
+    def call(self, node: cst.Call, at: At) -> object:
+        """The value of a call, asked first, before the callee or its receiver is evaluated."""
+        return None
+
+    def method_call(self, base: object, method: str, node: cst.Call, at: At) -> object:
+        """The value of `receiver.method(...)`, asked once the receiver's value (`base`) is known,
+        before the evaluator's own methods of receivers, builders and dicts."""
+        return None
+
+    def attribute(self, base: object, attr: str) -> object:
+        """The value of `base.attr`, asked before the evaluator's own attribute rules."""
+        return None
+
+    def binding(self, binding: Binding) -> object:
+        """The value a binding gives its name, asked before the evaluator's own rules."""
+        return None
+
+    def annotated(self, value: object) -> object:
+        """What a value annotated with `value` (a name that is no boto3 or stubs type) holds."""
+        return None
+
+
 class Evaluator:
-    def __init__(self, index: ModuleIndex, project=None, path=None) -> None:
+    """The value resolver of one module. `plugin` makes the `Plugin` that extends it (given the
+    evaluator); without one, the resolver knows boto3 alone."""
+
+    def __init__(self, index: ModuleIndex, project=None, path=None,
+                 plugin: Optional[Callable[["Evaluator"], Plugin]] = None) -> None:
         self.index = index
         self.project = project  # resolves imports of the project's own modules (project.py)
         self.path = path
+        self.plugin = (plugin or Plugin)(self)
         self._binding_cache: Dict[int, object] = {}
         self._active: set = set()
         self._calls_by_name: Optional[Dict[str, List[CallSite]]] = None
@@ -301,7 +347,7 @@ class Evaluator:
                 return {"True": True, "False": False, "None": None}[node.value]
             return self.lookup(node.value, at)
         if isinstance(node, cst.Attribute):
-            return self._attribute(self.value(node.value, at), node.attr.value)
+            return self.attribute(self.value(node.value, at), node.attr.value)
         if isinstance(node, cst.Subscript):
             return self._subscript(node, at)
         if isinstance(node, cst.Call):
@@ -326,7 +372,8 @@ class Evaluator:
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
             left = self.value(node.left, at)  # `os.getenv("T") or "default"` still names $T
             return left if isinstance(left, EnvVar) else UNKNOWN
-        return UNKNOWN
+        found = self.plugin.expression(node, at)
+        return UNKNOWN if found is None else found
 
     def _fstring(self, node: cst.FormattedString, at: At):
         result: object = ""
@@ -406,7 +453,11 @@ class Evaluator:
             return base.items[key].value
         return UNKNOWN
 
-    def _attribute(self, base, attr: str):
+    def attribute(self, base, attr: str):
+        """The value of `base.attr`, for a value `base` the resolver computed."""
+        found = self.plugin.attribute(base, attr)
+        if found is not None:
+            return found
         if isinstance(base, QualName):
             return QualName(f"{base.name}.{attr}")
         if isinstance(base, Receiver) and attr == "meta":
@@ -423,6 +474,8 @@ class Evaluator:
             return self._import(f"{base.name}.{attr}")  # a submodule: `import app; app.db.table`
         return UNKNOWN
 
+    _attribute = attribute  # the old name, which dynamo/project.py still calls
+
     def module_attribute(self, name: str):
         """The value a module-level name ends up with (what `from this import name` sees)."""
         at = At(self.index.scope, 1 << 62, (id(self.index.module),))
@@ -438,10 +491,16 @@ class Evaluator:
 
     # -- calls ------------------------------------------------------------------------------------
     def _call(self, node: cst.Call, at: At):
+        found = self.plugin.call(node, at)
+        if found is not None:
+            return found
         func = node.func
         if isinstance(func, cst.Attribute):
             base = self.value(func.value, at)
             method = func.attr.value
+            found = self.plugin.method_call(base, method, node, at)
+            if found is not None:
+                return found
             if isinstance(base, Receiver):
                 return self._receiver_method(base, method, node, at)
             if isinstance(base, BuilderAttr):
@@ -452,7 +511,7 @@ class Evaluator:
                 key = self.value(node.args[0].value, at)
                 entry = base.entries.get(key) if isinstance(key, str) else None
                 return entry.value if entry is not None else UNKNOWN
-            callee = self._attribute(base, method)
+            callee = self.attribute(base, method)
         else:
             callee = self.value(func, at)
         if isinstance(callee, QualName):
@@ -616,7 +675,7 @@ class Evaluator:
         return value
 
     def _apply_mutations(self, value: DictValue, mutations, after: int, at: At) -> DictValue:
-        relevant = [m for m in mutations if after < m.order < at.order]
+        relevant = [m for m in mutations if after < m.order < at.order and m.seen_by_resolver]
         if not relevant:
             return value
         entries, complete = dict(value.entries), value.complete
@@ -662,6 +721,9 @@ class Evaluator:
         return value
 
     def _binding_value(self, b: Binding):
+        found = self.plugin.binding(b)
+        if found is not None:
+            return found
         at = At(b.scope, b.start, b.chain)
         kind = b.kind
         if kind in ("assign", "ann", "walrus"):
@@ -808,7 +870,8 @@ class Evaluator:
             return left if left is not UNKNOWN else self.annotation(node.right, at)
         value = self.value(node, at)
         if not isinstance(value, QualName):
-            return UNKNOWN
+            found = self.plugin.annotated(value) if isinstance(node, (cst.Name, cst.Attribute)) else None
+            return UNKNOWN if found is None else found
         name = value.name
         if name.startswith("builtins."):
             # a fully qualified name nothing imports, as people write in strings:
