@@ -7,7 +7,7 @@ import pytest
 
 from ddblint import fix
 from ddblint.diagnostics import Diagnostic, Edit, Fix, Location
-from ddblint.engine import decode
+from ddblint.parsing import decode
 from ddblint.fix import FileChangedError, apply_edits, applicable, fix_source, unified_diff, write_atomically
 
 

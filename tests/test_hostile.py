@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ddblint import cli, config, engine, files, registry
+from ddblint import cli, config, engine, files, parsing, registry
 from ddblint.rule import Finding, Rule
 
 HEADER = 'import boto3\ntable = boto3.resource("dynamodb").Table("t")\n'
@@ -363,16 +363,18 @@ def test_deep_dynamodb_expressions_are_no_crash(tmp_path):
 
 
 def test_deeply_nested_imported_module_does_not_crash_the_engine_parser(tmp_path):
-    """`engine.parse_module` is the guarded parser for every module ddblint parses."""
-    with pytest.raises(RecursionError, match="too many nested parentheses"):
-        engine.parse_module(_nested("parens", 5_000))
-    with pytest.raises(RecursionError, match="nested too deeply"):
-        engine.parse_module(_nested("minus", 50_000).encode())
-    assert engine.parse_module(BLIND).code == BLIND
+    """`parsing.parse` is the guarded parser for every module ddblint parses."""
+    with pytest.raises(parsing.ParseProblem, match="too many nested parentheses") as raised:
+        parsing.parse(_nested("parens", 5_000))
+    assert isinstance(raised.value.__cause__, RecursionError)
+    with pytest.raises(parsing.ParseProblem, match="nested too deeply") as raised:
+        parsing.parse(_nested("minus", 50_000).encode())
+    assert isinstance(raised.value.__cause__, RecursionError)
+    assert parsing.parse(BLIND).code == BLIND
 
 
 def test_imported_modules_that_cannot_be_parsed_are_no_crash(tmp_path):
-    """The modules a checked file imports are parsed with `engine.parse_module` too: a deeply
+    """The modules a checked file imports are parsed with `parsing.parse` too: a deeply
     nested one once killed the process (SIGSEGV in LibCST's parser), one with a non-text coding
     cookie once was an internal error (LookupError)."""
     for name, content in (("nested", _nested("parens", 3_000).encode()),
@@ -384,8 +386,8 @@ def test_imported_modules_that_cannot_be_parsed_are_no_crash(tmp_path):
         result = ddblint_process("app.py", cwd=tmp_path / name)
         assert result.code == 1, (name, result.err)
         assert [c[2] for c in result.codes()] == ["DDB101"], name
-    with pytest.raises(SyntaxError, match="cannot decode the file: 'rot13' is not a text encoding"):
-        engine.parse_module(b"# -*- coding: rot13 -*-\nx = 1\n")
+    with pytest.raises(parsing.ParseProblem, match="cannot decode the file: 'rot13' is not a text encoding"):
+        parsing.parse(b"# -*- coding: rot13 -*-\nx = 1\n")
 
 
 def test_deeply_nested_cdk_app_is_no_crash(tmp_path):

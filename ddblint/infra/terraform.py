@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from ddblint.infra import DiscoveredTable, Fact, _rel, name_pattern, replace_placeholders, source
+from ddblint.infra.declarations import DiscoveredTable, Fact, name_pattern, relative, replace_placeholders, source
 
 TABLE = "aws_dynamodb_table"
 REPLICA = "aws_dynamodb_table_replica"
@@ -40,7 +40,7 @@ def tables(files: Sequence[Path], root: Path) -> Tuple[List[DiscoveredTable], Li
         try:
             found.extend(_directory(directory, wanted, root, warnings))
         except Exception as exc:  # a bug here must cost one module, not every Terraform table
-            warnings.append(f"{_rel(directory, root)}: internal error while reading Terraform: {exc!r}")
+            warnings.append(f"{relative(directory, root)}: internal error while reading Terraform: {exc!r}")
     return found, warnings
 
 
@@ -279,7 +279,7 @@ class _Module:
         self.replica_resources: List[Tuple[dict, Node, str]] = []
 
     def read(self, path: Path, resources: bool = True) -> Optional[str]:
-        rel = _rel(path, self.root)
+        rel = relative(path, self.root)
         try:
             text = path.read_text(encoding="utf-8-sig")
             data = _load(text)

@@ -15,6 +15,8 @@ from pathlib import Path, PurePath
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
+from ddblint.parsing import decode
+
 PARSE_ERROR = "DDB000"  # engine.PARSE_ERROR; the file was not analysed
 NEWLINE = re.compile(r"\r\n|\r|\n")  # Python's line breaks (str.splitlines knows more: \f, \x1c, ...)
 
@@ -81,8 +83,6 @@ class Sources:
             text = self.given.get(filename)
             if text is None and filename != "-":
                 try:
-                    from ddblint.engine import decode
-
                     text = decode(Path(filename).read_bytes())
                 except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
                     text = None
