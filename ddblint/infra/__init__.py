@@ -18,7 +18,7 @@ from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
 import pathspec
 
-from ddblint.infra import cdk, cloudformation
+from ddblint.infra import cdk
 from ddblint.infra.declarations import DiscoveredTable, Fact, is_glob, name_pattern, relative  # noqa: F401 - __all__
 
 
@@ -81,6 +81,9 @@ def discover(
                     continue
                 found, problems = cdk.tables(text, rel)
             else:
+                # deferred: cloudformation.py loads PyYAML, about 15 ms of every run's start-up (more
+                # on a busy machine), and only projects with templates need it
+                from ddblint.infra import cloudformation
                 found, problems = cloudformation.tables(text, rel, is_json=suffix == ".json")
         except Exception as exc:  # a bug here must cost one file, not the run
             found, problems = [], [f"{rel}: internal error while reading tables: {exc!r}"]
