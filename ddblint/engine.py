@@ -125,9 +125,13 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     if not might_fire(data, rules, path, getattr(settings, "root", None)):
         result.skipped = True
         return result
-    source = _readable_source(data, display, result)
-    module = _parse(source, display, result) if source is not None else None
-    if module is None:
+    try:
+        _check_size(data, display)
+        source = _decode(data, display)
+        _check_null_bytes(source, display)
+        module = _parse(source, display)
+    except _NotAnalysed as stop:
+        result.diagnostics.append(stop.finding)
         return result
     ctx = Context(path, source, module, settings)
     known, enabled = registry.all_rules(), {rule.code for rule in rules}
@@ -148,33 +152,39 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     return result
 
 
-def _readable_source(data: bytes, display: str, result: FileResult) -> Optional[str]:
-    """The file's text, or None with a DDB000 finding in `result`: too large, not decodable, or
-    holding a null byte."""
+class _NotAnalysed(Exception):
+    """The file cannot be analysed: `finding` (DDB000) says why."""
+
+    def __init__(self, finding: Diagnostic) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _check_size(data: bytes, display: str) -> None:
     limit = max_file_size()
     if limit and len(data) > limit:
-        result.diagnostics.append(file_problem(display, f"file too large to analyse: {_size(len(data))}, above the "
-                                                        f"limit of {_size(limit)} (DDBLINT_MAX_FILE_SIZE)"))
-        return None
+        raise _NotAnalysed(file_problem(display, f"file too large to analyse: {_size(len(data))}, above the "
+                                                 f"limit of {_size(limit)} (DDBLINT_MAX_FILE_SIZE)"))
+
+
+def _decode(data: bytes, display: str) -> str:
     try:
-        source = parsing.source_text(data)
+        return parsing.source_text(data)
     except parsing.ParseProblem as problem:
-        result.diagnostics.append(file_problem(display, problem.message, problem.row, problem.column))
-        return None
+        raise _NotAnalysed(file_problem(display, problem.message, problem.row, problem.column)) from None
+
+
+def _check_null_bytes(source: str, display: str) -> None:
     if "\0" in source:  # as CPython: LibCST's message and position are less helpful
         row, column = row_column(source, source.index("\0"))
-        result.diagnostics.append(file_problem(display, "syntax error: source code cannot contain null bytes", row, column))
-        return None
-    return source
+        raise _NotAnalysed(file_problem(display, "syntax error: source code cannot contain null bytes", row, column))
 
 
-def _parse(source: str, display: str, result: FileResult) -> Optional[cst.Module]:
-    """The module, or None with a DDB000 finding in `result`."""
+def _parse(source: str, display: str) -> cst.Module:
     try:
         return parsing.parse(source)
     except parsing.ParseProblem as problem:
-        result.diagnostics.append(file_problem(display, problem.message, problem.row, problem.column))
-        return None
+        raise _NotAnalysed(file_problem(display, problem.message, problem.row, problem.column)) from None
 
 
 def _with_superseding(rules: Sequence[Type[Rule]], known: Dict[str, Type[Rule]], enabled) -> List[Type[Rule]]:
