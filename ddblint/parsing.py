@@ -47,7 +47,7 @@ def parse(source: Union[str, bytes]) -> cst.Module:
     the process on deep nesting."""
     text = source if isinstance(source, str) else source_text(source)
     problem = _nesting_problem(text)
-    if problem is not None:
+    if problem is not None:  # caused by what LibCST would have run into (the fixer names it)
         message, row, column = problem
         raise ParseProblem(message, row, column) from RecursionError(f"{message} at {row}:{column}")
     try:

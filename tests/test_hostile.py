@@ -373,6 +373,42 @@ def test_deeply_nested_imported_module_does_not_crash_the_engine_parser(tmp_path
     assert parsing.parse(BLIND).code == BLIND
 
 
+class _FakePanic(BaseException):
+    """As pyo3's PanicException: a BaseException."""
+
+
+@pytest.mark.parametrize("raised, message", [
+    (_FakePanic("index out of bounds\nmore"), "cannot parse the file: the parser failed (_FakePanic: index out of bounds)"),
+    (MemoryError(), "cannot parse the file: not enough memory"),
+    (RecursionError("maximum recursion depth exceeded"), "cannot parse the file: it is nested too deeply"),
+])
+def test_every_parser_failure_is_one_parse_problem(monkeypatch, raised, message):
+    def parser(source):
+        raise raised
+
+    monkeypatch.setattr(parsing.cst, "parse_module", parser)
+    with pytest.raises(parsing.ParseProblem) as problem:
+        parsing.parse("x = 1\n")
+    assert (problem.value.message, problem.value.row, problem.value.column) == (message, 1, 1)
+    assert problem.value.__cause__ is raised
+
+
+@pytest.mark.parametrize("raised", [KeyboardInterrupt, SystemExit])
+def test_an_interrupt_while_parsing_is_not_a_parse_problem(monkeypatch, raised):
+    def parser(source):
+        raise raised()
+
+    monkeypatch.setattr(parsing.cst, "parse_module", parser)
+    with pytest.raises(raised):
+        parsing.parse("x = 1\n")
+
+
+def test_a_syntax_error_is_placed_as_python_places_it():
+    with pytest.raises(parsing.ParseProblem) as problem:
+        parsing.parse("x = 1\ny = f(\n")
+    assert (problem.value.message, problem.value.row, problem.value.column) == ("syntax error: '(' was never closed", 2, 6)
+
+
 def test_imported_modules_that_cannot_be_parsed_are_no_crash(tmp_path):
     """The modules a checked file imports are parsed with `parsing.parse` too: a deeply
     nested one once killed the process (SIGSEGV in LibCST's parser), one with a non-text coding
