@@ -11,7 +11,6 @@ import difflib
 import errno
 import io
 import os
-import re
 import stat
 import tempfile
 import tokenize
@@ -20,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from ddblint import parsing
 from ddblint.diagnostics import Diagnostic, Edit, Location
-
-_NEWLINE = re.compile(r"\r\n?|\n")  # Python's line breaks, as positions.py counts them
+from ddblint.text import line_starts, split_lines
 
 
 @dataclass
@@ -50,7 +49,7 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self.starts = line_starts(text)  # Python's line breaks, as positions.py counts them
 
     def offset(self, at: Location) -> int:
         rows = len(self.starts)
@@ -114,18 +113,23 @@ def apply_edits(source: str, diagnostics: Sequence[Diagnostic], unsafe: bool) ->
 def _syntax_problem(text: str, must_compile: bool) -> Optional[str]:
     """Why `text` does not parse, or None. `must_compile`: CPython must compile it too, which
     also catches what LibCST accepts, such as a keyword argument given twice."""
-    from ddblint.engine import parse_module  # (guards LibCST's parser against deep nesting)
-
     try:
-        parse_module(text)
+        parsing.parse(text)
         if must_compile:
             _compile(text)
+    except parsing.ParseProblem as problem:
+        return _named(problem.__cause__)  # what failed underneath: "ParserSyntaxError: Syntax Error @ 2:1."
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as error:  # noqa: BLE001 - pyo3's PanicException is a BaseException
-        lines = str(error).strip().splitlines()
-        return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    except BaseException as error:  # noqa: BLE001 - compile's SyntaxError, ValueError (null bytes), ...
+        return _named(error)
     return None
+
+
+def _named(error: BaseException) -> str:
+    """`Type: first line of the message`."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 def _compile(text: str) -> None:
@@ -172,14 +176,9 @@ def unified_diff(old: str, new: str, path: str) -> str:
         return ""
     path = str(path).replace(os.sep, "/")
     out = []
-    for line in difflib.unified_diff(_split(old), _split(new), f"a/{path}", f"b/{path}"):
+    for line in difflib.unified_diff(split_lines(old), split_lines(new), f"a/{path}", f"b/{path}"):
         out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
     return "".join(out)
-
-
-def _split(text: str) -> List[str]:
-    # str.splitlines would also break at form feeds and U+2028, which Python code may contain
-    return [m.group() for m in re.finditer(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$", text)]
 
 
 def write_atomically(path: Path, original_bytes: bytes, new_text: str) -> None:
@@ -262,9 +261,7 @@ def fix_bytes(data: bytes, lint: Callable[[bytes], List[Diagnostic]], unsafe: bo
               max_rounds: int = 10) -> FixResult:
     """`fix_source` for a file's bytes: every round is linted as the bytes it would be written as,
     so a latin-1 file stays latin-1 from round to round."""
-    from ddblint.engine import decode
-
     def lint_text(text: str) -> List[Diagnostic]:
         return lint(encode_like(data, text))
 
-    return fix_source(decode(data), lint_text, unsafe, max_rounds)
+    return fix_source(parsing.decode(data), lint_text, unsafe, max_rounds)

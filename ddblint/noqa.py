@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from ddblint.diagnostics import Edit, Location
+from ddblint.text import LINE_BREAK
 
 _CODE = r"[A-Za-z]+[0-9]+"
 _LINE = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODE}(?:[\s,]+{_CODE})*))?", re.IGNORECASE)
@@ -106,8 +107,6 @@ def directives(source: str) -> List[Directive]:
 
 
 # -- adding suppressions (`--add-noqa`, the editor's "disable for this line") ----------------------
-_NEWLINE = re.compile(r"\r\n?|\n")
-
 
 def _comments_and_strings(source: str):
     """(comments: row -> (column, text), rows that end inside a string literal) of `source`."""
@@ -129,7 +128,7 @@ def _comments_and_strings(source: str):
         # the tokenizer lags behind the grammar LibCST accepts: judge by the text itself
         comments.clear()
         inside_string.clear()
-        for row, line in enumerate(_NEWLINE.split(source), start=1):
+        for row, line in enumerate(LINE_BREAK.split(source), start=1):
             if "#" in line:
                 comments[row] = (line.index("#"), line[line.index("#"):])
     return comments, inside_string
@@ -140,7 +139,7 @@ def noqa_edit(source: str, row: int, code: str) -> Optional[Edit]:
     codes of the `# noqa` comment already there, else `  # noqa: CODE` at the end of the line.
     None when no comment can go there (the line ends inside a string literal or with a
     backslash continuation) or the line already suppresses `code`."""
-    lines = _NEWLINE.split(source)
+    lines = LINE_BREAK.split(source)
     if not 1 <= row <= len(lines):
         return None
     line = lines[row - 1]

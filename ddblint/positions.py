@@ -8,15 +8,13 @@ PositionProvider's (tests/test_positions.py compares them).
 """
 from __future__ import annotations
 
-import bisect
-import re
 from contextlib import contextmanager
 from typing import Dict, List, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-_NEWLINE = re.compile(r"\r\n?|\n")
+from ddblint.text import LineIndex
 
 
 class _OffsetState(CodegenState):
@@ -67,12 +65,8 @@ class Positions:
         # codegen ends the last line with a newline even where the file has none
         text = source if source.endswith(("\n", "\r")) or not source else source + module.default_newline
         self._ranges[id(module)] = (0, len(text))  # (codegen adds, then pops, one more newline)
-        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-
-    def _point(self, offset: int) -> Tuple[int, int]:
-        row = bisect.bisect_right(self._line_starts, offset)
-        return row, offset - self._line_starts[row - 1]
+        self._lines = LineIndex(text)
 
     def __getitem__(self, node) -> Tuple[Tuple[int, int], Tuple[int, int]]:
         start, end = self._ranges[id(node)]
-        return self._point(start), self._point(end)
+        return self._lines.point(start), self._lines.point(end)

@@ -9,16 +9,15 @@ import pkgutil
 from functools import lru_cache
 from typing import Dict, Type
 
+import ddblint.rules as rules_package
 from ddblint.rule import Rule
 
 
 @lru_cache(maxsize=None)
 def all_rules() -> Dict[str, Type[Rule]]:
-    import ddblint.rules as package
-
     found: Dict[str, Type[Rule]] = {}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+    for info in sorted(pkgutil.iter_modules(rules_package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{rules_package.__name__}.{info.name}")
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule \
                     and value.__module__ == module.__name__:

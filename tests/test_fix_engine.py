@@ -7,7 +7,7 @@ import pytest
 
 from ddblint import fix
 from ddblint.diagnostics import Diagnostic, Edit, Fix, Location
-from ddblint.engine import decode
+from ddblint.parsing import decode
 from ddblint.fix import FileChangedError, apply_edits, applicable, fix_source, unified_diff, write_atomically
 
 
@@ -285,3 +285,17 @@ def test_unified_diff_marks_a_missing_final_newline_and_keeps_form_feeds_in_line
     diff = unified_diff("x = 1\n\fy = 2", "x = 1\n\fy = 3", "m.py")
     assert diff == ("--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n x = 1\n"
                     "-\fy = 2\n\\ No newline at end of file\n+\fy = 3\n\\ No newline at end of file\n")
+
+
+@pytest.mark.parametrize("code, pattern, replacement, problem", [
+    ("BAD", r"ConsistentRead=True, ", ",,", "ParserSyntaxError: Syntax Error @ 1:1."),
+    ("DEEP", r"Key=k", "Key=" + "(" * 250 + "k" + ")" * 250,
+     "RecursionError: syntax error: too many nested parentheses at 1:236"),
+    ("DEEPER", r"Key=k", "Key=" + "-" * 5000 + "k", "RecursionError: cannot parse the file: it is nested too deeply at 1:1"),
+    ("DUP", r"Key=k", "Key=k, Key=j", "SyntaxError: keyword argument repeated: Key (<fixed>, line 1)"),
+])
+def test_why_the_fixed_code_does_not_parse(code, pattern, replacement, problem):
+    """The reason names what failed underneath the guarded parse (or CPython's compile)."""
+    text = "t.get_item(ConsistentRead=True, Key=k)\n"
+    result = fix_source(text, linter((code, pattern, replacement, "safe")), unsafe=False)
+    assert result.error == f"the fixed code does not parse ({code}): {problem}"

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 
 hypothesmith = pytest.importorskip("hypothesmith")
 
-from ddblint import config, engine, registry  # noqa: E402
+from ddblint import config, engine, parsing, registry  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,8 +96,8 @@ def lint(source) -> engine.FileResult:
 
 def parses(source: str) -> bool:
     try:
-        engine.parse_module(source)
-    except Exception:  # noqa: BLE001 - ParserSyntaxError, RecursionError (too deep)
+        parsing.parse(source)
+    except Exception:  # noqa: BLE001 - parsing.ParseProblem (a syntax error, nesting too deep, ...)
         return False
     return True
 

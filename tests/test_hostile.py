@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ddblint import cli, config, engine, files, registry
+from ddblint import cli, config, engine, files, parsing, registry
 from ddblint.rule import Finding, Rule
 
 HEADER = 'import boto3\ntable = boto3.resource("dynamodb").Table("t")\n'
@@ -369,17 +369,55 @@ def test_deep_dynamodb_expressions_are_no_crash(tmp_path):
 
 
 def test_deeply_nested_imported_module_does_not_crash_the_engine_parser(tmp_path):
-    """`engine.parse_module` is the guarded parser for every module ddblint parses."""
-    with pytest.raises(RecursionError, match="too many nested parentheses"):
-        engine.parse_module(_nested("parens", 5_000))
-    with pytest.raises(RecursionError, match="nested too deeply"):
-        engine.parse_module(_nested("minus", 50_000).encode())
-    assert engine.parse_module(BLIND).code == BLIND
+    """`parsing.parse` is the guarded parser for every module ddblint parses."""
+    with pytest.raises(parsing.ParseProblem, match="too many nested parentheses") as raised:
+        parsing.parse(_nested("parens", 5_000))
+    assert isinstance(raised.value.__cause__, RecursionError)
+    with pytest.raises(parsing.ParseProblem, match="nested too deeply") as raised:
+        parsing.parse(_nested("minus", 50_000).encode())
+    assert isinstance(raised.value.__cause__, RecursionError)
+    assert parsing.parse(BLIND).code == BLIND
+
+
+class _FakePanic(BaseException):
+    """As pyo3's PanicException: a BaseException."""
+
+
+@pytest.mark.parametrize("raised, message", [
+    (_FakePanic("index out of bounds\nmore"), "cannot parse the file: the parser failed (_FakePanic: index out of bounds)"),
+    (MemoryError(), "cannot parse the file: not enough memory"),
+    (RecursionError("maximum recursion depth exceeded"), "cannot parse the file: it is nested too deeply"),
+])
+def test_every_parser_failure_is_one_parse_problem(monkeypatch, raised, message):
+    def parser(source):
+        raise raised
+
+    monkeypatch.setattr(parsing.cst, "parse_module", parser)
+    with pytest.raises(parsing.ParseProblem) as problem:
+        parsing.parse("x = 1\n")
+    assert (problem.value.message, problem.value.row, problem.value.column) == (message, 1, 1)
+    assert problem.value.__cause__ is raised
+
+
+@pytest.mark.parametrize("raised", [KeyboardInterrupt, SystemExit])
+def test_an_interrupt_while_parsing_is_not_a_parse_problem(monkeypatch, raised):
+    def parser(source):
+        raise raised()
+
+    monkeypatch.setattr(parsing.cst, "parse_module", parser)
+    with pytest.raises(raised):
+        parsing.parse("x = 1\n")
+
+
+def test_a_syntax_error_is_placed_as_python_places_it():
+    with pytest.raises(parsing.ParseProblem) as problem:
+        parsing.parse("x = 1\ny = f(\n")
+    assert (problem.value.message, problem.value.row, problem.value.column) == ("syntax error: '(' was never closed", 2, 6)
 
 
 @pytest.mark.slow
 def test_imported_modules_that_cannot_be_parsed_are_no_crash(tmp_path):
-    """The modules a checked file imports are parsed with `engine.parse_module` too: a deeply
+    """The modules a checked file imports are parsed with `parsing.parse` too: a deeply
     nested one once killed the process (SIGSEGV in LibCST's parser), one with a non-text coding
     cookie once was an internal error (LookupError)."""
     for name, content in (("nested", _nested("parens", 3_000).encode()),
@@ -391,8 +429,8 @@ def test_imported_modules_that_cannot_be_parsed_are_no_crash(tmp_path):
         result = ddblint_process("app.py", cwd=tmp_path / name)
         assert result.code == 1, (name, result.err)
         assert [c[2] for c in result.codes()] == ["DDB101"], name
-    with pytest.raises(SyntaxError, match="cannot decode the file: 'rot13' is not a text encoding"):
-        engine.parse_module(b"# -*- coding: rot13 -*-\nx = 1\n")
+    with pytest.raises(parsing.ParseProblem, match="cannot decode the file: 'rot13' is not a text encoding"):
+        parsing.parse(b"# -*- coding: rot13 -*-\nx = 1\n")
 
 
 @pytest.mark.slow

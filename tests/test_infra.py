@@ -476,3 +476,40 @@ def test_values_decided_at_deploy_time_stay_unknown(tmp_path):
     assert cdk_t.name is None and cdk_t.mode is None and cdk_t.region_count is None
     assert cdk_t.replicas.value == () and "not written literally" in cdk_t.replicas.note
     assert cdk_u.mode is None and cdk_u.replicas.value == ("eu-west-1",)
+
+
+@pytest.mark.parametrize("imports, construct", [
+    ("import aws_cdk", "aws_cdk.aws_dynamodb.TableV2"),
+    ("import aws_cdk as cdk", "cdk.aws_dynamodb.TableV2"),
+    ("import aws_cdk.aws_dynamodb as ddb", "ddb.TableV2"),
+    ("import aws_cdk.aws_dynamodb", "aws_cdk.aws_dynamodb.TableV2"),
+    ("from aws_cdk import aws_dynamodb", "aws_dynamodb.TableV2"),
+    ("from aws_cdk import aws_dynamodb as d", "d.TableV2"),
+    ("from aws_cdk.aws_dynamodb import TableV2", "TableV2"),
+    ("from aws_cdk.aws_dynamodb import TableV2 as T", "T"),
+    ("from aws_cdk . aws_dynamodb import (TableV2)", "TableV2"),
+])
+def test_cdk_import_forms_name_the_construct(tmp_path, imports, construct):
+    """The CDK reader's import names (dotted names of `import` statements, always plain names)."""
+    write(tmp_path / "app.py", f"{imports}\n{construct}(self, 'Orders', table_name='orders')\n")
+    tables, warnings = discover(tmp_path)
+    assert warnings == [] and [(t.kind, t.logical_id) for t in tables] == [("TableV2", "Orders")]
+
+
+def test_cdk_import_forms_that_name_no_construct(tmp_path):
+    write(tmp_path / "app.py", "import aws_cdk\nfrom aws_cdk import Stack as aws_dynamodb\n"
+                               "f().aws_dynamodb.TableV2(self, 'A')\naws_dynamodb.TableV2(self, 'B')\n")
+    assert discover(tmp_path) == ([], [])
+
+
+def test_cdk_apps_that_do_not_parse_are_warnings_as_before(tmp_path):
+    write(tmp_path / "syntax.py", "from aws_cdk import aws_dynamodb\nx = (\n")
+    write(tmp_path / "nul.py", "from aws_cdk import aws_dynamodb\nx = 1\0\n")
+    write(tmp_path / "deep.py", "from aws_cdk import aws_dynamodb\nx = " + "(" * 300 + "1" + ")" * 300 + "\n")
+    tables, warnings = discover(tmp_path)
+    assert tables == [] and warnings == [
+        "deep.py: internal error while reading tables: "
+        "RecursionError('syntax error: too many nested parentheses at 2:205')",
+        "nul.py:1: cannot parse Python: source code string cannot contain null bytes",  # LibCST's row
+        "syntax.py:2: cannot parse Python: '(' was never closed",
+    ]

@@ -14,7 +14,9 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-import libcst as cst
+from ddblint import parsing
+from ddblint.dynamo.scope import build_index
+from ddblint.dynamo.values import UNKNOWN, Evaluator, ModuleRef
 
 # Modules followed through imports are at most this big: tables, clients and repositories are
 # defined in small modules, and a generated or test giant costs a parse worth more than it gives
@@ -126,9 +128,6 @@ class Project:
 
     # -- evaluating there ------------------------------------------------------------------------
     def evaluator(self, path: Path):
-        from ddblint.dynamo.scope import build_index
-        from ddblint.dynamo.values import Evaluator
-
         self.touched.add(path)
         try:
             stat = path.stat()
@@ -139,11 +138,9 @@ class Project:
                 return cached[1]
             if stat.st_size > _MAX_BYTES:
                 return None
-            from ddblint.engine import parse_module  # guards against nesting that crashes the parser
-
-            module = parse_module(path.read_bytes())
+            module = parsing.parse(path.read_bytes())
             evaluator = Evaluator(build_index(module), self, path)
-        except (OSError, cst.ParserSyntaxError, RecursionError, UnicodeDecodeError, SyntaxError):
+        except (OSError, parsing.ParseProblem, RecursionError):  # RecursionError: from build_index
             evaluator = None
             key = None
         self._modules[path] = (key, evaluator)
@@ -153,8 +150,6 @@ class Project:
 
     def resolve(self, qualname: str, importer: Optional[Path]):
         """The value an import names when it is one of the project's modules, else None."""
-        from ddblint.dynamo.values import UNKNOWN, ModuleRef
-
         if self._depth > 8:
             return UNKNOWN  # a long chain of re-exports: give up rather than recurse
         found = self.locate(qualname, importer)

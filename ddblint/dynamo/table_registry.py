@@ -16,8 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from ddblint import infra
 from ddblint.config import TableConfig, compile_globs, relative_posix
 from ddblint.files import DEFAULT_EXCLUDE
+from ddblint.infra import Fact
 
 
 @dataclass
@@ -57,8 +59,6 @@ def registry_for(settings) -> Registry:
     configured = list(settings.tables)
     if settings.config_path is None:
         return Registry(tuple(configured), [(t.key, _config_facts(t, settings)) for t in configured])
-    from ddblint import infra
-
     discovered, warnings = infra.discover(settings.root, settings.infrastructure, exclude=_exclude(settings))
     merged: Dict[str, TableConfig] = {t.key: t for t in configured}
     facts = {t.key: _config_facts(t, settings) for t in configured}
@@ -129,8 +129,6 @@ def _config_source(table: TableConfig, settings) -> str:
 
 
 def _config_facts(table: TableConfig, settings) -> Dict[str, object]:
-    from ddblint.infra import Fact
-
     source = _config_source(table, settings)
     facts = {"name": Fact(table.name, source)}
     for name, value in (("env", table.env), ("mode", table.mode), ("home-region", table.home_region),

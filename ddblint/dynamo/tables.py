@@ -5,6 +5,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from ddblint.dynamo.table_registry import registry_for
 from ddblint.dynamo.values import UNKNOWN, EnvVar, Template
 
 
@@ -72,8 +73,6 @@ def match(table, tables) -> Optional[object]:
 
 
 def facts(table, settings) -> TableFacts:
-    from ddblint.dynamo.table_registry import registry_for
-
     entry = match(table, registry_for(settings).tables)
     if entry is None:
         return TableFacts(None, settings.default_table_mode, "profile", settings.version_attributes,

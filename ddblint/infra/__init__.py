@@ -13,98 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
 import pathspec
 
-
-@dataclass(frozen=True)
-class Fact:
-    """One fact and where it came from."""
-
-    value: object
-    source: str  # "path/relative/to/root:LINE"
-    note: Optional[str] = None  # what the value leaves out, e.g. "plus the stack's region (!Ref AWS::Region)"
-
-
-@dataclass(frozen=True)
-class DiscoveredTable:
-    logical_id: str  # CFN logical id / Terraform resource name / CDK construct id
-    name: Optional[Fact]  # exact name, or a glob when built from parts ("${Stage}-orders" -> "*-orders")
-    mode: Optional[Fact]  # "global" | "mrsc" | "single-region"; None when the file does not settle it
-    replicas: Optional[Fact]  # tuple of the regions named literally (see the note for the others)
-    witness: Optional[Fact]  # witness region (MRSC)
-    partition_key: Optional[Fact]
-    sort_key: Optional[Fact]
-    indexes: Optional[Fact]  # {index name: "global" | "local"}
-    ttl: Optional[Fact]  # bool: TTL enabled
-    kind: str  # "AWS::DynamoDB::GlobalTable", "aws_dynamodb_table", "TableV2", ...
-    source: str  # where the resource is declared (path:line)
-    # where each index is declared: an MRSC-with-LSI check wants the LSI's own line
-    index_sources: Mapping[str, str] = field(default_factory=dict, compare=False)
-    # How many regions the declaration spans, written literally or not: replicas, the implicit
-    # primary (the provider's / stack's region for Terraform and CDK) and the witness. An MRSC
-    # table needs exactly 3. None when the count is not static (a dynamic block, !If, ...).
-    region_count: Optional[int] = None
-
-    @property
-    def key(self) -> str:
-        """The registry key: the exact table name when known, else the logical id."""
-        if self.name is not None and not is_glob(str(self.name.value)):
-            return str(self.name.value)
-        return self.logical_id
-
-    def facts(self) -> Dict[str, Fact]:
-        """The known facts under the configuration's key names, for merging and ``render_tables``."""
-        named = {"resource": Fact(f"{self.kind} {self.logical_id}", self.source)}
-        for key, value in (("name", self.name), ("mode", self.mode), ("replicas", self.replicas),
-                           ("witness", self.witness), ("partition-key", self.partition_key),
-                           ("sort-key", self.sort_key), ("indexes", self.indexes), ("ttl", self.ttl)):
-            if value is not None:
-                named[key] = value
-        return named
-
-
-# --- names built from parts ---------------------------------------------------------------
-
-def is_glob(text: str) -> bool:
-    return any(c in text for c in "*?[")
-
-
-def name_pattern(parts: Sequence[Optional[str]]) -> Optional[str]:
-    """A table name from literal parts and unknown ones (None): the exact name, a glob with
-    ``*`` for each unknown run, or None when nothing literal is left (``*`` names every table)."""
-    pattern = re.sub(r"\*+", "*", "".join("*" if p is None else p for p in parts))
-    return pattern if pattern.strip("*") else None
-
-
-def replace_placeholders(text: str, opener: str = "${", resolve=None) -> List[Optional[str]]:
-    """Split ``text`` at ``${...}`` placeholders (nested braces allowed, as in Serverless'
-    ``${opt:stage, ${self:custom.stage}}``) into literal parts and None for each placeholder.
-    ``resolve(inner)`` may turn a placeholder into a literal (CloudFormation's ``${!Literal}``)."""
-    parts: List[Optional[str]] = []
-    i = 0
-    while True:
-        start = text.find(opener, i)
-        if start < 0:
-            parts.append(text[i:])
-            return parts
-        depth, j = 0, start + len(opener) - 1
-        while j < len(text):
-            if text[j] == "{":
-                depth += 1
-            elif text[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
-        parts.append(text[i:start])
-        parts.append(resolve(text[start + len(opener):j]) if resolve else None)
-        i = j + 1
-        if j >= len(text):  # unclosed: the rest is part of the placeholder
-            return parts
+from ddblint.infra import cdk
+from ddblint.infra.declarations import DiscoveredTable, Fact, is_glob, name_pattern, relative  # noqa: F401 - __all__
 
 
 # --- finding the files --------------------------------------------------------------------
@@ -154,7 +69,7 @@ def discover(
             continue
         if suffix not in (".py", ".json", ".yaml", ".yml"):
             continue
-        rel = _rel(path, root)
+        rel = relative(path, root)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
@@ -164,9 +79,10 @@ def discover(
             if suffix == ".py":
                 if not _CDK_IMPORT.search(text):
                     continue
-                from ddblint.infra import cdk
                 found, problems = cdk.tables(text, rel)
             else:
+                # deferred: cloudformation.py loads PyYAML, about 15 ms of every run's start-up (more
+                # on a busy machine), and only projects with templates need it
                 from ddblint.infra import cloudformation
                 found, problems = cloudformation.tables(text, rel, is_json=suffix == ".json")
         except Exception as exc:  # a bug here must cost one file, not the run
@@ -176,6 +92,8 @@ def discover(
 
     if tf_files:
         try:
+            # deferred: Terraform files are rare and the reader's parser (python-hcl2, lark) costs
+            # start-up time; tests/test_infra.py checks it is imported only for .tf files
             from ddblint.infra import terraform
             found, problems = terraform.tables(tf_files, root)
         except Exception as exc:
@@ -202,7 +120,7 @@ def _files(root: Path, globs: Tuple[str, ...], exclude, warnings: List[str]) -> 
         )
         for name in sorted(filenames):
             path = here / name
-            rel = _rel(path, root)
+            rel = relative(path, root)
             if exclude and exclude(path):
                 continue
             if globs:
@@ -215,17 +133,6 @@ def _files(root: Path, globs: Tuple[str, ...], exclude, warnings: List[str]) -> 
                 yield path
     for g in unmatched:
         warnings.append(f"infrastructure glob `{g}` matches no file under {root}")
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return os.path.relpath(path, root).replace(os.sep, "/")
-    except ValueError:  # another drive on Windows
-        return str(path)
-
-
-def source(rel: str, line: Optional[int]) -> str:
-    return f"{rel}:{line or 1}"
 
 
 def _source_key(src: str) -> Tuple[str, int]:

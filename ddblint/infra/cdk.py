@@ -14,8 +14,10 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from ddblint.infra import DiscoveredTable, Fact, name_pattern, source
+from ddblint import parsing
+from ddblint.infra.declarations import DiscoveredTable, Fact, name_pattern, source
 from ddblint.positions import Positions
+from ddblint.syntax import dotted_name
 
 _DYNAMODB = "aws_cdk.aws_dynamodb."
 TABLE_V2 = _DYNAMODB + "TableV2"
@@ -27,10 +29,12 @@ Parts = List[Optional[str]]
 
 def tables(text: str, rel: str) -> Tuple[List[DiscoveredTable], List[str]]:
     try:
-        from ddblint.engine import parse_module  # guards against nesting that crashes the parser
-
-        module = parse_module(text)
-    except cst.ParserSyntaxError as exc:
+        module = parsing.parse(text)
+    except parsing.ParseProblem as problem:
+        exc = problem.__cause__
+        if not isinstance(exc, cst.ParserSyntaxError):
+            # nesting too deep, the parser failing: raised as before, for discover() to report
+            raise exc from None
         line, message = exc.raw_line, exc.message
         try:  # Python's own parser places the error better ("'(' was never closed" at 3:9)
             ast.parse(text)
@@ -62,7 +66,7 @@ class _Collector(cst.CSTVisitor):
     # imports are honoured wherever they are: CDK apps often import inside a stack's __init__
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.aliases[alias.asname.name.value] = dotted
             else:
@@ -71,11 +75,11 @@ class _Collector(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
-        module = _dotted(node.module)
+        module = dotted_name(node.module)
         for alias in node.names:
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
-                else _dotted(alias.name)
-            self.aliases[local] = f"{module}.{_dotted(alias.name)}"
+                else dotted_name(alias.name)
+            self.aliases[local] = f"{module}.{dotted_name(alias.name)}"
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.scopes.append(node)
@@ -139,14 +143,6 @@ class _Collector(cst.CSTVisitor):
             head = self.qualify(expr.value)
             return f"{head}.{expr.attr.value}" if head else None
         return None
-
-
-def _dotted(expr) -> str:
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        return f"{_dotted(expr.value)}.{expr.attr.value}"
-    return ""
 
 
 class _Reader:

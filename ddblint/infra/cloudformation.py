@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from ddblint.infra import DiscoveredTable, Fact, name_pattern, replace_placeholders, source
+from ddblint.infra.declarations import DiscoveredTable, Fact, name_pattern, replace_placeholders, source
 
 GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable"
 TABLE = "AWS::DynamoDB::Table"

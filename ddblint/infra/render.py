@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable, List, Mapping, Tuple
 
-from ddblint.infra import Fact
+from ddblint.infra.declarations import Fact
 
 # The order facts are listed in; others follow alphabetically.
 ORDER = ("resource", "name", "env", "mode", "home-region", "replicas", "witness", "shape",

@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from ddblint.infra import DiscoveredTable, Fact, _rel, name_pattern, replace_placeholders, source
+from ddblint.infra.declarations import DiscoveredTable, Fact, name_pattern, relative, replace_placeholders, source
 
 TABLE = "aws_dynamodb_table"
 REPLICA = "aws_dynamodb_table_replica"
@@ -40,7 +40,7 @@ def tables(files: Sequence[Path], root: Path) -> Tuple[List[DiscoveredTable], Li
         try:
             found.extend(_directory(directory, wanted, root, warnings))
         except Exception as exc:  # a bug here must cost one module, not every Terraform table
-            warnings.append(f"{_rel(directory, root)}: internal error while reading Terraform: {exc!r}")
+            warnings.append(f"{relative(directory, root)}: internal error while reading Terraform: {exc!r}")
     return found, warnings
 
 
@@ -279,7 +279,7 @@ class _Module:
         self.replica_resources: List[Tuple[dict, Node, str]] = []
 
     def read(self, path: Path, resources: bool = True) -> Optional[str]:
-        rel = _rel(path, self.root)
+        rel = relative(path, self.root)
         try:
             text = path.read_text(encoding="utf-8-sig")
             data = _load(text)
@@ -358,85 +358,93 @@ class _Module:
         pattern = _pattern(body.get("name"))
         if pattern:
             name = Fact(pattern, at("name"))
-
-        mode = replicas = None
-        replicated = bool(d.regions or d.unknown_regions or d.dynamic_replicas)
-        if replicated or d.kind == LEGACY_GLOBAL:
-            where = source(rel, d.replicas_line or node.line)
-            notes = []
-            regions = list(d.regions)
-            if d.kind == TABLE:  # the provider's region is the table's own, never listed
-                region, provider_at = self.providers.get(d.provider, (None, None))
-                if region:
-                    regions = [region] + [r for r in regions if r != region]
-                    notes.append(f"{region} is the region of provider \"aws\" at {provider_at}")
-                else:
-                    notes.append("plus the provider's region, not written literally in this directory")
-            if d.unknown_regions:
-                notes.append(f"plus {d.unknown_regions} replica region(s) not written literally")
-            if d.dynamic_replicas:
-                notes.append("plus the replicas of a dynamic block")
-            replicas = Fact(tuple(regions), where, "; ".join(notes) or None)
-            modes = {_literal(c) for c in d.consistency}
-            if "STRONG" in modes:
-                mode = Fact("mrsc", _consistency_source(d, rel) or where)
-            elif modes <= {"EVENTUAL"}:
-                mode = Fact("global", where)
-            # else: a consistency_mode from a variable: replicated, but which way is unknown
-        # No replica anywhere: unknown, as for CloudFormation's AWS::DynamoDB::Table.
-
+        mode, replicas = self._replication(d)
         witnesses = _paired(body, node, "global_table_witness")
         region_count = None
-        if replicated and not d.dynamic_replicas:
+        if (d.regions or d.unknown_regions) and not d.dynamic_replicas:  # replicated, statically
             region_count = d.entries + len(witnesses) + (1 if d.kind == TABLE else 0)  # + the provider's
-
-        witness = None
-        for block, where in witnesses:
-            region = _literal(block.get("region_name"))
-            if region:
-                witness = Fact(region, source(rel, where.attr_line("region_name")))
-                break
-
         partition_key = sort_key = None
         if _literal(body.get("hash_key")):
             partition_key = Fact(body["hash_key"], at("hash_key"))
         if _literal(body.get("range_key")):
             sort_key = Fact(body["range_key"], at("range_key"))
-
-        kinds: Dict[str, str] = {}
-        index_sources: Dict[str, str] = {}
-        first_line = None
-        unnamed = 0
-        for block_name, kind in (("global_secondary_index", "global"), ("local_secondary_index", "local")):
-            for block, where in _paired(body, node, block_name):
-                first_line = where.line if first_line is None else min(first_line, where.line)
-                index = _literal(block.get("name"))
-                if index is None:
-                    unnamed += 1
-                    continue
-                kinds[index] = kind
-                index_sources[index] = source(rel, where.attr_line("name"))
-            for _, where in _dynamic(body, node, block_name):  # names decided at plan time
-                first_line = where.line if first_line is None else min(first_line, where.line)
-                unnamed += 1
-        indexes = None
-        if first_line is not None:
-            indexes = Fact(kinds, source(rel, first_line),
-                           "some indexes are not named literally" if unnamed else None)
-
-        ttl = None
-        for block, where in _paired(body, node, "ttl"):
-            # the provider's default for `enabled` is false
-            enabled = _bool(block.get("enabled", False))
-            if enabled is not None:
-                ttl = Fact(enabled, source(rel, where.attr_line("enabled")))
-
+        indexes, index_sources = _indexes(body, node, rel)
         return DiscoveredTable(
-            logical_id=d.logical_id, name=name, mode=mode, replicas=replicas, witness=witness,
-            partition_key=partition_key, sort_key=sort_key, indexes=indexes, ttl=ttl,
+            logical_id=d.logical_id, name=name, mode=mode, replicas=replicas, witness=_witness(witnesses, rel),
+            partition_key=partition_key, sort_key=sort_key, indexes=indexes, ttl=_ttl(body, node, rel),
             kind=d.kind, source=source(rel, node.line), index_sources=index_sources,
             region_count=region_count,
         )
+
+    def _replication(self, d: _Draft) -> Tuple[Optional[Fact], Optional[Fact]]:
+        """(mode, replicas) of a table; (None, None) with no replica anywhere: unknown, as for
+        CloudFormation's AWS::DynamoDB::Table."""
+        replicated = bool(d.regions or d.unknown_regions or d.dynamic_replicas)
+        if not (replicated or d.kind == LEGACY_GLOBAL):
+            return None, None
+        where = source(d.rel, d.replicas_line or d.node.line)
+        notes = []
+        regions = list(d.regions)
+        if d.kind == TABLE:  # the provider's region is the table's own, never listed
+            region, provider_at = self.providers.get(d.provider, (None, None))
+            if region:
+                regions = [region] + [r for r in regions if r != region]
+                notes.append(f"{region} is the region of provider \"aws\" at {provider_at}")
+            else:
+                notes.append("plus the provider's region, not written literally in this directory")
+        if d.unknown_regions:
+            notes.append(f"plus {d.unknown_regions} replica region(s) not written literally")
+        if d.dynamic_replicas:
+            notes.append("plus the replicas of a dynamic block")
+        replicas = Fact(tuple(regions), where, "; ".join(notes) or None)
+        modes = {_literal(c) for c in d.consistency}
+        if "STRONG" in modes:
+            return Fact("mrsc", _consistency_source(d, d.rel) or where), replicas
+        if modes <= {"EVENTUAL"}:
+            return Fact("global", where), replicas
+        return None, replicas  # a consistency_mode from a variable: replicated, but which way is unknown
+
+
+def _witness(witnesses, rel: str) -> Optional[Fact]:
+    for block, where in witnesses:
+        region = _literal(block.get("region_name"))
+        if region:
+            return Fact(region, source(rel, where.attr_line("region_name")))
+    return None
+
+
+def _indexes(body: dict, node, rel: str) -> Tuple[Optional[Fact], Dict[str, str]]:
+    """({index name: "global" | "local"} as a fact, where each named index is declared)."""
+    kinds: Dict[str, str] = {}
+    index_sources: Dict[str, str] = {}
+    first_line = None
+    unnamed = 0
+    for block_name, kind in (("global_secondary_index", "global"), ("local_secondary_index", "local")):
+        for block, where in _paired(body, node, block_name):
+            first_line = where.line if first_line is None else min(first_line, where.line)
+            index = _literal(block.get("name"))
+            if index is None:
+                unnamed += 1
+                continue
+            kinds[index] = kind
+            index_sources[index] = source(rel, where.attr_line("name"))
+        for _, where in _dynamic(body, node, block_name):  # names decided at plan time
+            first_line = where.line if first_line is None else min(first_line, where.line)
+            unnamed += 1
+    if first_line is None:
+        return None, index_sources
+    return Fact(kinds, source(rel, first_line), "some indexes are not named literally" if unnamed else None), \
+        index_sources
+
+
+def _ttl(body: dict, node, rel: str) -> Optional[Fact]:
+    ttl = None
+    for block, where in _paired(body, node, "ttl"):
+        # the provider's default for `enabled` is false
+        enabled = _bool(block.get("enabled", False))
+        if enabled is not None:
+            ttl = Fact(enabled, source(rel, where.attr_line("enabled")))
+    return ttl
 
 
 def _alias(body: dict) -> Optional[str]:

@@ -14,6 +14,7 @@ from pathlib import Path, PurePath
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
+from ddblint.parsing import decode
 from ddblint.text import LINE_BREAK
 
 PARSE_ERROR = "DDB000"  # engine.PARSE_ERROR; the file was not analysed
@@ -81,8 +82,6 @@ class Sources:
             text = self.given.get(filename)
             if text is None and filename != "-":
                 try:
-                    from ddblint.engine import decode
-
                     text = decode(Path(filename).read_bytes())
                 except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
                     text = None
