@@ -163,7 +163,7 @@ class Project:
         try:
             value = ModuleRef(evaluator, name)
             for attr in rest:
-                value = evaluator._attribute(value, attr) if attr else value
+                value = evaluator.attribute(value, attr) if attr else value
             return value
         finally:
             self._depth -= 1

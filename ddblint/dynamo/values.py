@@ -474,7 +474,6 @@ class Evaluator:
             return self._import(f"{base.name}.{attr}")  # a submodule: `import app; app.db.table`
         return UNKNOWN
 
-    _attribute = attribute  # the old name, which dynamo/project.py still calls
 
     def module_attribute(self, name: str):
         """The value a module-level name ends up with (what `from this import name` sees)."""
