@@ -340,7 +340,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     module = _parse(source, display, result)
     if module is None:
         return result
-    ctx = Context(path, source, module, settings)
+    ctx = Context(path, source, module, settings, known_codes=registry.all_rules())
     found = []
     # A rule that supersedes an enabled one runs even when not selected: "DDB204 replaces DDB101"
     # holds whether or not DDB204 is reported.

@@ -1,6 +1,4 @@
-from ddblint import noqa
-from ddblint.diagnostics import Edit, Fix, Location
-from ddblint.rule import Example, LineFinding, Rule
+from ddblint.rule import Edit, Example, Fix, LineFinding, Location, Rule
 
 _OURS = "DDB"
 
@@ -115,7 +113,7 @@ class UnusedNoqa(Rule):
         for code, row in raised:
             known_rows.setdefault(row, set()).add(code)
         lines = ctx.source.splitlines()
-        for directive in noqa.directives(ctx.source):
+        for directive in ctx.noqa_directives():
             if directive.codes is None:
                 continue  # a bare `# noqa`: possibly another linter's
             used = known_rows.get(directive.row, set())
@@ -126,7 +124,7 @@ class UnusedNoqa(Rule):
                     continue
                 if upper in enabled:
                     unused.append(code)
-                elif not _is_rule(upper):
+                elif upper not in ctx.known_codes and upper != "DDB000":  # DDB000: a file problem
                     unknown.append(code)
             if not unused and not unknown:
                 continue
@@ -139,12 +137,6 @@ class UnusedNoqa(Rule):
             yield LineFinding(directive.row, start + 1, directive.column + directive.end + 1,
                               f"Unused `noqa` directive ({'; '.join(parts)})",
                               _fix(directive, set(unused + unknown), lines[directive.row - 1]))
-
-
-def _is_rule(code: str) -> bool:
-    from ddblint import registry
-
-    return code in registry.all_rules() or code == "DDB000"
 
 
 def _fix(directive, drop, line: str) -> Fix:

@@ -1,8 +1,7 @@
-from ddblint.dynamo import operations
-from ddblint.diagnostics import Fix
-from ddblint.dynamo.edits import Unfixable, checked_version, read_modify_write_guard
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import Unfixable, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
+from ddblint.rules._version_fixes import read_modify_write_guard
 
 
 class UpdateWithoutVersionGuard(Rule):
@@ -27,7 +26,7 @@ class UpdateWithoutVersionGuard(Rule):
         makes visible. `attribute_exists(pk)` only says the item exists: it is not a guard.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers("UpdateItem", "TransactWriteItems")
+    triggers = triggers("UpdateItem", "TransactWriteItems")
     superseded_by = ("DDB104", "DDB204")
 
     fires = [
@@ -368,7 +367,7 @@ def _fix(module, model, op, facts):
     the point), and the code may not handle it; an item without the version attribute fails too."""
     if op.partiql is not None:
         return None, ()
-    version = checked_version(op, facts.version_attributes) or facts.version_attributes[0]
+    version = model.checked_version(op) or facts.version_attributes[0]
     bumped = model.bumped_versions(op)
     try:
         edits, _ = read_modify_write_guard(module, model, op, version, check=True, bump=version not in bumped)

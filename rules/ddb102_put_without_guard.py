@@ -1,10 +1,5 @@
-from ddblint.diagnostics import Fix
-from ddblint.dynamo import flow, operations
-from ddblint.dynamo.calls import ABSENT
-from ddblint.dynamo.edits import Patch, Unfixable, string
-from ddblint.dynamo.expression_params import NAMES
-from ddblint.dynamo.values import DictValue
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import ABSENT, NAMES, DictValue, Patch, Unfixable, string, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
 
 
@@ -27,7 +22,7 @@ class PutWithoutGuard(Rule):
         makes a stale replace fail with `ConditionalCheckFailedException`.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers("PutItem", "TransactWriteItems")
+    triggers = triggers("PutItem", "TransactWriteItems")
 
     fires = [
         Example('''
@@ -237,13 +232,13 @@ def partition_key(model, op, facts):
     declared = getattr(facts.config, "partition_key", None)
     if declared:
         return declared
-    identity = flow.table_identity(op)
+    identity = model.table_identity(op)
     found = set()
     for other in model.operations:
         if other is op or other.name not in ("GetItem", "UpdateItem", "DeleteItem", "ConditionCheck"):
             continue
         same = model.facts(other).config is facts.config if facts.config is not None \
-            else identity is not None and flow.table_identity(other) == identity
+            else identity is not None and model.table_identity(other) == identity
         if not same:
             continue
         key = other.param("Key")

@@ -1,8 +1,7 @@
-from ddblint.dynamo import operations
-from ddblint.diagnostics import Fix
-from ddblint.dynamo.edits import Unfixable, read_modify_write_guard
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import Unfixable, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
+from ddblint.rules._version_fixes import read_modify_write_guard
 
 
 class VersionBumpWithoutGuard(Rule):
@@ -21,7 +20,7 @@ class VersionBumpWithoutGuard(Rule):
         only helps when the same call also asserts the version it read.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers("UpdateItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
+    triggers = triggers("UpdateItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
 
     fires = [
         Example('''

@@ -1,7 +1,5 @@
-from ddblint.diagnostics import Fix
-from ddblint.dynamo import pynamodb
-from ddblint.dynamo.edits import Patch, Unfixable
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import PYNAMODB_ORM, Patch, Unfixable
+from ddblint.rule import Example, Finding, Fix, Rule
 
 
 class PynamodbVersionCheckDisabled(Rule):
@@ -128,7 +126,7 @@ class PynamodbVersionCheckDisabled(Rule):
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.orm != pynamodb.ORM or op.name not in ("PutItem", "UpdateItem", "DeleteItem"):
+            if op.orm != PYNAMODB_ORM or op.name not in ("PutItem", "UpdateItem", "DeleteItem"):
                 continue
             flag = op.add_version_condition
             if flag is None or flag.value is not False:

@@ -1,7 +1,5 @@
-from ddblint.dynamo import operations
-from ddblint.diagnostics import Fix
-from ddblint.dynamo.edits import Patch, Unfixable
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import Patch, Unfixable, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 
 _REGISTRY = '''
     [tool.ddblint.tables.subscribers]
@@ -26,7 +24,7 @@ class ConsistentReadOnGlobalIndex(Rule):
         item's key when freshness matters.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers(words=("ConsistentRead", "consistent_read"))  # consistent_read: PynamoDB
+    triggers = triggers(words=("ConsistentRead", "consistent_read"))  # consistent_read: PynamoDB
 
     fires = [
         Example('''
