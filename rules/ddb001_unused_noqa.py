@@ -8,6 +8,11 @@ class UnusedNoqa(Rule):
     name = "unused-noqa"
     summary = "A `# noqa` comment names a ddblint code that nothing on its line raises"
     fix_availability = "Always"
+    fix_safety = """
+        Safe: the fix edits only the comment (it removes the unused codes, or the whole `# noqa`
+        when none is left), so no code that runs changes. A code removed because its rule is not
+        a ddblint rule at all suppressed nothing.
+    """
     what = """
         Checks `# noqa: DDBxxx` comments whose ddblint codes suppress nothing: no finding of that
         code starts on the line (any more), or the code is not a ddblint rule at all. Only

@@ -22,6 +22,13 @@ class PutWithoutGuard(Rule):
         makes a stale replace fail with `ConditionalCheckFailedException`.
     """
     fix_availability = "Sometimes"
+    fix_safety = """
+        Unsafe: the fix makes the put a create (`ConditionExpression="attribute_not_exists(#pk)"`),
+        so a put that was meant to replace an existing item now fails with
+        ConditionalCheckFailedException. Not offered for a put that writes back what the function
+        read (the item exists: a create would always fail; that needs the version guard), nor when
+        the request already has a condition.
+    """
     triggers = triggers("PutItem", "TransactWriteItems")
 
     fires = [
@@ -202,9 +209,8 @@ class PutWithoutGuard(Rule):
 
 
 def _fix(module, model, op, facts, read_modify_write):
-    """Make the put a create: `ConditionExpression="attribute_not_exists(#pk)"`. Unsafe: a put
-    that was meant to replace an existing item now fails with ConditionalCheckFailedException.
-    Not offered for a put that writes back what the function read (the item exists: a create
+    """Make the put a create: `ConditionExpression="attribute_not_exists(#pk)"` (unsafe: see
+    `fix_safety`). Not offered for a put that writes back what the function read (the item exists: a create
     would always fail; that needs the version guard), nor when the request has a condition."""
     try:
         if read_modify_write or model.is_read_modify_write(op):

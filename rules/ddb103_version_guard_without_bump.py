@@ -20,6 +20,13 @@ class VersionGuardWithoutBump(Rule):
         too, so concurrent changes overwrite each other exactly as if there were no check.
     """
     fix_availability = "Sometimes"
+    fix_safety = """
+        Unsafe: the fix adds `#v = #v + :one` to the UpdateExpression's SET clause
+        (`if_not_exists(#v, :zero) + :one` when some alternative of the condition lets the item
+        lack the version). The next writer that read the old version then fails with
+        ConditionalCheckFailedException where it used to succeed, and its code may not handle it.
+        Offered for UpdateItem only.
+    """
     triggers = triggers("UpdateItem", "PutItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
 
     fires = [
@@ -148,8 +155,7 @@ class VersionGuardWithoutBump(Rule):
 
 def _fix(module, model, op, version):
     """Add `#v = #v + :one` to the UpdateExpression's SET clause (`if_not_exists(#v, :zero) + :one`
-    when some alternative of the condition lets the item lack the version). Unsafe: the next
-    writer that read the old version now fails where it used to succeed."""
+    when some alternative of the condition lets the item lack the version); unsafe: see `fix_safety`."""
     if op.name != "UpdateItem" or op.partiql is not None:
         return None, ()
     try:

@@ -20,6 +20,12 @@ class VersionBumpWithoutGuard(Rule):
         only helps when the same call also asserts the version it read.
     """
     fix_availability = "Sometimes"
+    fix_safety = """
+        Unsafe: the fix ANDs `#v = :expected` onto the condition, `:expected` being the version of
+        the item the function read earlier. A stale write then fails with
+        ConditionalCheckFailedException where it used to overwrite silently, and the code around
+        it may not handle that exception.
+    """
     triggers = triggers("UpdateItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
 
     fires = [
@@ -159,7 +165,7 @@ class VersionBumpWithoutGuard(Rule):
 
 def _fix(module, model, op, version):
     """AND `#v = :expected` onto the condition, `:expected` being the version of the item the
-    function read earlier. Unsafe: the stale write now fails with ConditionalCheckFailedException."""
+    function read earlier (unsafe: see `fix_safety`)."""
     if op.partiql is not None:
         return None, ()
     try:

@@ -48,6 +48,13 @@ class LegacyConditionalParameters(Rule):
         `UpdateExpression`, and so on.
     """
     fix_availability = "Sometimes"
+    fix_safety = """
+        Safe when nothing is lost: the rewrite sends the same request in expression form (every
+        attribute name as a `#name` placeholder, every value moved as written), and it is offered
+        only when that can be shown, so DynamoDB does the same. Unsafe when a comment inside the
+        rewritten parameters (or on the line of a removed `ConditionalOperator`) would be dropped,
+        as Ruff treats fixes that delete comments.
+    """
     triggers = triggers("PutItem", "UpdateItem", "DeleteItem", "GetItem", "BatchGetItem", "Query", "Scan")
 
     fires = [

@@ -22,6 +22,11 @@ class PynamodbVersionCheckDisabled(Rule):
         condition and retry on a PutError/UpdateError whose cause is ConditionalCheckFailedException.
     """
     fix_availability = "Sometimes"
+    fix_safety = """
+        Unsafe: the fix drops `add_version_condition=False`, so PynamoDB checks the version again
+        and the write raises PutError/UpdateError/DeleteError (ConditionalCheckFailedException)
+        where it used to overwrite, and the caller may not handle it.
+    """
     triggers = ("add_version_condition",)
 
     fires = [
@@ -149,8 +154,7 @@ class PynamodbVersionCheckDisabled(Rule):
 
 
 def _fix(module, op, flag):
-    """Drop the keyword. Unsafe: the write then fails with a PutError/UpdateError/DeleteError
-    (ConditionalCheckFailedException) where it used to overwrite, and the caller may not handle it."""
+    """Drop the keyword (unsafe: see `fix_safety`)."""
     call = op.call.node
     arg = next((a for a in getattr(call, "args", ()) if a.keyword is not None
                 and a.keyword.value == "add_version_condition" and a.value is flag.node), None)

@@ -23,6 +23,11 @@ class UnusedExpressionPlaceholder(Rule):
         condition that was meant to check a version.
     """
     fix_availability = "Sometimes"
+    fix_safety = """
+        Safe: the fix removes the key from the map's dict literal (the whole map when it was the
+        only key, since DynamoDB rejects an empty one too). The request with it is rejected, and
+        no expression reads the key. Only a literal written in the request itself is edited.
+    """
     triggers = EXPRESSION_TRIGGERS
 
     fires = [

@@ -22,6 +22,12 @@ class ReservedWordInExpression(Rule):
         ExpressionAttributeNames.
     """
     fix_availability = "Sometimes"
+    fix_safety = """
+        Safe: the fix writes the word as a `#placeholder` wherever it stands bare in the request's
+        plain string literals and maps it to the same name in ExpressionAttributeNames (reusing a
+        key that already maps it). The request with the bare word is rejected; with the
+        placeholder it names the same attribute.
+    """
     triggers = EXPRESSION_TRIGGERS
 
     fires = [
