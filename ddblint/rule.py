@@ -136,7 +136,7 @@ class Rule:
     fix_safety: ClassVar[str] = ""
     # Substrings one of which a file must contain for the rule to possibly fire (the prefilter);
     # `import:WORD` also counts WORD in a project module the file imports. Build them with
-    # `operations.triggers(...)` from the operations the rule checks.
+    # `ddblint.dynamo.triggers(...)` from the operations the rule checks.
     triggers: ClassVar[Tuple[str, ...]] = ()
     # Codes that report the same problem more precisely: when one of them fires at the same
     # place, this rule's finding is dropped (DDB101 gives way to DDB104, DDB204, ...).

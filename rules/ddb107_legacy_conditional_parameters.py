@@ -280,47 +280,11 @@ def expression_fix(module, model, op):
     is false on a missing attribute, `NOT contains(...)` would be true), BETWEEN, IN; the entries joined
     by ConditionalOperator (AND by default).
     """
-    use = model.legacy_use(op)
-    if use is None or use.mixed:
-        raise Unfixable("no legacy parameter, or mixed with expression parameters")
-    allowed = _REWRITTEN.get(op.name)
-    if allowed is None or op.orm is not None or op.partiql is not None or op.in_transaction:
-        raise Unfixable("not a PutItem, UpdateItem or DeleteItem call")
-    if not set(use.legacy) <= allowed:
-        raise Unfixable("a legacy parameter the fix does not rewrite")
-    if "ConditionalOperator" in use.legacy and "Expected" not in use.legacy:
-        raise Unfixable("ConditionalOperator without Expected")
-    if NAMES in op.params or VALUES in op.params or not op.complete or model.expressions(op).hidden_changes:
-        raise Unfixable("the request may carry more than we see")
+    use = _rewritable_use(model, op)
     patch = Patch(module, op)
-    call = patch.container
-    if not isinstance(call, cst.Call) or any(a.star for a in call.args):
-        raise Unfixable("not a call with keyword arguments only")
-    args = {}
-    for name in use.legacy:
-        found = [a for a in call.args if a.keyword is not None and a.keyword.value == name]
-        if len(found) != 1 or found[0].value is not op.param_node(name):
-            raise Unfixable(f"{name} is not written in the call")
-        args[name] = found[0]
-
+    call, args = _legacy_arguments(patch, op, use)
     builder = _Builder(patch, op)
-    quote = '"'
-    ordered = [a for a in call.args if a.keyword is not None and a.keyword.value in ("AttributeUpdates", "Expected")]
-    for arg in ordered:  # in the call's order, so that the values keep their order of evaluation
-        entries = literal_entries(arg.value)
-        if not entries:
-            raise Unfixable(f"{arg.keyword.value} is empty")
-        quote = _quote(arg.value, quote)
-        if arg.keyword.value == "AttributeUpdates":
-            builder.updates(entries)
-        else:
-            joiner = "AND"
-            if "ConditionalOperator" in args:
-                joiner = string_key(args["ConditionalOperator"].value)
-                if joiner not in ("AND", "OR"):
-                    raise Unfixable("ConditionalOperator is not AND or OR")
-            builder.conditions(entries, joiner)
-    builder.check_order(call, {id(a) for a in args.values()})
+    quote = _read_legacy(builder, call, args)
 
     if "AttributeUpdates" in args:
         patch.replace(args["AttributeUpdates"], args["AttributeUpdates"].with_changes(
@@ -346,6 +310,59 @@ def expression_fix(module, model, op):
         dropped.append(args["ConditionalOperator"])  # with the comment at the end of its line
     applicability = "unsafe" if any(has_comment(node) for node in dropped) else "safe"
     return title, applicability, patch.edits()
+
+
+def _rewritable_use(model, op):
+    """The operation's legacy use, when it is one the fix may rewrite (else Unfixable)."""
+    use = model.legacy_use(op)
+    if use is None or use.mixed:
+        raise Unfixable("no legacy parameter, or mixed with expression parameters")
+    allowed = _REWRITTEN.get(op.name)
+    if allowed is None or op.orm is not None or op.partiql is not None or op.in_transaction:
+        raise Unfixable("not a PutItem, UpdateItem or DeleteItem call")
+    if not set(use.legacy) <= allowed:
+        raise Unfixable("a legacy parameter the fix does not rewrite")
+    if "ConditionalOperator" in use.legacy and "Expected" not in use.legacy:
+        raise Unfixable("ConditionalOperator without Expected")
+    if NAMES in op.params or VALUES in op.params or not op.complete or model.expressions(op).hidden_changes:
+        raise Unfixable("the request may carry more than we see")
+    return use
+
+
+def _legacy_arguments(patch, op, use):
+    """(the call, {legacy parameter: its keyword argument}), each written once in the call."""
+    call = patch.container
+    if not isinstance(call, cst.Call) or any(a.star for a in call.args):
+        raise Unfixable("not a call with keyword arguments only")
+    args = {}
+    for name in use.legacy:
+        found = [a for a in call.args if a.keyword is not None and a.keyword.value == name]
+        if len(found) != 1 or found[0].value is not op.param_node(name):
+            raise Unfixable(f"{name} is not written in the call")
+        args[name] = found[0]
+    return call, args
+
+
+def _read_legacy(builder, call, args) -> str:
+    """Feed the legacy dicts to the builder; returns the quote their keys are written in."""
+    quote = '"'
+    ordered = [a for a in call.args if a.keyword is not None and a.keyword.value in ("AttributeUpdates", "Expected")]
+    for arg in ordered:  # in the call's order, so that the values keep their order of evaluation
+        entries = literal_entries(arg.value)
+        if not entries:
+            raise Unfixable(f"{arg.keyword.value} is empty")
+        quote = _quote(arg.value, quote)
+        if arg.keyword.value == "AttributeUpdates":
+            builder.updates(entries)
+        else:
+            joiner = "AND"
+            if "ConditionalOperator" in args:
+                joiner = string_key(args["ConditionalOperator"].value)
+                if joiner not in ("AND", "OR"):
+                    raise Unfixable("ConditionalOperator is not AND or OR")
+            builder.conditions(entries, joiner)
+    builder.check_order(call, {id(a) for a in args.values()})
+    return quote
 
 
 def _quote(node, default: str) -> str:
