@@ -11,11 +11,19 @@ import textwrap
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar, FrozenSet, Iterable, Optional, Sequence, Tuple
+from typing import ClassVar, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from ddblint.diagnostics import Fix
+from ddblint import noqa
+from ddblint.diagnostics import Edit, Fix, Location
+from ddblint.dynamo import DynamoModel
+from ddblint.syntax import dotted_name
+
+# What a rule module may import of ddblint: this module and `ddblint.dynamo` (the package's
+# public names); tests/test_rule_imports.py holds every rule to it.
+__all__ = ["Context", "Edit", "Example", "Finding", "Fix", "LineFinding", "Location", "Rule", "TableFinding",
+           "dotted_name"]
 
 DOCS_URL = "https://github.com/ddblint/ddblint/blob/main/docs/rules.md#{code}"
 _EXPECT = re.compile(r"\s*# expect: (DDB\d{3}(?:, DDB\d{3})*)\s*$")
@@ -93,19 +101,26 @@ class LineFinding:
 
 
 class Context:
-    """One module being checked; rules read from it and never parse anything themselves."""
+    """One module being checked; rules read from it and never parse anything themselves.
 
-    def __init__(self, path: Path, source: str, module: cst.Module, settings) -> None:
+    `known_codes`: the code of every rule there is (the registry's; the engine passes them), for
+    rules that judge the codes written in suppression comments."""
+
+    def __init__(self, path: Path, source: str, module: cst.Module, settings,
+                 known_codes: Iterable[str] = ()) -> None:
         self.path = path
         self.source = source
         self.module = module
         self.settings = settings
+        self.known_codes: FrozenSet[str] = frozenset(known_codes)
 
     @cached_property
-    def dynamo(self):
-        from ddblint.dynamo import DynamoModel
-
+    def dynamo(self) -> DynamoModel:
         return DynamoModel(self.module, self.path, self.settings)
+
+    def noqa_directives(self) -> List[noqa.Directive]:
+        """The module's `# noqa` comments, in source order."""
+        return noqa.directives(self.source)
 
 
 class Rule:
@@ -116,9 +131,12 @@ class Rule:
     what: ClassVar[str]  # "What it does"
     why: ClassVar[str]  # "Why is this bad?"
     fix_availability: ClassVar[str] = "None"  # None | Sometimes | Always
+    # For a rule that offers a fix: whether it is safe or unsafe, and why (what the fixed code may
+    # do that the original did not). `ddblint rule CODE` and docs/rules.md show it.
+    fix_safety: ClassVar[str] = ""
     # Substrings one of which a file must contain for the rule to possibly fire (the prefilter);
     # `import:WORD` also counts WORD in a project module the file imports. Build them with
-    # `operations.triggers(...)` from the operations the rule checks.
+    # `ddblint.dynamo.triggers(...)` from the operations the rule checks.
     triggers: ClassVar[Tuple[str, ...]] = ()
     # Codes that report the same problem more precisely: when one of them fires at the same
     # place, this rule's finding is dropped (DDB101 gives way to DDB104, DDB204, ...).
@@ -154,6 +172,8 @@ class Rule:
             parts += ["", "## Example", f"```{cls.fires[0].language}", cls.fires[0].shown(), "```"]
         if cls.passes:
             parts += ["", "## Use instead", f"```{cls.passes[0].language}", cls.passes[0].shown(), "```"]
+        if cls.fix_safety:
+            parts += ["", "## Fix safety", _para(cls.fix_safety)]
         return "\n".join(parts) + "\n"
 
     @classmethod

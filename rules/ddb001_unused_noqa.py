@@ -1,6 +1,4 @@
-from ddblint import noqa
-from ddblint.diagnostics import Edit, Fix, Location
-from ddblint.rule import Example, LineFinding, Rule
+from ddblint.rule import Edit, Example, Fix, LineFinding, Location, Rule
 
 _OURS = "DDB"
 
@@ -10,6 +8,11 @@ class UnusedNoqa(Rule):
     name = "unused-noqa"
     summary = "A `# noqa` comment names a ddblint code that nothing on its line raises"
     fix_availability = "Always"
+    fix_safety = """
+        Safe: the fix edits only the comment (it removes the unused codes, or the whole `# noqa`
+        when none is left), so no code that runs changes. A code removed because its rule is not
+        a ddblint rule at all suppressed nothing.
+    """
     what = """
         Checks `# noqa: DDBxxx` comments whose ddblint codes suppress nothing: no finding of that
         code starts on the line (any more), or the code is not a ddblint rule at all. Only
@@ -115,7 +118,7 @@ class UnusedNoqa(Rule):
         for code, row in raised:
             known_rows.setdefault(row, set()).add(code)
         lines = ctx.source.splitlines()
-        for directive in noqa.directives(ctx.source):
+        for directive in ctx.noqa_directives():
             if directive.codes is None:
                 continue  # a bare `# noqa`: possibly another linter's
             used = known_rows.get(directive.row, set())
@@ -126,7 +129,7 @@ class UnusedNoqa(Rule):
                     continue
                 if upper in enabled:
                     unused.append(code)
-                elif not _is_rule(upper):
+                elif upper not in ctx.known_codes and upper != "DDB000":  # DDB000: a file problem
                     unknown.append(code)
             if not unused and not unknown:
                 continue
@@ -139,12 +142,6 @@ class UnusedNoqa(Rule):
             yield LineFinding(directive.row, start + 1, directive.column + directive.end + 1,
                               f"Unused `noqa` directive ({'; '.join(parts)})",
                               _fix(directive, set(unused + unknown), lines[directive.row - 1]))
-
-
-def _is_rule(code: str) -> bool:
-    from ddblint import registry
-
-    return code in registry.all_rules() or code == "DDB000"
 
 
 def _fix(directive, drop, line: str) -> Fix:

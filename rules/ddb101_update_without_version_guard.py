@@ -1,8 +1,7 @@
-from ddblint.dynamo import operations
-from ddblint.diagnostics import Fix
-from ddblint.dynamo.edits import Unfixable, checked_version, read_modify_write_guard
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import Unfixable, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
+from ddblint.rules._version_fixes import read_modify_write_guard
 
 
 class UpdateWithoutVersionGuard(Rule):
@@ -27,7 +26,15 @@ class UpdateWithoutVersionGuard(Rule):
         makes visible. `attribute_exists(pk)` only says the item exists: it is not a guard.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers("UpdateItem", "TransactWriteItems")
+    fix_safety = """
+        Unsafe: the fix ANDs `#v = :expected` (the version of the item the function read) onto
+        the condition and increments the version. The write then fails with
+        ConditionalCheckFailedException when another writer got there first, which is the point,
+        but the code around it may not handle that exception; an existing item that lacks the
+        version attribute fails the condition too. Offered only when the function reads exactly
+        one item earlier, of the same table, whose version it can name.
+    """
+    triggers = triggers("UpdateItem", "TransactWriteItems")
     superseded_by = ("DDB104", "DDB204")
 
     fires = [
@@ -363,12 +370,11 @@ class UpdateWithoutVersionGuard(Rule):
 
 def _fix(module, model, op, facts):
     """Guard a read-modify-write with the version the function read: AND `#v = :expected` onto the
-    condition (`:expected` = the read item's version) and SET `#v = #v + :one`. Unsafe: the write
-    now fails with ConditionalCheckFailedException when another writer got there first (that is
-    the point), and the code may not handle it; an item without the version attribute fails too."""
+    condition (`:expected` = the read item's version) and SET `#v = #v + :one` (unsafe: see
+    `fix_safety`)."""
     if op.partiql is not None:
         return None, ()
-    version = checked_version(op, facts.version_attributes) or facts.version_attributes[0]
+    version = model.checked_version(op) or facts.version_attributes[0]
     bumped = model.bumped_versions(op)
     try:
         edits, _ = read_modify_write_guard(module, model, op, version, check=True, bump=version not in bumped)

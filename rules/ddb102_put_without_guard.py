@@ -1,10 +1,5 @@
-from ddblint.diagnostics import Fix
-from ddblint.dynamo import flow, operations
-from ddblint.dynamo.calls import ABSENT
-from ddblint.dynamo.edits import Patch, Unfixable, string
-from ddblint.dynamo.expression_params import NAMES
-from ddblint.dynamo.values import DictValue
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import ABSENT, NAMES, DictValue, Patch, Unfixable, string, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
 
 
@@ -27,7 +22,14 @@ class PutWithoutGuard(Rule):
         makes a stale replace fail with `ConditionalCheckFailedException`.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers("PutItem", "TransactWriteItems")
+    fix_safety = """
+        Unsafe: the fix makes the put a create (`ConditionExpression="attribute_not_exists(#pk)"`),
+        so a put that was meant to replace an existing item now fails with
+        ConditionalCheckFailedException. Not offered for a put that writes back what the function
+        read (the item exists: a create would always fail; that needs the version guard), nor when
+        the request already has a condition.
+    """
+    triggers = triggers("PutItem", "TransactWriteItems")
 
     fires = [
         Example('''
@@ -207,9 +209,8 @@ class PutWithoutGuard(Rule):
 
 
 def _fix(module, model, op, facts, read_modify_write):
-    """Make the put a create: `ConditionExpression="attribute_not_exists(#pk)"`. Unsafe: a put
-    that was meant to replace an existing item now fails with ConditionalCheckFailedException.
-    Not offered for a put that writes back what the function read (the item exists: a create
+    """Make the put a create: `ConditionExpression="attribute_not_exists(#pk)"` (unsafe: see
+    `fix_safety`). Not offered for a put that writes back what the function read (the item exists: a create
     would always fail; that needs the version guard), nor when the request has a condition."""
     try:
         if read_modify_write or model.is_read_modify_write(op):
@@ -237,13 +238,13 @@ def partition_key(model, op, facts):
     declared = getattr(facts.config, "partition_key", None)
     if declared:
         return declared
-    identity = flow.table_identity(op)
+    identity = model.table_identity(op)
     found = set()
     for other in model.operations:
         if other is op or other.name not in ("GetItem", "UpdateItem", "DeleteItem", "ConditionCheck"):
             continue
         same = model.facts(other).config is facts.config if facts.config is not None \
-            else identity is not None and flow.table_identity(other) == identity
+            else identity is not None and model.table_identity(other) == identity
         if not same:
             continue
         key = other.param("Key")

@@ -1,8 +1,7 @@
-from ddblint.diagnostics import Fix
-from ddblint.dynamo import UNKNOWN, operations
-from ddblint.dynamo.edits import Patch, Unfixable, add_version_bump, checked_version, version_name
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import UNKNOWN, Patch, Unfixable, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
+from ddblint.rules._version_fixes import add_version_bump, version_name
 
 
 class VersionGuardWithoutBump(Rule):
@@ -21,7 +20,14 @@ class VersionGuardWithoutBump(Rule):
         too, so concurrent changes overwrite each other exactly as if there were no check.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers("UpdateItem", "PutItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
+    fix_safety = """
+        Unsafe: the fix adds `#v = #v + :one` to the UpdateExpression's SET clause
+        (`if_not_exists(#v, :zero) + :one` when some alternative of the condition lets the item
+        lack the version). The next writer that read the old version then fails with
+        ConditionalCheckFailedException where it used to succeed, and its code may not handle it.
+        Offered for UpdateItem only.
+    """
+    triggers = triggers("UpdateItem", "PutItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
 
     fires = [
         Example('''
@@ -133,30 +139,29 @@ class VersionGuardWithoutBump(Rule):
             facts = model.facts(op)
             if not model.guard(op).checks_version:
                 continue
-            written = model.conditions.set_attributes(op)
+            written = model.set_attributes(op)
             if written is UNKNOWN or set(written) & set(facts.version_attributes):
                 continue
             version = facts.version_attributes[0]
             change = "UpdateExpression does not SET or ADD it" if op.name == "UpdateItem" else "Item does not contain it"
             if op.partiql is not None:
                 change = "statement does not SET it"
-            version = checked_version(op, facts.version_attributes) or version
-            fix, edits = _fix(ctx.module, op, version)
+            version = model.checked_version(op) or version
+            fix, edits = _fix(ctx.module, model, op, version)
             yield Finding(op.node, f"{_messages.subject(op, facts)} checks `{version}` but its {change}: "
                                    f"every writer that read the same version passes the check. "
                                    f"Bump `{version}` in the same write.", fix=fix, edits=edits)
 
 
-def _fix(module, op, version):
+def _fix(module, model, op, version):
     """Add `#v = #v + :one` to the UpdateExpression's SET clause (`if_not_exists(#v, :zero) + :one`
-    when some alternative of the condition lets the item lack the version). Unsafe: the next
-    writer that read the old version now fails where it used to succeed."""
+    when some alternative of the condition lets the item lack the version); unsafe: see `fix_safety`."""
     if op.name != "UpdateItem" or op.partiql is not None:
         return None, ()
     try:
         patch = Patch(module, op)
         v = version_name(patch, version)
-        add_version_bump(patch, version, v)
+        add_version_bump(model, patch, version, v)
         edits = patch.edits()
     except Unfixable:
         return None, ()

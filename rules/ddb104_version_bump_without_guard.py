@@ -1,8 +1,7 @@
-from ddblint.dynamo import operations
-from ddblint.diagnostics import Fix
-from ddblint.dynamo.edits import Unfixable, read_modify_write_guard
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import Unfixable, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
+from ddblint.rules._version_fixes import read_modify_write_guard
 
 
 class VersionBumpWithoutGuard(Rule):
@@ -21,7 +20,13 @@ class VersionBumpWithoutGuard(Rule):
         only helps when the same call also asserts the version it read.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers("UpdateItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
+    fix_safety = """
+        Unsafe: the fix ANDs `#v = :expected` onto the condition, `:expected` being the version of
+        the item the function read earlier. A stale write then fails with
+        ConditionalCheckFailedException where it used to overwrite silently, and the code around
+        it may not handle that exception.
+    """
+    triggers = triggers("UpdateItem", "TransactWriteItems", "ExecuteStatement", "ExecuteTransaction", partiql=True, pynamodb=True)
 
     fires = [
         Example('''
@@ -160,7 +165,7 @@ class VersionBumpWithoutGuard(Rule):
 
 def _fix(module, model, op, version):
     """AND `#v = :expected` onto the condition, `:expected` being the version of the item the
-    function read earlier. Unsafe: the stale write now fails with ConditionalCheckFailedException."""
+    function read earlier (unsafe: see `fix_safety`)."""
     if op.partiql is not None:
         return None, ()
     try:

@@ -1,6 +1,5 @@
+from ddblint.dynamo import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, triggers
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo import conditions, operations
-from ddblint.dynamo.handling import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, Handling
 
 
 class ConditionalFailureUnhandled(Rule):
@@ -33,7 +32,7 @@ class ConditionalFailureUnhandled(Rule):
         version. A transaction whose condition fails raises TransactionCanceledException, not
         ConditionalCheckFailedException, so a handler for the latter never runs there.
     """
-    triggers = operations.triggers("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", partiql=True)
+    triggers = triggers("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", partiql=True)
 
     fires = [
         Example('''
@@ -218,7 +217,6 @@ class ConditionalFailureUnhandled(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        handling = None
         checked = set()  # a transaction is one call, whatever number of entries can fail
         for op in model.operations:
             call = op.call
@@ -227,16 +225,14 @@ class ConditionalFailureUnhandled(Rule):
                 continue
             checked.add(id(call))
             exception = TRANSACTION_CANCELED if op.in_transaction else CONDITIONAL_CHECK_FAILED
-            if handling is None:
-                handling = Handling(model.index, model.evaluator)
-            if handling.handled(call.site, exception):
+            if model.handled(call, exception):
                 continue
             yield Finding(call.node, _message(ctx, op, exception))
 
 
 def _can_fail(model, op) -> bool:
     if op.in_transaction and op.name == "ConditionCheck":
-        return conditions.condition(op) is not None
+        return model.condition(op) is not None
     if op.name not in ("PutItem", "UpdateItem", "DeleteItem"):
         return False
     guard = model.guard(op)

@@ -1,4 +1,4 @@
-from ddblint.dynamo import operations, pynamodb
+from ddblint.dynamo import PYNAMODB_ORM, triggers
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -24,7 +24,7 @@ class PynamodbModelWithoutVersion(Rule):
         concurrent change fails with a PutError/UpdateError (ConditionalCheckFailedException) that
         the code can retry.
     """
-    triggers = operations.triggers(pynamodb=True)
+    triggers = triggers(pynamodb=True)
 
     fires = [
         Example('''
@@ -194,11 +194,11 @@ class PynamodbModelWithoutVersion(Rule):
         model = ctx.dynamo
         writes = {}
         for op in model.operations:
-            if op.orm == pynamodb.ORM and op.name in ("PutItem", "UpdateItem") and op.model is not None:
+            if op.orm == PYNAMODB_ORM and op.name in ("PutItem", "UpdateItem") and op.model is not None:
                 writes.setdefault(id(op.model), (op.model, []))[1].append(op)
         if not writes:
             return
-        defined = {id(found) for found in pynamodb.models_in(model.evaluator)}
+        defined = {id(found) for found in model.pynamo_models()}
         for orm_model, ops in writes.values():
             if not orm_model.has_table or orm_model.version is not None or not orm_model.version_known:
                 continue

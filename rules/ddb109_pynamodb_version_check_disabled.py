@@ -1,7 +1,5 @@
-from ddblint.diagnostics import Fix
-from ddblint.dynamo import pynamodb
-from ddblint.dynamo.edits import Patch, Unfixable
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import PYNAMODB_ORM, Patch, Unfixable
+from ddblint.rule import Example, Finding, Fix, Rule
 
 
 class PynamodbVersionCheckDisabled(Rule):
@@ -24,6 +22,11 @@ class PynamodbVersionCheckDisabled(Rule):
         condition and retry on a PutError/UpdateError whose cause is ConditionalCheckFailedException.
     """
     fix_availability = "Sometimes"
+    fix_safety = """
+        Unsafe: the fix drops `add_version_condition=False`, so PynamoDB checks the version again
+        and the write raises PutError/UpdateError/DeleteError (ConditionalCheckFailedException)
+        where it used to overwrite, and the caller may not handle it.
+    """
     triggers = ("add_version_condition",)
 
     fires = [
@@ -128,7 +131,7 @@ class PynamodbVersionCheckDisabled(Rule):
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.orm != pynamodb.ORM or op.name not in ("PutItem", "UpdateItem", "DeleteItem"):
+            if op.orm != PYNAMODB_ORM or op.name not in ("PutItem", "UpdateItem", "DeleteItem"):
                 continue
             flag = op.add_version_condition
             if flag is None or flag.value is not False:
@@ -151,8 +154,7 @@ class PynamodbVersionCheckDisabled(Rule):
 
 
 def _fix(module, op, flag):
-    """Drop the keyword. Unsafe: the write then fails with a PutError/UpdateError/DeleteError
-    (ConditionalCheckFailedException) where it used to overwrite, and the caller may not handle it."""
+    """Drop the keyword (unsafe: see `fix_safety`)."""
     call = op.call.node
     arg = next((a for a in getattr(call, "args", ()) if a.keyword is not None
                 and a.keyword.value == "add_version_condition" and a.value is flag.node), None)

@@ -1,4 +1,4 @@
-from ddblint.dynamo import operations
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Rule
 from ddblint.rules import _messages
 
@@ -34,7 +34,7 @@ class PartiqlWriteWithoutVersionGuard(Rule):
         next one) turns the lost write into a `ConditionalCheckFailedException` the code can
         retry.
     """
-    triggers = operations.triggers("PutItem", "UpdateItem", "DeleteItem", partiql=True)
+    triggers = triggers("PutItem", "UpdateItem", "DeleteItem", partiql=True)
     superseded_by = ("DDB104", "DDB204")
 
     fires = [

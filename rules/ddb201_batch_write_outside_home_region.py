@@ -1,4 +1,4 @@
-from ddblint.dynamo import operations
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Rule
 
 _REGISTRY = '''
@@ -27,7 +27,7 @@ class BatchWriteOutsideHomeRegion(Rule):
         later timestamp and silently drops the other. Run the job in the table's home region
         (deploy it there, or create its client with `region_name=` the home region).
     """
-    triggers = operations.triggers("BatchWriteItem", pynamodb=True)
+    triggers = triggers("BatchWriteItem", pynamodb=True)
 
     fires = [
         Example('''

@@ -1,4 +1,4 @@
-from ddblint.dynamo import batches, operations
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -18,7 +18,7 @@ class BatchWriteToVersionedTable(Rule):
         one with `put_item`/`update_item` and a version condition, or keep batch writes for
         append-only tables.
     """
-    triggers = operations.triggers("BatchWriteItem", pynamodb=True)
+    triggers = triggers("BatchWriteItem", pynamodb=True)
 
     fires = [
         Example('''
@@ -74,7 +74,7 @@ class BatchWriteToVersionedTable(Rule):
             facts = model.facts(op)
             if facts.shape == "append-only":
                 continue
-            items = batches.put_items(op) or []
+            items = model.put_items(op) or []
             carried = sorted({v for item in items for v in facts.version_attributes if v in item.entries})
             if not (facts.registered or carried):
                 continue

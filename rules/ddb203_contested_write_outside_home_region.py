@@ -1,5 +1,4 @@
-from ddblint.dynamo import operations
-from ddblint.dynamo.operations import WRITE_OPERATIONS
+from ddblint.dynamo import WRITE_OPERATIONS, triggers
 from ddblint.rule import Example, Finding, Rule
 
 _REGISTRY = '''
@@ -26,7 +25,7 @@ class ContestedWriteOutsideHomeRegion(Rule):
         only safe pattern in MREC is key-home routing: every write for such a table goes to its
         home region. Send this write to the home region's endpoint, or move the table to MRSC.
     """
-    triggers = operations.triggers("UpdateItem", "PutItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", pynamodb=True)
+    triggers = triggers("UpdateItem", "PutItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", pynamodb=True)
 
     fires = [
         Example('''

@@ -1,4 +1,4 @@
-from ddblint.dynamo import operations
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Rule
 from ddblint.rules import _messages
 
@@ -19,7 +19,7 @@ class AppendOnlyTableMutated(Rule):
         be changed in two regions at once and one change is silently lost, with no version
         attribute to detect it. Write a new event instead, or declare the table `profile`.
     """
-    triggers = operations.triggers("UpdateItem", "DeleteItem", "TransactWriteItems", partiql=True, pynamodb=True)
+    triggers = triggers("UpdateItem", "DeleteItem", "TransactWriteItems", partiql=True, pynamodb=True)
 
     fires = [
         Example('''

@@ -1,7 +1,5 @@
-from ddblint.dynamo import operations
-from ddblint.diagnostics import Fix
-from ddblint.dynamo.edits import Patch, Unfixable
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import Patch, Unfixable, triggers
+from ddblint.rule import Example, Finding, Fix, Rule
 
 _REGISTRY = '''
     [tool.ddblint.tables.subscribers]
@@ -26,7 +24,12 @@ class ConsistentReadOnGlobalIndex(Rule):
         item's key when freshness matters.
     """
     fix_availability = "Sometimes"
-    triggers = operations.triggers(words=("ConsistentRead", "consistent_read"))  # consistent_read: PynamoDB
+    fix_safety = """
+        Safe: the fix drops the `ConsistentRead=True` keyword (PynamoDB's `consistent_read=True`).
+        The request with it is rejected, and eventually consistent is all a global index offers,
+        so behaviour does not change otherwise.
+    """
+    triggers = triggers(words=("ConsistentRead", "consistent_read"))  # consistent_read: PynamoDB
 
     fires = [
         Example('''
@@ -114,8 +117,8 @@ class ConsistentReadOnGlobalIndex(Rule):
 
 
 def _fix(module, op, node):
-    """Drop the `ConsistentRead=True` keyword (PynamoDB's `consistent_read=True`): eventually
-    consistent is all a global index offers, so behaviour does not change otherwise."""
+    """Drop the `ConsistentRead=True` keyword (PynamoDB's `consistent_read=True`); safe: see
+    `fix_safety`."""
     container = op.call.node
     arg = next((a for a in getattr(container, "args", ()) if a.value is node and a.keyword is not None), None)
     if arg is None:

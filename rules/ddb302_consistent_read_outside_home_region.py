@@ -1,4 +1,4 @@
-from ddblint.dynamo import operations
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Rule
 
 _REGISTRY = '''
@@ -28,7 +28,7 @@ class ConsistentReadOutsideHomeRegion(Rule):
         still sees stale items. Read in the home region where writes happen, or use an MRSC table,
         whose strongly consistent reads are global.
     """
-    triggers = operations.triggers(words=("ConsistentRead", "consistent_read"))  # consistent_read: PynamoDB
+    triggers = triggers(words=("ConsistentRead", "consistent_read"))  # consistent_read: PynamoDB
     superseded_by = ("DDB301", "DDB303")
 
     fires = [

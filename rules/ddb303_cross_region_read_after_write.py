@@ -1,4 +1,4 @@
-from ddblint.dynamo import flow, operations
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Rule
 
 _REGISTRY = '''
@@ -22,7 +22,7 @@ class CrossRegionReadAfterWrite(Rule):
         `ConsistentRead=True`, which is only a regional guarantee. Read back through the same
         region's client you wrote with, or use the write's `ReturnValues`.
     """
-    triggers = operations.triggers("GetItem", "Query", "Scan", "BatchGetItem", pynamodb=True)
+    triggers = triggers("GetItem", "Query", "Scan", "BatchGetItem", pynamodb=True)
 
     fires = [
         Example('''
@@ -77,10 +77,10 @@ class CrossRegionReadAfterWrite(Rule):
         for write in model.operations:
             if write.name not in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem") or write.call.region is None:
                 continue
-            for read in flow.reads_after(write, model.operations):
+            for read in model.reads_after(write):
                 region = read.call.region
                 if id(read) in reported or region is None or region == write.call.region \
-                        or not flow.same_table(write, read, model.facts(write), model.facts(read)):
+                        or not model.same_table(write, read):
                     continue
                 reported.add(id(read))
                 yield Finding(read.node, f"{read.name} on `{model.facts(read).label}` through {region} right after "

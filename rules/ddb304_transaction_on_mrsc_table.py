@@ -1,4 +1,4 @@
-from ddblint.dynamo import operations
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Rule
 
 _REGISTRY = '''
@@ -22,7 +22,7 @@ class TransactionOnMrscTable(Rule):
         is MRSC. Use single-item conditional writes (MRSC evaluates conditions against the latest
         version in every region), or keep the transactional items in an MREC or single-region table.
     """
-    triggers = operations.triggers("TransactWriteItems", "TransactGetItems", "ExecuteTransaction", pynamodb=True)
+    triggers = triggers("TransactWriteItems", "TransactGetItems", "ExecuteTransaction", pynamodb=True)
 
     fires = [
         Example('''

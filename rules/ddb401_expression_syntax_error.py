@@ -1,5 +1,5 @@
+from ddblint.dynamo import EXPRESSION_TRIGGERS
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo.expression_params import TRIGGERS, expressions
 
 
 class ExpressionSyntaxError(Rule):
@@ -21,7 +21,7 @@ class ExpressionSyntaxError(Rule):
         with a ValidationException. The mistake is invisible until that code path runs: often an
         error branch, a rarely used filter or a migration script, in production.
     """
-    triggers = TRIGGERS
+    triggers = EXPRESSION_TRIGGERS
 
     fires = [
         Example('''
@@ -146,7 +146,7 @@ class ExpressionSyntaxError(Rule):
 
     def check(self, ctx):
         for op in ctx.dynamo.operations:
-            for param in expressions(op).params:
+            for param in ctx.dynamo.expressions(op).params:
                 error = param.error
                 if error is None:
                     continue

@@ -1,7 +1,7 @@
 import difflib
 
+from ddblint.dynamo import EXPRESSION_TRIGGERS
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo.expression_params import TRIGGERS, expressions
 
 _NOT_DEFINED = {
     "#": "An expression attribute name used in the document path is not defined; attribute name: {}",
@@ -27,7 +27,7 @@ class UndefinedExpressionPlaceholder(Rule):
         renamed in the expression but not in the map (or the other way round), or a map was
         left out: the write never happens, on whichever code path runs it.
     """
-    triggers = TRIGGERS
+    triggers = EXPRESSION_TRIGGERS
 
     fires = [
         Example('''
@@ -165,7 +165,7 @@ class UndefinedExpressionPlaceholder(Rule):
 
     def check(self, ctx):
         for op in ctx.dynamo.operations:
-            found = expressions(op)
+            found = ctx.dynamo.expressions(op)
             for param in found.params:
                 names, values = param.placeholders
                 reported = set()

@@ -1,7 +1,5 @@
-from ddblint.diagnostics import Fix
-from ddblint.dynamo.edits import Patch, Unfixable, without_element
-from ddblint.dynamo.expression_params import TRIGGERS, expressions
-from ddblint.rule import Example, Finding, Rule
+from ddblint.dynamo import EXPRESSION_TRIGGERS, Patch, Unfixable, without_element
+from ddblint.rule import Example, Finding, Fix, Rule
 
 
 class UnusedExpressionPlaceholder(Rule):
@@ -25,7 +23,12 @@ class UnusedExpressionPlaceholder(Rule):
         condition that was meant to check a version.
     """
     fix_availability = "Sometimes"
-    triggers = TRIGGERS
+    fix_safety = """
+        Safe: the fix removes the key from the map's dict literal (the whole map when it was the
+        only key, since DynamoDB rejects an empty one too). The request with it is rejected, and
+        no expression reads the key. Only a literal written in the request itself is edited.
+    """
+    triggers = EXPRESSION_TRIGGERS
 
     fires = [
         Example('''
@@ -209,7 +212,7 @@ class UnusedExpressionPlaceholder(Rule):
 
     def check(self, ctx):
         for op in ctx.dynamo.operations:
-            found = expressions(op)
+            found = ctx.dynamo.expressions(op)
             if not found.all_parsed or found.has_builder:
                 continue
             used_names, used_values = found.used()

@@ -1,9 +1,5 @@
-from ddblint.diagnostics import Fix
-from ddblint.dynamo import expressions as ex
-from ddblint.dynamo.edits import Patch, Unfixable, splice, string
-from ddblint.dynamo.expression_params import NAMES, TRIGGERS, expressions
-from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo.reserved import is_reserved
+from ddblint.dynamo import EXPRESSION_TRIGGERS, NAMES, Patch, Unfixable, bare_names, is_reserved, splice, string
+from ddblint.rule import Example, Finding, Fix, Rule
 
 
 class ReservedWordInExpression(Rule):
@@ -26,7 +22,13 @@ class ReservedWordInExpression(Rule):
         ExpressionAttributeNames.
     """
     fix_availability = "Sometimes"
-    triggers = TRIGGERS
+    fix_safety = """
+        Safe: the fix writes the word as a `#placeholder` wherever it stands bare in the request's
+        plain string literals and maps it to the same name in ExpressionAttributeNames (reusing a
+        key that already maps it). The request with the bare word is rejected; with the
+        placeholder it names the same attribute.
+    """
+    triggers = EXPRESSION_TRIGGERS
 
     fires = [
         Example('''
@@ -175,15 +177,15 @@ class ReservedWordInExpression(Rule):
 
     def check(self, ctx):
         for op in ctx.dynamo.operations:
-            found = expressions(op)
+            found = ctx.dynamo.expressions(op)
             names = found.names.resolved() if found.names is not None else None
             for param in found.params:
                 tree = param.tree
                 if tree is None or not param.is_string:
                     continue
                 reported = set()
-                for node in ex.walk(tree):
-                    if not isinstance(node, ex.Name) or not is_reserved(node.text):
+                for node in bare_names(tree):
+                    if not is_reserved(node.text):
                         continue
                     span = param.source_span(*node.span)
                     if span is None and node.text in reported:
@@ -207,7 +209,7 @@ def _fix(module, op, found, word):
                 continue
             if patch.value_node(param.kind) is not param.node:
                 continue
-            spans = [(n.span[0], n.span[1], placeholder) for n in ex.walk(tree) if isinstance(n, ex.Name) and n.text == word]
+            spans = [(n.span[0], n.span[1], placeholder) for n in bare_names(tree) if n.text == word]
             if spans:
                 patch.replace(param.node, splice(param.node, param.value, spans))
                 changed = True

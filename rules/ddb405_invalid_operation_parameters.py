@@ -1,8 +1,8 @@
+from ddblint.dynamo import (
+    CLIENT_OPERATIONS, DATA_OPERATIONS, RESOURCE_OPERATIONS, TABLE_OPERATIONS, DictValue, KeyLocator, botocore_version,
+    format_path, service_model_available, triggers, validate_request,
+)
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo import builders, operations, service_model
-from ddblint.dynamo.locations import KeyLocator
-from ddblint.dynamo.operations import CLIENT_OPERATIONS, RESOURCE_OPERATIONS, TABLE_OPERATIONS
-from ddblint.dynamo.values import DictValue
 
 
 class InvalidOperationParameters(Rule):
@@ -38,7 +38,7 @@ class InvalidOperationParameters(Rule):
         transaction).
     """
     # every data-plane method: *_item(s), query, scan and the PartiQL ones
-    triggers = operations.triggers(*operations.DATA_OPERATIONS, partiql=True)
+    triggers = triggers(*DATA_OPERATIONS, partiql=True)
 
     fires = [
         Example('''
@@ -209,7 +209,7 @@ class InvalidOperationParameters(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        if not model.calls or not service_model.available():
+        if not model.calls or not service_model_available():
             return
         locator = None
         for call in model.calls:
@@ -221,9 +221,8 @@ class InvalidOperationParameters(Rule):
             if operation is None:
                 continue
             wire = call.via == "client" and \
-                builders.client_from_resource(call.receiver, model.index, model.evaluator) is False
-            problems = service_model.validate(operation, call.method, call.keywords, call.complete, call.via,
-                                              wire_values=wire)
+                model.client_from_resource(call) is False
+            problems = validate_request(operation, call.method, call.keywords, call.complete, call.via, wire_values=wire)
             for problem in problems or ():
                 if locator is None:
                     locator = KeyLocator(ctx.module)
@@ -250,7 +249,7 @@ def _where(problem, call, locator):
 
 
 def _message(problem, call) -> str:
-    version = service_model.botocore_version()
+    version = botocore_version()
     model = f"botocore {version}" if version else "botocore"
     kind = problem.kind
     if kind == "unknown" and call.via == "batch_writer":
@@ -268,7 +267,7 @@ def _message(problem, call) -> str:
         if not problem.path:
             return (f"{problem.operation} without its required parameter `{problem.name}`: {model} rejects the "
                     f"call before sending it (ParamValidationError).")
-        return (f"`{service_model.format_path(problem.path)}` lacks its required `{problem.name}`: {model} rejects "
+        return (f"`{format_path(problem.path)}` lacks its required `{problem.name}`: {model} rejects "
                 f"the {problem.operation} call before sending it (ParamValidationError).")
     if kind == "table-name":
         own = call.receiver.table if call.receiver is not None else None

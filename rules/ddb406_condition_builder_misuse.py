@@ -1,6 +1,5 @@
+from ddblint.dynamo import BuilderAttr
 from ddblint.rule import Example, Finding, Rule
-from ddblint.dynamo import builders
-from ddblint.dynamo.values import BuilderAttr
 
 
 class ConditionBuilderMisuse(Rule):
@@ -176,12 +175,12 @@ class ConditionBuilderMisuse(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        for comparison in builders.comparisons(model.index, model.evaluator):
+        for comparison in model.comparisons():
             yield Finding(comparison.node, _comparison_message(ctx, comparison))
         for op in model.operations:
             if op.call.via == "batch_writer":
                 continue  # DDB405 reports conditions given to a batch writer
-            for parameter, value, node in builders.builder_parameters(op):
+            for parameter, value, node in model.builder_parameters(op):
                 message = _parameter_message(model, op, parameter, value)
                 if message:
                     yield Finding(node or op.node, message)
@@ -216,7 +215,7 @@ def _parameter_message(model, op, parameter, value):
     if op.in_transaction:
         if via == "unknown":
             return None  # a wrapper of the project's own may serialise builders itself
-        from_resource = builders.client_from_resource(op.call.receiver, model.index, model.evaluator)
+        from_resource = model.client_from_resource(op.call)
         if from_resource:
             why = ("even the resource's client puts the generated ExpressionAttributeNames/Values at the top "
                    "level of the request, where botocore rejects them (ParamValidationError, boto/boto3#4053)")
@@ -230,7 +229,7 @@ def _parameter_message(model, op, parameter, value):
             return None
         return (f"{what} gets `{_builder_text(value)}`, an attribute, not a condition: botocore rejects it "
                 f"(ParamValidationError). Call a method on it (`.exists()`, `.eq(x)`, ...).")
-    if via == "client" and builders.client_from_resource(op.call.receiver, model.index, model.evaluator) is False:
+    if via == "client" and model.client_from_resource(op.call) is False:
         return (f"A condition builder passed as {what} to a low-level client: only boto3's resource layer "
                 f"(a Table, `resource.meta.client`) turns `Attr`/`Key` into expression strings, so botocore "
                 f"rejects it (ParamValidationError). Use a Table, or write the expression as a string with "

@@ -1,5 +1,5 @@
 """DDB107's fix: legacy `Expected` / `ConditionalOperator` / `AttributeUpdates` rewritten as
-ConditionExpression / UpdateExpression (ddblint/dynamo/legacy.py, `expression_fix`).
+ConditionExpression / UpdateExpression (rules/ddb107_legacy_conditional_parameters.py, `expression_fix`).
 
 (a) Unit tests: each legacy form, input -> the exact rewritten call; a second run changes nothing;
     forms that are not resolved, not exactly expressible, or already rejected by DynamoDB get no fix.

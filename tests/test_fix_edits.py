@@ -1,6 +1,6 @@
 """The pieces fixes are built from: layout-keeping changes of argument lists and dict literals
 (ddblint/dynamo/edits.py), placeholders that never collide, and the item a read-modify-write
-read (flow.read_item)."""
+read (DynamoModel.read_item)."""
 from __future__ import annotations
 
 import textwrap
@@ -10,7 +10,6 @@ import libcst as cst
 import pytest
 
 from ddblint import config, registry
-from ddblint.dynamo import flow
 from ddblint.dynamo.edits import (
     Patch, Unfixable, dict_element, keyword, node_text, string, with_arg, with_element, without_arg,
     without_element,
@@ -313,6 +312,6 @@ def test_read_item(tmp_path):
     found = {}
     for op in writes(dynamo):
         function = op.call.site.function
-        item = flow.read_item(op, dynamo.operations, dynamo.index.functions[id(function)], "version")
+        item = dynamo.read_item(op, "version")
         found[function.name.value] = item.expression if item is not None else None
     assert found == EXPECTED

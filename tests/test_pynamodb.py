@@ -69,7 +69,7 @@ def ops(m: DynamoModel):
 
 
 def models(m: DynamoModel):
-    return {found.name: found for found in pynamodb.models_in(m.evaluator)}
+    return {found.name: found for found in m.pynamo_models()}
 
 
 def lint(source: str, code: str, tmp_path: Path, toml: str = "", filename: str = "app.py"):
@@ -226,8 +226,8 @@ def test_look_alikes_are_never_models():
 
 def test_only_modules_about_pynamodb_use_the_orm_evaluator(tmp_path):
     plain = model('import boto3\nboto3.resource("dynamodb").Table("t").update_item(Key={})')
-    assert not pynamodb.knows_pynamodb(plain.evaluator)
-    assert pynamodb.knows_pynamodb(model(MODELS).evaluator)
+    assert not pynamodb.knows_pynamodb(plain._evaluator)
+    assert pynamodb.knows_pynamodb(model(MODELS)._evaluator)
 
 
 # -- instances and operations ------------------------------------------------------------------------
@@ -431,9 +431,9 @@ def f(item: Versioned, later):
     item.update(actions=actions)
 ''')
     first, second = m.operations
-    assert m.conditions.written_attributes(first) == {"state", "pk", "version"}
-    assert m.conditions.set_attributes(first) == {"state", "version"}
-    assert m.conditions.written_attributes(second) is UNKNOWN  # changed after it was built
+    assert m.written_attributes(first) == {"state", "pk", "version"}
+    assert m.set_attributes(first) == {"state", "version"}
+    assert m.written_attributes(second) is UNKNOWN  # changed after it was built
 
 
 def test_add_version_condition_is_recorded():
@@ -460,10 +460,10 @@ def test_models_imported_from_another_module(tmp_path):
         def f(pk):
             Subscriber.get(pk).save()
     ''', "[tool.ddblint]\n", tmp_path, "app/service.py")
-    assert pynamodb.knows_pynamodb(m.evaluator)
+    assert pynamodb.knows_pynamodb(m._evaluator)
     assert sorted((op.name, op.table, op.call.region) for op in m.operations) == [
         ("GetItem", "subscribers", "eu-west-1"), ("PutItem", "subscribers", "eu-west-1")]
-    assert pynamodb.models_in(m.evaluator) == []  # defined elsewhere: DDB108 reports it there
+    assert m.pynamo_models() == []  # defined elsewhere: DDB108 reports it there
 
 
 def test_ddb108_on_a_model_imported_from_another_module_is_reported_at_the_write(tmp_path, capsys):

@@ -9,8 +9,7 @@ import libcst as cst
 import pytest
 
 from ddblint import config, registry
-from ddblint.dynamo import DynamoModel, builders, legacy, service_model
-from ddblint.dynamo.handling import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, Handling
+from ddblint.dynamo import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, DynamoModel, builders, service_model
 from ddblint.dynamo.locations import KeyLocator
 from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.values import UNKNOWN, Arg, DictValue, ListValue
@@ -174,7 +173,7 @@ def test_comparisons_need_a_builder_and_a_non_builder():
             six = Key("pk") != x
             return one, two, three, four, five, six
     ''')
-    found = builders.comparisons(m.index, m.evaluator)
+    found = m.comparisons()
     assert [(c.symbol, c.method, c.result) for c in found] == [
         ("==", "eq", "False"), ("<", "lt", None), ("!=", "ne", "True")]
 
@@ -197,7 +196,7 @@ def test_client_origin():
             resource.meta.client.get_item(TableName="t", Key={})
             table.meta.client.get_item(TableName="t", Key={})
     ''')
-    origins = [builders.client_from_resource(c.receiver, m.index, m.evaluator) for c in m.calls]
+    origins = [m.client_from_resource(c) for c in m.calls]
     assert origins == [False, False, False, True, True]
 
 
@@ -211,7 +210,7 @@ def test_legacy_use():
         c.scan(TableName="t", ScanFilter={})
         c.scan(TableName="t", FilterExpression="a = :a")
     ''')
-    uses = [legacy.legacy_use(op) for op in m.operations]
+    uses = [m.legacy_use(op) for op in m.operations]
     assert [(u.legacy, u.expressions) if u else None for u in uses] == [
         (("KeyConditions",), ("FilterExpression",)), (("ScanFilter",), ()), None]
 
@@ -263,10 +262,8 @@ HANDLING = '''
 
 def test_handling_cases():
     m = model(HANDLING)
-    handling = Handling(m.index, m.evaluator)
-    results = {c.site.function.name.value: handling.handled(c.site, CONDITIONAL_CHECK_FAILED) for c in m.calls}
+    results = {c.site.function.name.value: m.handled(c, CONDITIONAL_CHECK_FAILED) for c in m.calls}
     assert results == {"via_alias": True, "in_handler": False, "wrapped_lambda": True, "swallowing": True,
                        "inner": False}
     # a transaction needs TransactionCanceledException, which none of these name
-    assert not handling.handled(next(c for c in m.calls if c.site.function.name.value == "in_handler").site,
-                                TRANSACTION_CANCELED)
+    assert not m.handled(next(c for c in m.calls if c.site.function.name.value == "in_handler"), TRANSACTION_CANCELED)

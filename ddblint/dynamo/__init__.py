@@ -1,9 +1,17 @@
-"""The DynamoDB model of one module, shared by every rule.
+"""The DynamoDB model of one module, shared by every rule, and the only part of ddblint rules use.
 
-`DynamoModel(module, path, settings)` answers the questions rules ask: which calls are
-DynamoDB operations (`operations`), the table and its registry facts (`facts`), the region a
-call runs in (`region`), whether a write is version-guarded (`guard`), and whether a write's
-values come from an earlier read of the same table (`is_read_modify_write`).
+`DynamoModel(module, path, settings)` answers the questions rules ask, as methods: which calls
+are DynamoDB operations (`calls`, `operations`), the table and its registry facts (`facts`), the
+region a call runs in (`DynamoCall.region`), whether a write is version-guarded (`guard`), what
+its condition and update say (`condition`, `written_attributes`, `checked_version`, ...), its
+expressions and placeholder maps (`expressions`), whether a write's values come from an earlier
+read of the same table (`is_read_modify_write`, `read_item`), whether a failed condition is
+handled (`handled`), and what the module's PynamoDB models and condition builders are.
+
+The package also exports (`__all__`) the values and facts rules compare against (`ABSENT`,
+`UNKNOWN`, the operation-name sets, `triggers`), the service-model queries, and the
+request-editing helpers fixes are built from (`Patch`, `Unfixable`, ...). A rule imports
+these names from `ddblint.dynamo`, never from its submodules (tests/test_rule_imports.py).
 """
 from __future__ import annotations
 
@@ -13,31 +21,61 @@ from typing import List, Optional
 
 import libcst as cst
 
-from ddblint.dynamo import conditions, flow, guard as guards, pynamodb, tables
+from ddblint.dynamo import (
+    batches, builders, conditions, expression_params, flow, guard as guards, legacy, pynamodb, tables,
+)
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation, find_calls
+from ddblint.dynamo.edits import (
+    Patch, Unfixable, dict_literal, has_comment, literal_entries, may_have_effects, number, parse_expression,
+    splice, string, string_key, typed_values, without_element,
+)
+from ddblint.dynamo.expression_params import NAMES, VALUES, TRIGGERS as EXPRESSION_TRIGGERS
+from ddblint.dynamo.handling import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, Handling
+from ddblint.dynamo.locations import KeyLocator
+from ddblint.dynamo.operations import (
+    CLIENT_OPERATIONS, DATA_OPERATIONS, RESOURCE_OPERATIONS, TABLE_OPERATIONS, WRITE_OPERATIONS, triggers,
+)
 from ddblint.dynamo.project import project_for
+from ddblint.dynamo.reserved import bare_names, is_reserved
 from ddblint.dynamo.scope import build_index
-from ddblint.dynamo.values import UNKNOWN, Evaluator
+from ddblint.dynamo.service_model import (
+    available as service_model_available, botocore_version, format_path, validate as validate_request,
+)
+from ddblint.dynamo.values import UNKNOWN, BuilderAttr, DictValue, Evaluator
 
-__all__ = ["ABSENT", "UNKNOWN", "DynamoCall", "DynamoModel", "Operation", "conditions"]
+PYNAMODB_ORM = pynamodb.ORM  # `Operation.orm` of an operation a PynamoDB method performs
+
+__all__ = [
+    # the model and what it hands out
+    "DynamoModel", "DynamoCall", "Operation", "ABSENT", "UNKNOWN", "DictValue", "BuilderAttr", "PYNAMODB_ORM",
+    # facts about operations and requests
+    "CLIENT_OPERATIONS", "DATA_OPERATIONS", "RESOURCE_OPERATIONS", "TABLE_OPERATIONS", "WRITE_OPERATIONS",
+    "triggers", "EXPRESSION_TRIGGERS", "NAMES", "VALUES", "CONDITIONAL_CHECK_FAILED", "TRANSACTION_CANCELED",
+    "is_reserved", "bare_names", "KeyLocator",
+    # botocore's service model
+    "service_model_available", "botocore_version", "format_path", "validate_request",
+    # request edits (fixes)
+    "Patch", "Unfixable", "string", "string_key", "splice", "dict_literal", "without_element", "literal_entries",
+    "typed_values", "number", "parse_expression", "has_comment", "may_have_effects",
+]
 
 
 class DynamoModel:
-    conditions = conditions  # rules reach the condition/update helpers through the model
     def __init__(self, module: cst.Module, path: Path, settings) -> None:
         self.module = module
         self.path = path
         self.settings = settings
-        self.index = build_index(module)
+        self._index = build_index(module)
         project = project_for(settings.root)
-        orm = pynamodb.uses_pynamodb(self.index, project, path)
-        self.evaluator = (pynamodb.PynamoEvaluator if orm else Evaluator)(self.index, project, path)
-        self.calls: List[DynamoCall] = find_calls(self.evaluator, self.index.calls)
+        orm = pynamodb.uses_pynamodb(self._index, project, path)
+        self._evaluator = (pynamodb.PynamoEvaluator if orm else Evaluator)(self._index, project, path)
+        self.calls: List[DynamoCall] = find_calls(self._evaluator, self._index.calls)
         if orm:
-            self.calls.extend(pynamodb.find_calls(self.evaluator, self.index))
+            self.calls.extend(pynamodb.find_calls(self._evaluator, self._index))
             self.calls.sort(key=lambda call: call.site.order)
         for call in self.calls:
             call.region = self._region(call)
+        self._handling: Optional[Handling] = None
 
     @cached_property
     def operations(self) -> List[Operation]:
@@ -51,13 +89,34 @@ class DynamoModel:
             return None  # the code picks a region we cannot see
         return self.settings.region_for(self.path)
 
+    # -- tables ------------------------------------------------------------------------------------
     def facts(self, op: Operation) -> tables.TableFacts:
         found = tables.facts(op.table, self.settings)
         return pynamodb.facts(op, found) if op.orm == pynamodb.ORM else found
 
+    def same_table(self, a: Operation, b: Operation) -> bool:
+        return flow.same_table(a, b, self.facts(a), self.facts(b))
+
+    def table_identity(self, op: Operation):
+        """What names the operation's table in the code (comparable between operations), or None."""
+        return flow.table_identity(op)
+
+    # -- conditions, updates and version guards ----------------------------------------------------
     def guard(self, op: Operation) -> guards.Guard:
         facts = self.facts(op)
         return guards.version_guard(op, facts.version_attributes, guards.key_attributes(facts))
+
+    def condition(self, op: Operation):
+        """The operation's condition as an expression tree; None without one, UNKNOWN when unreadable."""
+        return conditions.condition(op)
+
+    def written_attributes(self, op: Operation):
+        """The attributes a write writes (a frozenset), or UNKNOWN."""
+        return conditions.written_attributes(op)
+
+    def set_attributes(self, op: Operation):
+        """The attributes a write SETs or ADDs (a frozenset), or UNKNOWN."""
+        return conditions.set_attributes(op)
 
     def bumped_versions(self, op: Operation) -> frozenset:
         """The version attributes a write SETs or ADDs (empty when none, or when unreadable)."""
@@ -66,7 +125,70 @@ class DynamoModel:
             return frozenset()
         return frozenset(written) & frozenset(self.facts(op).version_attributes)
 
+    def checked_version(self, op: Operation) -> Optional[str]:
+        """The version attribute of the table the operation's condition compares, if any."""
+        return guards.checked_version(op, self.facts(op).version_attributes)
+
+    def always_compared(self, op: Operation, version: str) -> bool:
+        """Every alternative of the condition requires `version = value`: the item has the attribute."""
+        return guards.always_compared(op, version)
+
+    def expressions(self, op: Operation) -> expression_params.Expressions:
+        """The operation's expression parameters and placeholder maps."""
+        return expression_params.expressions(op)
+
+    def builder_parameters(self, op: Operation):
+        """(parameter, value, node) for each condition parameter of `op` that holds a builder."""
+        return builders.builder_parameters(op)
+
+    def legacy_use(self, op: Operation) -> Optional[legacy.LegacyUse]:
+        """The legacy conditional parameters the operation passes (None when it passes none)."""
+        return legacy.legacy_use(op)
+
+    def put_items(self, op: Operation):
+        """The resolved items a BatchWriteItem operation puts; None when they cannot all be seen."""
+        return batches.put_items(op)
+
+    # -- data flow ---------------------------------------------------------------------------------
     def is_read_modify_write(self, op: Operation) -> bool:
+        return flow.is_read_modify_write(op, self.operations, self._function_scope(op))
+
+    def read_item(self, op: Operation, version: str) -> Optional[flow.ReadItem]:
+        """The item an earlier read in the same function returned, which the write `op` writes back
+        (None when there is not exactly one such item we can name)."""
+        return flow.read_item(op, self.operations, self._function_scope(op), version)
+
+    def reads_after(self, op: Operation) -> List[Operation]:
+        """The reads that follow the operation in its function."""
+        return flow.reads_after(op, self.operations)
+
+    def _function_scope(self, op: Operation):
         function = op.call.site.function
-        scope = self.index.functions.get(id(function)) if function is not None else None
-        return flow.is_read_modify_write(op, self.operations, scope)
+        return self._index.functions.get(id(function)) if function is not None else None
+
+    # -- the module --------------------------------------------------------------------------------
+    def handled(self, call: DynamoCall, exception: str) -> bool:
+        """Whether the code around the call handles `exception` when the call raises it."""
+        if self._handling is None:
+            self._handling = Handling(self._index, self._evaluator)
+        return self._handling.handled(call.site, exception)
+
+    def comparisons(self) -> List[builders.BuilderComparison]:
+        """Python comparisons of a condition builder attribute with something that is not a builder."""
+        return builders.comparisons(self._index, self._evaluator)
+
+    def client_from_resource(self, call: DynamoCall) -> Optional[bool]:
+        """For a low-level client's call: True when the client is `resource.meta.client`, False
+        when it was made as a client, None when the code does not show."""
+        return builders.client_from_resource(call.receiver, self._index, self._evaluator)
+
+    def pynamo_models(self) -> List[pynamodb.PynamoModel]:
+        """The PynamoDB models the module itself defines."""
+        return pynamodb.models_in(self._evaluator)
+
+    def import_name(self, qualname: str) -> Optional[str]:
+        """The name a module-level import binds to `qualname` (`Attr` for boto3.dynamodb.conditions.Attr)."""
+        for name, bindings in self._index.scope.bindings.items():
+            if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == qualname:
+                return name
+        return None

@@ -23,6 +23,7 @@ from ddblint.dynamo.calls import Operation
 from ddblint.dynamo.scope import ModuleIndex, Scope
 from ddblint.dynamo.tree import children
 from ddblint.dynamo.values import At, BuilderAttr, ConditionValue, Evaluator, QualName, Receiver
+from ddblint.syntax import dotted_name
 
 # The parameters boto3's resource layer converts from builders (the ConditionExpression and
 # KeyExpression shapes): everything else must be a string even on a Table.
@@ -134,17 +135,9 @@ def imports_builders(index: ModuleIndex) -> bool:
                 if (binding.qualname or "").startswith("boto3.dynamodb"):
                     return True
                 if isinstance(binding.node, cst.Import) and any(
-                        _dotted(alias.name).startswith("boto3.dynamodb") for alias in binding.node.names):
+                        (dotted_name(alias.name) or "").startswith("boto3.dynamodb") for alias in binding.node.names):
                     return True
     return False
-
-
-def _dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def _builder_pair(node: cst.Comparison, at: At, evaluator: Evaluator) -> Optional[BuilderComparison]:

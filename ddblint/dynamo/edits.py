@@ -1,4 +1,7 @@
-"""Building fixes: the changes a rule's fix makes to one operation's request, as LibCST edits.
+"""Editing a request: the changes a fix makes to one operation's request, as LibCST edits.
+
+This module knows no rule: what a fix changes and why is decided by the rule that offers it
+(rules/); these are the edits it is made of.
 
 A fix changes only code it can see whole: the keyword arguments of the call (or the keys of a
 TransactItems entry's dict literal), string literals it can edit character for character, and
@@ -17,7 +20,6 @@ names boto3's condition builders generate.
 from __future__ import annotations
 
 import functools
-
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
@@ -25,8 +27,12 @@ import libcst as cst
 
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import ABSENT, Operation
-from ddblint.dynamo.expression_params import NAMES, VALUES, expressions
-from ddblint.dynamo.values import UNKNOWN, ConditionValue, DictValue
+from ddblint.dynamo.expression_params import NAMES, expressions
+from ddblint.dynamo.tree import children
+from ddblint.dynamo.values import ConditionValue, DictValue
+from ddblint.positions import Positions
+from ddblint.syntax import dotted_name
+from ddblint.text import line_starts
 
 _BUILDER_PLACEHOLDER = re.compile(r"(#n|:v)\d+\Z")
 _PLACEHOLDER_CHARS = re.compile(r"[^A-Za-z0-9_]")
@@ -270,8 +276,6 @@ def _fully_parenthesized(text: str) -> bool:
 # --- the operation's request -----------------------------------------------------------------
 
 def _descendants(root: cst.CSTNode) -> Set[int]:
-    from ddblint.dynamo.tree import children
-
     found, stack = set(), [root]
     while stack:
         node = stack.pop()
@@ -487,6 +491,10 @@ class Patch:
             raise Unfixable(f"{name} is not a string literal of the request")
         return node, value
 
+    def condition_is_builder(self) -> bool:
+        """Whether the ConditionExpression is built by `boto3.dynamodb.conditions` (not a string)."""
+        return isinstance(self.op.param("ConditionExpression"), ConditionValue)
+
     def and_condition(self, text: str, builder: Optional[cst.BaseExpression] = None) -> bool:
         """AND `text` onto the ConditionExpression (or make it the condition). With a condition
         built by `boto3.dynamodb.conditions`, AND `builder` instead (Unfixable when none is given)."""
@@ -565,12 +573,10 @@ def node_text(module: cst.Module, old: cst.CSTNode, new: cst.CSTNode) -> str:
     """The text `new` prints as in place of `old` in the module, over the range `old` covers
     (continuation lines get the indentation of the blocks around them; parentheses around the
     node are outside its range and not part of the text)."""
-    from ddblint.positions import Positions
-
     changed = module.visit(_Replacer({id(old): new}))
     code = changed.code
     (row, column), (end_row, end_column) = Positions(changed, code)[new]
-    starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", code)]
+    starts = line_starts(code)
     return code[starts[row - 1] + column:starts[end_row - 1] + end_column]
 
 
@@ -578,22 +584,11 @@ def _normal(code: str) -> str:
     return re.sub(r"\s+", "", code).replace("'", '"')
 
 
-def import_name(index, qualname: str) -> Optional[str]:
-    """The name a module-level import binds to `qualname` (`Attr` for boto3.dynamodb.conditions.Attr)."""
-    for name, bindings in index.scope.bindings.items():
-        if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == qualname:
-            return name
-    return None
-
-
-def parse(code: str) -> cst.BaseExpression:
+def parse_expression(code: str) -> cst.BaseExpression:
     return cst.parse_expression(code)
 
 
-# --- version guards (DDB101, DDB103, DDB104) --------------------------------------------------
-
-_CONDITIONS_ATTR = "boto3.dynamodb.conditions.Attr"
-
+# --- values of the request ---------------------------------------------------------------------
 
 def typed_values(op: Operation) -> bool:
     """Whether the request's values are AttributeValue dicts (`{"N": "1"}`): a low-level client's.
@@ -606,115 +601,56 @@ def typed_values(op: Operation) -> bool:
 
 
 def number(op: Operation, value: int) -> str:
+    """The code of a number as the request writes its values."""
     return f'{{"N": "{value}"}}' if typed_values(op) else str(value)
 
 
-def checked_version(op: Operation, version_attributes: Sequence[str]) -> Optional[str]:
-    """The version attribute the operation's condition compares, if any."""
-    from ddblint.dynamo import conditions, guard
-
-    tree = conditions.condition(op, version_attributes)
-    if tree is None or tree is UNKNOWN:
-        return None
-    names = conditions.attribute_names(op)
-    for node in ex.walk(tree):
-        for path in guard._compared_paths(node):
-            name = conditions.attribute_name(path, names)
-            if name in version_attributes:
-                return name
-    return None
+def literal_entries(node) -> List[Tuple[str, cst.BaseExpression]]:
+    """[(key, value node)] of a dict literal whose keys are all distinct string literals."""
+    if not isinstance(node, cst.Dict):
+        raise Unfixable("not a dict literal")
+    entries, seen = [], set()
+    for element in node.elements:
+        key = string_key(element.key) if isinstance(element, cst.DictElement) else None
+        if not key or key in seen:
+            raise Unfixable("a key that is not a distinct string literal")
+        seen.add(key)
+        entries.append((key, element.value))
+    return entries
 
 
-def _always_compared(op: Operation, version: str) -> bool:
-    """Every alternative of the condition requires `version = value`: the item has the attribute."""
-    from ddblint.dynamo import conditions, guard
+class _Comments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
 
-    tree = conditions.condition(op, (version,))
-    if tree is None or tree is UNKNOWN:
-        return False
-    disjuncts = guard.dnf(tree)
-    if not disjuncts:
-        return False
-    names = conditions.attribute_names(op)
-    for literals in disjuncts:
-        if not any(not negated and isinstance(atom, ex.Comparison) and atom.op == "="
-                   and any(conditions.attribute_name(p, names) == version for p in (atom.left, atom.right))
-                   for atom, negated in literals):
-            return False
-    return True
+    def visit_Comment(self, node) -> None:
+        self.found = True
 
 
-def version_name(patch: Patch, version: str) -> str:
-    """The `#name` placeholder for the version attribute: the one ExpressionAttributeNames already
-    maps to it, or a new one added to it."""
-    placeholder, new = patch.name_placeholder(version, ["#v", "#version", "#ddb_v"])
-    if new:
-        patch.merge_map(NAMES, [(placeholder, string(version, patch.quote()))])
-    return placeholder
+def has_comment(node: cst.CSTNode) -> bool:
+    """Whether a comment is written inside the node (a fix that replaces it would drop it)."""
+    visitor = _Comments()
+    node.visit(visitor)
+    return visitor.found
 
 
-def add_version_bump(patch: Patch, version: str, v: str, exists: Optional[bool] = None) -> None:
-    """SET the version (`v`, its name placeholder) to itself plus one in the UpdateExpression,
-    from zero when the condition does not make sure the item has it."""
-    from ddblint.dynamo import conditions
-
-    written = conditions.written_attributes(patch.op)
-    if not isinstance(written, frozenset) or version in written:
-        raise Unfixable("the update already writes the version, or cannot be read")
-    one, new_one = patch.value_placeholder(number(patch.op, 1), [":one", ":ddb_one"])
-    values = [(one, parse(number(patch.op, 1)))] if new_one else []
-    if exists is None:
-        exists = _always_compared(patch.op, version)
-    if exists:
-        action = f"{v} = {v} + {one}"
-    else:
-        zero, new_zero = patch.value_placeholder(number(patch.op, 0), [":zero", ":ddb_zero"])
-        if new_zero:
-            values.append((zero, parse(number(patch.op, 0))))
-        action = f"{v} = if_not_exists({v}, {zero}) + {one}"
-    patch.add_update_action("SET", action)
-    patch.merge_map(VALUES, values)
+# Calls that do nothing but build a value: moving them changes no evaluation order that matters.
+_PURE_CALLS = frozenset({"Decimal", "decimal.Decimal", "set", "frozenset", "str", "int", "float", "bool", "bytes",
+                         "Binary", "boto3.dynamodb.types.Binary", "list", "tuple", "dict", "len"})
 
 
-def add_version_check(patch: Patch, index, version: str, expected: str) -> Optional[str]:
-    """AND `#v = :expected` onto the condition (`Attr("version").eq(expected)` onto a builder),
-    `expected` being the code of the version the function read. Returns the name placeholder it
-    used (None with a builder, which names the attribute itself)."""
-    value = patch.op.param("ConditionExpression")
-    if isinstance(value, ConditionValue):
-        attr = import_name(index, _CONDITIONS_ATTR)
-        if attr is None:
-            raise Unfixable("the condition is a builder and Attr is not imported")
-        quote = patch.quote()
-        patch.and_condition("", parse(f"{attr}({string(version, quote).value}).eq({expected})"))
-        return None
-    v, new_name = patch.name_placeholder(version, ["#v", "#version", "#ddb_v"])
-    e, new_value = patch.value_placeholder(expected, [":expected", ":expected_version", ":ddb_expected"])
-    patch.and_condition(f"{v} = {e}")
-    if new_name:
-        patch.merge_map(NAMES, [(v, string(version, patch.quote()))])
-    if new_value:
-        patch.merge_map(VALUES, [(e, parse(expected))])
-    return v
-
-
-def read_modify_write_guard(module: cst.Module, model, op: Operation, version: str, *,
-                            check: bool, bump: bool):
-    """The edits that guard a read-modify-write with the version the function read: AND
-    `#v = :expected` (`:expected` = `item["version"]`) onto the condition when `check`, SET
-    `#v = #v + :one` when `bump`. Returns (edits, the ReadItem)."""
-    from ddblint.dynamo import flow
-
-    function = op.call.site.function
-    scope = model.index.functions.get(id(function)) if function is not None else None
-    item = flow.read_item(op, model.operations, scope, version)
-    if item is None:
-        raise Unfixable("no single item read earlier in the function holds the expected version")
-    if typed_values(op) != typed_values(item.read):
-        raise Unfixable("the read and the write do not use the same kind of values")
-    expected = f'{item.expression}["{version}"]'
-    patch = Patch(module, op)
-    v = add_version_check(patch, model.index, version, expected) if check else None
-    if bump:
-        add_version_bump(patch, version, v or version_name(patch, version), exists=True)
-    return patch.edits(), item
+def may_have_effects(node: cst.CSTNode) -> bool:
+    """Whether evaluating the expression may do more than compute a value (a call of something
+    not known to be a plain constructor, await, yield, an assignment expression)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Await, cst.Yield, cst.NamedExpr)):
+            return True
+        if isinstance(current, cst.Call) and dotted_name(current.func) not in _PURE_CALLS:
+            return True
+        if isinstance(current, cst.Lambda):
+            continue  # its body runs later, if ever
+        stack.extend(children(current))
+    return False

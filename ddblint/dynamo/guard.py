@@ -56,7 +56,7 @@ def _dnf(node, negated: bool):
     return [[(node, negated)]]
 
 
-def _compared_paths(atom) -> List[object]:
+def compared_paths(atom) -> List[object]:
     """The attribute paths a comparison or BETWEEN compares (through size())."""
     if isinstance(atom, ex.Comparison):
         sides = [atom.left, atom.right]
@@ -71,6 +71,37 @@ def _compared_paths(atom) -> List[object]:
         if isinstance(side, ex.Path):
             paths.append(side)
     return paths
+
+
+def checked_version(op: Operation, version_attributes) -> Optional[str]:
+    """The version attribute the operation's condition compares, if any."""
+    tree = conditions.condition(op, version_attributes)
+    if tree is None or tree is UNKNOWN:
+        return None
+    names = conditions.attribute_names(op)
+    for node in ex.walk(tree):
+        for path in compared_paths(node):
+            name = conditions.attribute_name(path, names)
+            if name in version_attributes:
+                return name
+    return None
+
+
+def always_compared(op: Operation, version: str) -> bool:
+    """Every alternative of the condition requires `version = value`: the item has the attribute."""
+    tree = conditions.condition(op, (version,))
+    if tree is None or tree is UNKNOWN:
+        return False
+    disjuncts = dnf(tree)
+    if not disjuncts:
+        return False
+    names = conditions.attribute_names(op)
+    for literals in disjuncts:
+        if not any(not negated and isinstance(atom, ex.Comparison) and atom.op == "="
+                   and any(conditions.attribute_name(p, names) == version for p in (atom.left, atom.right))
+                   for atom, negated in literals):
+            return False
+    return True
 
 
 def _equality_with_value(atom) -> List[object]:
@@ -92,7 +123,7 @@ def _is_version(name, version_attributes) -> bool:
 def checks_version(tree, names, version_attributes) -> bool:
     """Some comparison in the condition is on a version attribute (not counting unknown names)."""
     for node in ex.walk(tree):
-        for path in _compared_paths(node):
+        for path in compared_paths(node):
             if conditions.attribute_name(path, names) in version_attributes:
                 return True
     return False
@@ -116,7 +147,7 @@ def _disjunct_guarded(literals, op_name, names, version_attributes, written) -> 
 
 
 def _written(atom, names, written) -> bool:
-    for path in _compared_paths(atom):
+    for path in compared_paths(atom):
         name = conditions.attribute_name(path, names)
         if written is UNKNOWN or name is UNKNOWN or name in written:
             return True

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import FrozenSet
+from typing import FrozenSet, List
+
+from ddblint.dynamo import expressions as ex
 
 
 @lru_cache(maxsize=None)
@@ -21,3 +23,9 @@ def reserved_words() -> FrozenSet[str]:
 
 def is_reserved(name: str) -> bool:
     return name.upper() in reserved_words()
+
+
+def bare_names(tree) -> List[ex.Name]:
+    """The attribute names an expression tree writes bare (not as a `#placeholder`), in the order
+    they stand; each has `text` and `span` (offsets into the expression)."""
+    return [node for node in ex.walk(tree) if isinstance(node, ex.Name)]
