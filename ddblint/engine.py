@@ -133,8 +133,8 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     except _NotAnalysed as stop:
         result.diagnostics.append(stop.finding)
         return result
-    ctx = Context(path, source, module, settings, known_codes=registry.all_rules())
     known, enabled = registry.all_rules(), {rule.code for rule in rules}
+    ctx = Context(path, source, module, settings, known_codes=known)
     found, too_deep = _run_rules(ctx, _with_superseding(rules, known, enabled), display, result)
     if too_deep:
         result.diagnostics.append(file_problem(

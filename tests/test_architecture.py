@@ -13,36 +13,6 @@ from typing import Dict, Iterator, List, NamedTuple, Set, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Offenders in files other helpers of issue 13 are restructuring in parallel (branch wt-parse
-# does not own them): (file, imported module) of a function-local import without `# deferred:`.
-# The lead empties this after merging; an entry that no longer matches anything fails the test
-# below, so the list cannot outlive the code it excuses. The cycle test counts these imports too.
-PENDING_ELSEWHERE: Set[Tuple[str, str]] = {
-    ("ddblint/cache.py", "ddblint.dynamo.table_registry"),
-    ("ddblint/cli.py", "ddblint.server"),
-    ("ddblint/cli.py", "ddblint.baseline"),
-    ("ddblint/cli.py", "ddblint.infra.render"),
-    ("ddblint/cli.py", "ddblint.fix"),
-    ("ddblint/dynamo/edits.py", "ddblint.dynamo.tree"),
-    ("ddblint/dynamo/edits.py", "ddblint.positions"),
-    ("ddblint/dynamo/edits.py", "ddblint.dynamo.conditions"),
-    ("ddblint/dynamo/edits.py", "ddblint.dynamo.guard"),
-    ("ddblint/dynamo/edits.py", "ddblint.dynamo.flow"),
-    ("ddblint/report/sarif.py", "ddblint.rule"),
-    ("ddblint/report/sarif.py", "ddblint.registry"),
-    ("ddblint/rule.py", "ddblint.dynamo"),
-    ("ddblint/runner.py", "ddblint.cache"),
-    ("ddblint/runner.py", "ddblint.dynamo.project"),
-    ("ddblint/runner.py", "ddblint.fix"),
-    ("ddblint/server.py", "ddblint.config"),
-    ("ddblint/server.py", "ddblint.engine"),
-    ("ddblint/server.py", "ddblint.files"),
-    ("ddblint/server.py", "ddblint.registry"),
-    ("ddblint/server.py", "ddblint.fix"),
-    ("ddblint/server.py", "ddblint.dynamo.table_registry"),
-    ("ddblint/tablecheck.py", "ddblint.dynamo.table_registry"),
-    ("rules/ddb001_unused_noqa.py", "ddblint.registry"),
-}
 
 
 class Import(NamedTuple):
@@ -165,10 +135,6 @@ def _path_through(component: List[str], edges: Dict[str, Set[str]]) -> List[str]
     return component
 
 
-def _pending(found: Import) -> bool:
-    return found.local and not found.deferred and (found.file, found.target) in PENDING_ELSEWHERE
-
-
 def test_the_import_graph_has_no_cycle():
     edges: Dict[str, Set[str]] = {}
     where: Dict[Tuple[str, str], List[str]] = {}
@@ -187,17 +153,10 @@ def test_the_import_graph_has_no_cycle():
 
 def test_no_function_local_import_of_a_ddblint_module_without_a_reason():
     offenders = sorted(f"{found.file}:{found.line} imports {found.target}" for _, found in _all_imports()
-                       if found.local and not found.deferred and not _pending(found))
+                       if found.local and not found.deferred)
     assert not offenders, ("function-local imports of ddblint modules (move them to module level, or put "
                            "`# deferred: <why>` on the line above when they defer an optional heavy "
                            "dependency):\n  " + "\n  ".join(offenders))
-
-
-def test_pending_elsewhere_lists_only_offenders_that_remain():
-    remaining = {(found.file, found.target) for _, found in _all_imports() if _pending(found)}
-    stale = sorted(PENDING_ELSEWHERE - remaining)
-    assert not stale, "PENDING_ELSEWHERE excuses imports that are gone or deferred; remove:\n  " + \
-        "\n  ".join(map(str, stale))
 
 
 def test_the_graph_sees_function_local_imports_and_submodules():
