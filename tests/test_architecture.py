@@ -1,5 +1,6 @@
-"""The import structure of ddblint: no import cycle among its modules, and no module importing
-another inside a function unless it says why (`# deferred: ...` on the line above).
+"""The import structure of ddblint: no import cycle among its modules, no module importing
+another inside a function unless it says why (`# deferred: ...` on the line above), and no
+layer importing a higher one (the layers of docs/architecture.md, `LAYERS` below).
 
 A function-local import hides a cycle from Python (it runs after both modules are loaded) and
 from the reader; the graph built here counts imports wherever they are, so a cycle shows even
@@ -13,6 +14,33 @@ from typing import Dict, Iterator, List, NamedTuple, Set, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# docs/architecture.md's layers, lowest first: a module may import its own layer and the layers
+# below it, never one above. A module belongs to the first entry that is it or its package.
+LAYERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("foundation", ("ddblint", "ddblint.text", "ddblint.syntax", "ddblint.diagnostics", "ddblint.config")),
+    ("reading", ("ddblint.parsing", "ddblint.positions", "ddblint.noqa", "ddblint.files")),
+    ("infrastructure", ("ddblint.infra",)),
+    ("model", ("ddblint.dynamo",)),
+    ("rule interface", ("ddblint.rule",)),
+    ("rules", ("ddblint.rules",)),
+    ("engine", ("ddblint.registry", "ddblint.tablecheck", "ddblint.engine", "ddblint.fix", "ddblint.cache",
+                "ddblint.baseline", "ddblint.report")),
+    ("lint path", ("ddblint.runner",)),
+    ("commands", ("ddblint.server", "ddblint.cli", "ddblint.__main__")),
+)
+
+
+def layer_of(module: str) -> int:
+    """The index in LAYERS of a ddblint module (the package `ddblint` itself only by exact name)."""
+    best = None
+    for index, (_, members) in enumerate(LAYERS):
+        for member in members:
+            if module == member or (member != "ddblint" and module.startswith(member + ".")):
+                if best is None or len(member) > best[1]:
+                    best = (index, len(member))
+    if best is None:
+        raise AssertionError(f"{module} is in no layer: add it to LAYERS and docs/architecture.md")
+    return best[0]
 
 
 class Import(NamedTuple):
@@ -171,3 +199,34 @@ def test_the_graph_sees_function_local_imports_and_submodules():
     cycle = _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}})
     assert cycle == [["a", "b", "c", "a"]]
     assert _cycles({"a": {"a"}}) == [["a", "a"]]
+
+
+def test_no_layer_imports_a_higher_one():
+    upward = []
+    for name, found in _all_imports():
+        source, target = layer_of(name), layer_of(found.target)
+        if target > source:
+            upward.append(f"{found.file}:{found.line} ({LAYERS[source][0]}) imports {found.target} "
+                          f"({LAYERS[target][0]})")
+    assert not upward, "imports from a higher layer (docs/architecture.md):\n  " + "\n  ".join(sorted(upward))
+
+
+def test_the_layers_are_the_ones_the_architecture_page_names():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for title, members in LAYERS:
+        assert f"**{title}**" in page, f"docs/architecture.md does not name the layer {title!r}"
+        for member in members:
+            shown = member.replace("ddblint.", "").replace(".", "/") if member != "ddblint" else "__init__"
+            assert f"`{shown}" in page, f"docs/architecture.md does not place {member} ({title})"
+
+
+def test_a_module_outside_every_layer_is_caught():
+    assert layer_of("ddblint.dynamo.values") == layer_of("ddblint.dynamo")
+    assert layer_of("ddblint.rules.ddb101_update_without_version_guard") == layer_of("ddblint.rules")
+    assert layer_of("ddblint.rule") != layer_of("ddblint.rules")
+    try:
+        layer_of("ddblint.somewhere_new")
+    except AssertionError as error:
+        assert "LAYERS" in str(error)
+    else:
+        raise AssertionError("an unplaced module must fail")
