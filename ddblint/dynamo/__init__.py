@@ -22,7 +22,7 @@ from typing import List, Optional
 import libcst as cst
 
 from ddblint.dynamo import (
-    batches, builders, conditions, expression_params, flow, guard as guards, legacy, pynamodb, tables,
+    batches, builders, conditions, expression_params, flow, guard as guards, legacy, pynamodb, tables, transactions,
 )
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation, find_calls
 from ddblint.dynamo.edits import (
@@ -192,3 +192,9 @@ class DynamoModel:
             if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == qualname:
                 return name
         return None
+
+    # -- issue 14 (FIXES): transactions --------------------------------------------------------------
+    def transaction(self, op: Operation):
+        """What identifies the transaction `op` is a part of (comparable between operations: the
+        parts of one transaction give equal answers), None outside a transaction."""
+        return transactions.transaction_of(op)
