@@ -193,8 +193,25 @@ class DynamoModel:
                 return name
         return None
 
-    # -- issue 14 (FIXES): transactions --------------------------------------------------------------
+    # -- transactions and versioned tables (issue 14) ---------------------------------------------
     def transaction(self, op: Operation):
         """What identifies the transaction `op` is a part of (comparable between operations: the
         parts of one transaction give equal answers), None outside a transaction."""
         return transactions.transaction_of(op)
+
+    def versioned(self, op: Operation) -> bool:
+        """Whether the items of the operation's table carry a version attribute: its PynamoDB model
+        has a VersionAttribute, the registry declares the table (shape `profile` or `contested`,
+        as DDB202 reads it), or another write of this module to the same table checks or sets a
+        version attribute. An append-only table is not versioned (DDB204 is its rule)."""
+        facts = self.facts(op)
+        if facts.shape == "append-only":
+            return False
+        model = getattr(op, "model", None)
+        if facts.registered or getattr(model, "version", None) is not None:
+            return True
+        return any(self._writes_version(other) for other in self.operations
+                   if other is not op and self.same_table(op, other))
+
+    def _writes_version(self, op: Operation) -> bool:
+        return op.name in ("PutItem", "UpdateItem") and bool(self.bumped_versions(op) or self.checked_version(op))
