@@ -30,7 +30,7 @@ from ddblint.dynamo.edits import (
     splice, string, string_key, typed_values, without_element,
 )
 from ddblint.dynamo.expression_params import NAMES, VALUES, TRIGGERS as EXPRESSION_TRIGGERS
-from ddblint.dynamo.handling import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, Handling
+from ddblint.dynamo.handling import CONDITIONAL_CHECK_FAILED, REPLICATED_WRITE_CONFLICT, TRANSACTION_CANCELED, Handling
 from ddblint.dynamo.locations import KeyLocator
 from ddblint.dynamo.operations import (
     CLIENT_OPERATIONS, DATA_OPERATIONS, RESOURCE_OPERATIONS, TABLE_OPERATIONS, WRITE_OPERATIONS, triggers,
@@ -51,6 +51,7 @@ __all__ = [
     # facts about operations and requests
     "CLIENT_OPERATIONS", "DATA_OPERATIONS", "RESOURCE_OPERATIONS", "TABLE_OPERATIONS", "WRITE_OPERATIONS",
     "triggers", "EXPRESSION_TRIGGERS", "NAMES", "VALUES", "CONDITIONAL_CHECK_FAILED", "TRANSACTION_CANCELED",
+    "REPLICATED_WRITE_CONFLICT",
     "is_reserved", "bare_names", "KeyLocator",
     # botocore's service model
     "service_model_available", "botocore_version", "format_path", "validate_request",
