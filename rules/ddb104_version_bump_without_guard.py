@@ -163,6 +163,25 @@ class VersionBumpWithoutGuard(Rule):
                     ExpressionAttributeValues={":one": 1, ":now": 0},
                 )
         '''),
+        # the same create as a transaction entry, its condition a builder on the resource side
+        Example('''
+            import boto3
+            from boto3.dynamodb.conditions import Attr
+
+            client = boto3.client("dynamodb")
+            table = boto3.resource("dynamodb").Table("things")
+
+            def create(pk, other):
+                client.transact_write_items(TransactItems=[
+                    {"Update": {"TableName": "things", "Key": {"pk": {"S": pk}},
+                                "UpdateExpression": "SET version = :one",
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                                "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+                ])
+                table.update_item(Key={"pk": other}, UpdateExpression="SET version = :one",
+                                  ConditionExpression=Attr("pk").not_exists(),
+                                  ExpressionAttributeValues={":one": 1})
+        '''),
         # a compare-and-set: the state transition is the guard
         Example('''
             import boto3
