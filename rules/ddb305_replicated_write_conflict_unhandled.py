@@ -190,12 +190,16 @@ class ReplicatedWriteConflictUnhandled(Rule):
 
 
 def _message(ctx, op, facts) -> str:
-    receiver = ctx.module.code_for_node(op.call.node.func.value).strip()
-    if len(receiver) > 40 or "\n" in receiver or op.call.via not in ("client", "table"):
-        receiver = "client" if op.call.via == "client" else "table"
-    prefix = f"{receiver}.exceptions" if op.call.via == "client" else f"{receiver}.meta.client.exceptions"
     return (f"{op.name} on `{facts.label}`, an MRSC table, raises `{REPLICATED_WRITE_CONFLICT}` when another "
             f"region modifies the same item at the same time (once botocore's retries are spent), and nothing "
             f"here handles it: the write is lost as an unexpected error. Catch "
-            f"`{prefix}.{REPLICATED_WRITE_CONFLICT}` (or `ClientError` and check "
+            f"`{_exceptions(ctx, op.call)}.{REPLICATED_WRITE_CONFLICT}` (or `ClientError` and check "
             f"`e.response[\"Error\"][\"Code\"]`) and retry.")
+
+
+def _exceptions(ctx, call) -> str:
+    """Where the code reaches the exception class: `client.exceptions`, `table.meta.client.exceptions`."""
+    receiver = ctx.module.code_for_node(call.node.func.value).strip()
+    if len(receiver) > 40 or "\n" in receiver or call.via == "batch_writer":
+        receiver = "client" if call.via == "client" else "table"
+    return f"{receiver}.exceptions" if call.via == "client" else f"{receiver}.meta.client.exceptions"
