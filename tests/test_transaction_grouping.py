@@ -88,3 +88,16 @@ def post(a, b):
     ])
 """
     assert rows(source, tmp_path) == [row_of(source, "# first"), row_of(source, "# second")]
+
+
+def test_transact_get_is_one(tmp_path):
+    source = """
+from pynamodb.transactions import TransactGet
+
+def read(a, b):
+    with TransactGet(connection=Connection()) as transaction:
+        first = transaction.get(Entry, a)  # first
+        second = transaction.get(Entry, b)
+    return first, second
+"""
+    assert rows(source, tmp_path) == [row_of(source, "# first")]
