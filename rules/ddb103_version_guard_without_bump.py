@@ -115,6 +115,21 @@ class VersionGuardWithoutBump(Rule):
                     ExpressionAttributeValues={":t": True, ":expected": expected, ":next": expected + 1},
                 )
         '''),
+        # a create guard checks no version: nothing to bump (a create is DDB104's guard too)
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("things")
+
+            def create(pk):
+                table.put_item(Item={"pk": pk, "created": 0}, ConditionExpression="attribute_not_exists(pk)")
+                table.update_item(
+                    Key={"pk": pk},
+                    UpdateExpression="SET created = :now",
+                    ConditionExpression="attribute_not_exists(pk)",
+                    ExpressionAttributeValues={":now": 0},
+                )
+        '''),
         # an update expression we cannot read may bump it
         Example('''
             import boto3

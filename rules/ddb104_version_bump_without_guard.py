@@ -10,8 +10,9 @@ class VersionBumpWithoutGuard(Rule):
     summary = "The update bumps the version attribute but no condition checks it"
     what = """
         Checks UpdateItem calls (and TransactWriteItems `Update` entries) that SET or ADD the
-        version attribute while their condition never compares it. Such an update is reported
-        here instead of DDB101.
+        version attribute while their condition is not a version guard: it neither compares the
+        version, nor creates the item (`attribute_not_exists(...)`), nor compares an attribute the
+        same update sets. Such an update is reported here instead of DDB101.
     """
     why = """
         Incrementing `version` makes the code look like optimistic locking, but without
@@ -54,6 +55,20 @@ class VersionBumpWithoutGuard(Rule):
                     UpdateExpression="SET reviewed_by = :r, version = version + :one",
                     ConditionExpression="attribute_exists(profile_id)",
                     ExpressionAttributeValues={":r": reviewer, ":one": 1},
+                )
+        '''),
+        # `NOT attribute_not_exists(pk)` is an existence check, not a create
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("things")
+
+            def touch(pk):
+                table.update_item(  # expect: DDB104
+                    Key={"pk": pk},
+                    UpdateExpression="SET version = :one, touched = :now",
+                    ConditionExpression="NOT attribute_not_exists(pk)",
+                    ExpressionAttributeValues={":one": 1, ":now": 0},
                 )
         '''),
         # a read-modify-write: the item read earlier holds the version to check
@@ -134,6 +149,54 @@ class VersionBumpWithoutGuard(Rule):
                     ExpressionAttributeValues={":r": reviewer, ":one": 1, ":expected": expected},
                 )
         '''),
+        # a create: `attribute_not_exists` fails when another writer created the item first
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("things")
+
+            def create(pk):
+                table.update_item(
+                    Key={"pk": pk},
+                    UpdateExpression="SET version = :one, created = :now",
+                    ConditionExpression="attribute_not_exists(pk)",
+                    ExpressionAttributeValues={":one": 1, ":now": 0},
+                )
+        '''),
+        # the same create as a transaction entry, its condition a builder on the resource side
+        Example('''
+            import boto3
+            from boto3.dynamodb.conditions import Attr
+
+            client = boto3.client("dynamodb")
+            table = boto3.resource("dynamodb").Table("things")
+
+            def create(pk, other):
+                client.transact_write_items(TransactItems=[
+                    {"Update": {"TableName": "things", "Key": {"pk": {"S": pk}},
+                                "UpdateExpression": "SET version = :one",
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                                "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+                ])
+                table.update_item(Key={"pk": other}, UpdateExpression="SET version = :one",
+                                  ConditionExpression=Attr("pk").not_exists(),
+                                  ExpressionAttributeValues={":one": 1})
+        '''),
+        # a compare-and-set: the state transition is the guard
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def ship(order_id):
+                table.update_item(
+                    Key={"order_id": order_id},
+                    UpdateExpression="SET #s = :shipped ADD version :one",
+                    ConditionExpression="#s = :paid",
+                    ExpressionAttributeNames={"#s": "state"},
+                    ExpressionAttributeValues={":shipped": "shipped", ":paid": "paid", ":one": 1},
+                )
+        '''),
         # no version bump: DDB101's business
         Example('''
             import boto3
@@ -154,7 +217,9 @@ class VersionBumpWithoutGuard(Rule):
             if not bumped:
                 continue
             guard = model.guard(op)
-            if guard.status == "unknown" or guard.checks_version:
+            # A create or compare-and-set guard is a version guard too; a condition that compares
+            # the version in only some alternatives is DDB101's (its message names them).
+            if not guard.unguarded or guard.checks_version:
                 continue
             name = sorted(bumped)[0]
             fix, edits = _fix(ctx.module, model, op, name)

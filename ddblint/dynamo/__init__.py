@@ -22,7 +22,7 @@ from typing import List, Optional
 import libcst as cst
 
 from ddblint.dynamo import (
-    batches, builders, conditions, expression_params, flow, guard as guards, legacy, pynamodb, tables,
+    batches, builders, conditions, expression_params, flow, guard as guards, legacy, pynamodb, tables, transactions,
 )
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation, find_calls
 from ddblint.dynamo.edits import (
@@ -30,7 +30,7 @@ from ddblint.dynamo.edits import (
     splice, string, string_key, typed_values, without_element,
 )
 from ddblint.dynamo.expression_params import NAMES, VALUES, TRIGGERS as EXPRESSION_TRIGGERS
-from ddblint.dynamo.handling import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, Handling
+from ddblint.dynamo.handling import CONDITIONAL_CHECK_FAILED, REPLICATED_WRITE_CONFLICT, TRANSACTION_CANCELED, Handling
 from ddblint.dynamo.locations import KeyLocator
 from ddblint.dynamo.operations import (
     CLIENT_OPERATIONS, DATA_OPERATIONS, RESOURCE_OPERATIONS, TABLE_OPERATIONS, WRITE_OPERATIONS, triggers,
@@ -51,6 +51,7 @@ __all__ = [
     # facts about operations and requests
     "CLIENT_OPERATIONS", "DATA_OPERATIONS", "RESOURCE_OPERATIONS", "TABLE_OPERATIONS", "WRITE_OPERATIONS",
     "triggers", "EXPRESSION_TRIGGERS", "NAMES", "VALUES", "CONDITIONAL_CHECK_FAILED", "TRANSACTION_CANCELED",
+    "REPLICATED_WRITE_CONFLICT",
     "is_reserved", "bare_names", "KeyLocator",
     # botocore's service model
     "service_model_available", "botocore_version", "format_path", "validate_request",
@@ -192,3 +193,26 @@ class DynamoModel:
             if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == qualname:
                 return name
         return None
+
+    # -- transactions and versioned tables (issue 14) ---------------------------------------------
+    def transaction(self, op: Operation):
+        """What identifies the transaction `op` is a part of (comparable between operations: the
+        parts of one transaction give equal answers), None outside a transaction."""
+        return transactions.transaction_of(op)
+
+    def versioned(self, op: Operation) -> bool:
+        """Whether the items of the operation's table carry a version attribute: its PynamoDB model
+        has a VersionAttribute, the registry declares the table (shape `profile` or `contested`,
+        as DDB202 reads it), or another write of this module to the same table checks or sets a
+        version attribute. An append-only table is not versioned (DDB204 is its rule)."""
+        facts = self.facts(op)
+        if facts.shape == "append-only":
+            return False
+        model = getattr(op, "model", None)
+        if facts.registered or getattr(model, "version", None) is not None:
+            return True
+        return any(self._writes_version(other) for other in self.operations
+                   if other is not op and self.same_table(op, other))
+
+    def _writes_version(self, op: Operation) -> bool:
+        return op.name in ("PutItem", "UpdateItem") and bool(self.bumped_versions(op) or self.checked_version(op))

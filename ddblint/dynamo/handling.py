@@ -1,8 +1,9 @@
-"""Is a failed condition handled? The try/except analysis behind DDB106.
+"""Is a failed write handled? The try/except analysis behind DDB106 and DDB305.
 
 A conditional write that fails raises `ConditionalCheckFailedException` (a transaction:
-`TransactionCanceledException`), a `botocore.exceptions.ClientError` subclass. It counts as
-handled when, for the call:
+`TransactionCanceledException`); a write to an MRSC table that another region modifies at the
+same time raises `ReplicatedWriteConflictException` once botocore's retries are spent. Each is a
+`botocore.exceptions.ClientError` subclass. One counts as handled when, for the call:
 
 1. a `try` around it in the same function has a handler that names the exception
    (`client.exceptions.ConditionalCheckFailedException`, `table.meta.client.exceptions....`, a
@@ -34,11 +35,13 @@ from ddblint.dynamo.values import At, Evaluator, QualName
 
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CANCELED = "TransactionCanceledException"
+REPLICATED_WRITE_CONFLICT = "ReplicatedWriteConflictException"
 _BROAD = frozenset({"Exception", "BaseException"})
 # strings that show a handler tells this failure apart from other errors
 _CODES = {
     CONDITIONAL_CHECK_FAILED: ("ConditionalCheckFailed",),  # also `"ConditionalCheckFailed" in str(e)`
     TRANSACTION_CANCELED: (TRANSACTION_CANCELED, "ConditionalCheckFailed", "CancellationReasons"),
+    REPLICATED_WRITE_CONFLICT: ("ReplicatedWriteConflict",),
 }
 _RETRY_ALL = frozenset({"tenacity.retry", "retrying.retry"})
 _MAX_CALLERS = 2
