@@ -2,7 +2,7 @@
 
     python docs/score_validation.py docs/validation_reach.csv --mirrors /work/.mirror [--workdir /tmp/val]
 
-For every repository in the CSV it exports the labelled commit from a local git copy
+For every repository in the CSV it exports the labelled commit's Python files from a local git copy
 (`<mirrors>/<owner>+<name>/repo`, or `<mirrors>/<name>`), runs `python -m ddblint check
 --no-cache --isolated --output-format json .` there (default configuration, as the labels
 assume), and scores each labelled site:
@@ -23,12 +23,10 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
-import io
 import json
 import os
 import subprocess
 import sys
-import tarfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
@@ -114,13 +112,18 @@ def _mirror(mirrors: Path, repo: str) -> Path:
 
 
 def _export(mirror: Path, commit: str, into: Path) -> None:
+    """The commit's Python files (snapshots may lack other blobs, such as large images)."""
     if into.exists():
         return
-    data = subprocess.run(["git", "-C", str(mirror), "archive", "--format=tar", commit], check=True,
-                          capture_output=True).stdout
-    into.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-        archive.extractall(into, filter="data") if sys.version_info >= (3, 12) else archive.extractall(into)
+    listing = subprocess.run(["git", "-C", str(mirror), "ls-tree", "-r", "-z", "--name-only", commit],
+                             check=True, capture_output=True).stdout.decode().split("\0")
+    for name in (n for n in listing if n.endswith(".py")):
+        blob = subprocess.run(["git", "-C", str(mirror), "show", f"{commit}:{name}"], capture_output=True)
+        if blob.returncode == 0:
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob.stdout)
+    into.mkdir(parents=True, exist_ok=True)
 
 
 def _run_ddblint(tree: Path) -> Dict[str, List[dict]]:
