@@ -34,8 +34,8 @@ class UpdateWithoutVersionGuard(Rule):
         version attribute fails the condition too. Offered only when the function reads exactly
         one item earlier, of the same table, whose version it can name.
     """
-    triggers = triggers("UpdateItem", "TransactWriteItems")
-    superseded_by = ("DDB104", "DDB204")
+    triggers = triggers("UpdateItem", "TransactWriteItems", pynamodb=True)
+    superseded_by = ("DDB104", "DDB109", "DDB204")
 
     fires = [
         Example('''
@@ -352,7 +352,7 @@ class UpdateWithoutVersionGuard(Rule):
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.name != "UpdateItem" or op.orm:  # PynamoDB writes: DDB108, DDB109
+            if op.name != "UpdateItem":
                 continue
             if op.partiql is not None:  # a PartiQL UPDATE: DDB110
                 continue
@@ -372,7 +372,7 @@ def _fix(module, model, op, facts):
     """Guard a read-modify-write with the version the function read: AND `#v = :expected` onto the
     condition (`:expected` = the read item's version) and SET `#v = #v + :one` (unsafe: see
     `fix_safety`)."""
-    if op.partiql is not None:
+    if op.partiql is not None or op.orm is not None:  # PynamoDB: the model's VersionAttribute is the fix
         return None, ()
     version = model.checked_version(op) or facts.version_attributes[0]
     bumped = model.bumped_versions(op)

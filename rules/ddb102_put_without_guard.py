@@ -29,7 +29,8 @@ class PutWithoutGuard(Rule):
         read (the item exists: a create would always fail; that needs the version guard), nor when
         the request already has a condition.
     """
-    triggers = triggers("PutItem", "TransactWriteItems")
+    triggers = triggers("PutItem", "TransactWriteItems", pynamodb=True)
+    superseded_by = ("DDB109",)
 
     fires = [
         Example('''
@@ -192,7 +193,7 @@ class PutWithoutGuard(Rule):
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.name != "PutItem" or op.orm:  # PynamoDB writes: DDB108, DDB109
+            if op.name != "PutItem":
                 continue
             facts = model.facts(op)
             if facts.shape == "append-only":
@@ -213,6 +214,8 @@ def _fix(module, model, op, facts, read_modify_write):
     `fix_safety`). Not offered for a put that writes back what the function read (the item exists: a create
     would always fail; that needs the version guard), nor when the request has a condition."""
     try:
+        if op.orm is not None:
+            raise Unfixable("a PynamoDB save: the model's VersionAttribute is the fix")
         if read_modify_write or model.is_read_modify_write(op):
             raise Unfixable("a read-modify-write replaces an existing item")
         if op.param("ConditionExpression") is not ABSENT or op.param("Expected") is not ABSENT:

@@ -192,3 +192,9 @@ class DynamoModel:
             if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == qualname:
                 return name
         return None
+
+    # -- PynamoDB models across the project (issue 14) ---------------------------------------------
+    def pynamo_project_writes(self, models) -> dict:
+        """For each of the module's PynamoDB models (by `id`), the `(path, operation)` of every
+        save and update of its instances in the project's other modules that name it."""
+        return pynamodb.project_writes(list(models))

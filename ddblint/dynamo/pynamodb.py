@@ -23,15 +23,17 @@ strings or builders applies to them). PynamoDB itself is never imported.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from ddblint import parsing
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import DynamoCall, Operation
-from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex
+from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex, build_index
 from ddblint.dynamo.values import (
     UNKNOWN, Arg, At, ClassRef, ConditionValue, DictValue, EnvVar, Evaluator, Instance, ListValue, Plugin,
     QualName, Receiver, Template,
@@ -76,6 +78,7 @@ class PynamoModel:
     attributes: Dict[str, str] = field(default_factory=dict)  # Python name -> attribute name in DynamoDB
     complete: bool = True  # every attribute definition was read (no unresolved base or attribute class)
     version: Optional[str] = None  # the VersionAttribute's attribute name
+    hash_key: Optional[str] = None  # the Python name of the attribute declared with hash_key=True
     indexes: Dict[str, Tuple[object, str]] = field(default_factory=dict)  # Python name -> (index name, kind)
 
     @property
@@ -253,6 +256,9 @@ class PynamoPlugin(Plugin):
                 if arg.keyword is not None and arg.keyword.value == "attr_name":
                     given = owner.value(arg.value, at)
                     attr_name = given if isinstance(given, str) else name
+                elif arg.keyword is not None and arg.keyword.value == "hash_key" and model.hash_key is None \
+                        and owner.value(arg.value, at) is True:
+                    model.hash_key = name
             model.attributes[name] = attr_name
             if kind == "version" and model.version is None:
                 model.version = attr_name
@@ -682,8 +688,10 @@ def _condition(given: Optional[Arg], model: Optional[PynamoModel], add_version, 
             return Arg(UNKNOWN, node)
         parts.append(given.value.expr)
     if name != "ConditionCheck" and add_version is not False:
-        if model is None or (model.version is None and not model.complete):
-            return Arg(UNKNOWN, node)  # the model may have a VersionAttribute
+        if model is None or (model.version is None and not (model.complete and model.has_table)):
+            # the model may have a VersionAttribute: one we cannot see, or (an abstract base
+            # model, no table of its own) one its concrete subclasses add
+            return Arg(UNKNOWN, node)
         if model.version is not None:
             parts.append(_version_condition(model))
     if not parts:
@@ -718,6 +726,88 @@ def _changed_later(node, site: CallSite) -> bool:
             return any(m.seen_by_resolver for m in scope.mutations.get(node.value, ()))
         scope = scope.parent
     return False
+
+
+# -- writes of a model's instances elsewhere in the project ------------------------------------------
+# The project's files are read once per process (only those that may write a model are kept) and
+# parsed only when they name the model; these bounds keep a huge tree from costing a run.
+_SKIPPED_DIRECTORIES = frozenset({"node_modules", "site-packages", "__pycache__", "venv", "build", "dist"})
+_MAX_PROJECT_FILES = 5000
+_MAX_WRITER_BYTES = 64_000
+_MAX_PARSED_WRITERS = 64
+_WRITE_WORDS = (b".save(", b".update(", b"TransactWrite")
+_writers: Dict[Path, Dict[Path, Tuple[tuple, bytes]]] = {}  # root -> path -> (stamp, source)
+_parsed: Dict[Path, Tuple[tuple, List[Operation]]] = {}  # path -> (stamp, its PynamoDB operations)
+
+
+def project_writes(models: List[PynamoModel]) -> Dict[int, List[Tuple[Path, Operation]]]:
+    """For each model (by id), the saves and updates (with the path of their module) of its instances in the project's other
+    modules (those that name it and that the project can read): what makes a model defined in
+    `models.py`, which never writes, the cause of lost writes elsewhere (DDB108). One walk of the
+    project for all the models of a module."""
+    found: Dict[int, List[Tuple[Path, Operation]]] = {id(model): [] for model in models}
+    homed = [(model, Path(model.owner.path).resolve()) for model in models
+             if model.owner.project is not None and model.owner.path is not None]
+    if not homed:
+        return found
+    project = homed[0][0].owner.project
+    for path, (stamp, data) in _writer_sources(project.root).items():
+        wanted = [(model, home) for model, home in homed if path != home and model.name.encode() in data
+                  and (home.stem.encode() in data or home.stem == "__init__")]
+        if not wanted:
+            continue
+        for op in _operations_of(project, path, stamp, data):
+            other = op.model
+            if op.name not in ("PutItem", "UpdateItem") or other is None or other.owner.path is None:
+                continue
+            for model, home in wanted:
+                if other.name == model.name and Path(other.owner.path).resolve() == home:
+                    found[id(model)].append((path, op))
+    return found
+
+
+def _writer_sources(root: Path) -> Dict[Path, Tuple[tuple, bytes]]:
+    known = _writers.setdefault(root, {})
+    seen = 0
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES]
+        for file in files:
+            if not file.endswith(".py"):
+                continue
+            seen += 1
+            if seen > _MAX_PROJECT_FILES:
+                return known
+            path = Path(directory, file)
+            try:
+                stat = path.stat()
+                stamp = (stat.st_size, stat.st_mtime_ns)
+                if path in known and known[path][0] == stamp:
+                    continue
+                data = path.read_bytes() if stat.st_size <= _MAX_WRITER_BYTES else b""
+            except OSError:
+                continue
+            if any(word in data for word in _WRITE_WORDS):
+                known[path] = (stamp, data)
+            else:
+                known.pop(path, None)
+    return known
+
+
+def _operations_of(project, path: Path, stamp: tuple, data: bytes) -> List[Operation]:
+    project.touched.add(path)  # the result of the module checked depends on this one (the cache)
+    cached = _parsed.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        index = build_index(parsing.parse(data))
+    except (parsing.ParseProblem, RecursionError):
+        return []
+    evaluator = PynamoEvaluator(index, project, path)
+    operations = [op for call in find_calls(evaluator, index) for op in call.operations]
+    if len(_parsed) >= _MAX_PARSED_WRITERS:
+        _parsed.pop(next(iter(_parsed)))
+    _parsed[path] = (stamp, operations)
+    return operations
 
 
 # -- what the rules ask ------------------------------------------------------------------------------
