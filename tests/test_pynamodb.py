@@ -669,3 +669,118 @@ def use(item: Stamped):
     assert [(op.name, op.model.name) for op in m.operations] == [
         ("PutItem", "Stamped"), ("DeleteItem", "Stamped"), ("UpdateItem", "Stamped")]
     assert m.guard(m.operations[0]).status == "unknown"  # *args/**kwargs may carry a condition
+
+
+# -- issue 14: each write judged at its call; DDB108 the cause at the class --------------------------
+def test_deletes_are_delete_item_operations_with_guard_semantics():
+    """DDB105 is written over DeleteItem operations: a PynamoDB delete must look like one."""
+    m = model(GUARDS + '''
+from pynamodb.transactions import TransactWrite
+
+def f(p: Plain, v: Versioned):
+    p.delete()
+    p.delete(condition=Plain.state == "old")
+    p.delete(condition=Plain.pk.exists())
+    v.delete()
+    with TransactWrite() as tx:
+        tx.delete(p)
+        tx.delete(v)
+''')
+    found = [(op.name, op.in_transaction, op.model.name, m.guard(op).status) for op in m.operations]
+    assert found == [
+        ("DeleteItem", False, "Plain", "unguarded"),
+        ("DeleteItem", False, "Plain", "guarded"),  # an equality pins the item a delete removes
+        ("DeleteItem", False, "Plain", "unguarded"),  # an existence check is no guard
+        ("DeleteItem", False, "Versioned", "guarded"),  # PynamoDB's own version condition
+        ("DeleteItem", True, "Plain", "unguarded"),
+        ("DeleteItem", True, "Versioned", "guarded"),
+    ]
+    assert all(op.table in ("plain", "versioned") and op.param("Item") is ABSENT for op in m.operations)
+
+
+def test_writes_of_an_abstract_base_model_are_not_judged():
+    """`self.save()` in a model without a table of its own: the concrete subclasses may add a VersionAttribute."""
+    m = model('''
+        from pynamodb.attributes import UnicodeAttribute
+        from pynamodb.models import Model
+        class Base(Model):
+            pk = UnicodeAttribute(hash_key=True)
+            def touch(self):
+                self.save()
+                self.update(actions=[Base.pk.set("x")])
+    ''')
+    assert [m.guard(op).status for op in m.operations] == ["unknown", "unknown"]
+
+
+def test_messages_name_the_model_its_method_and_table(tmp_path):
+    source = GUARDS + '''
+from pynamodb.transactions import TransactWrite
+
+def f(p: Plain):
+    p.save()
+    with TransactWrite() as tx:
+        tx.update(p, actions=[Plain.note.set("n")], condition=Plain.pk.exists())
+'''
+    found = lint_snippet(source, tmp_path, select=["DDB101", "DDB102"])
+    messages = {d.code: d.message for d in found}
+    assert messages["DDB102"].startswith("PynamoDB `Plain.save()` (PutItem) on `plain` has no version condition")
+    assert "`condition=Plain.pk.does_not_exist()`" in messages["DDB102"]
+    assert messages["DDB101"].startswith("PynamoDB `TransactWrite.update(Plain)` (TransactWriteItems Update entry) "
+                                         "on `plain` has a condition")
+    assert all(d.fix is None for d in found)  # the model's VersionAttribute is the fix, not an edit here
+
+
+def test_ddb108_looks_for_writes_in_the_project_only_of_the_model_itself(tmp_path, capsys):
+    """Guarded writes elsewhere, and a class of the same name from another module, make no DDB108."""
+    from ddblint import cli
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
+    (tmp_path / "models.py").write_text(textwrap.dedent('''
+        from pynamodb.attributes import UnicodeAttribute
+        from pynamodb.models import Model
+        class Widget(Model):
+            class Meta:
+                table_name = "widgets"
+            widget_id = UnicodeAttribute(hash_key=True)
+    '''))
+    (tmp_path / "legacy.py").write_text(textwrap.dedent('''
+        class Widget:
+            def save(self):
+                pass
+        def f(w: Widget):
+            w.save()
+    '''))
+    (tmp_path / "create.py").write_text(textwrap.dedent('''
+        from models import Widget
+        def create(widget_id):
+            Widget(widget_id).save(condition=Widget.widget_id.does_not_exist())
+    '''))
+    cache = tmp_path / "cache"
+
+    def run():
+        cli.main(["check", "--cache-dir", str(cache), "--output-format", "concise", "--select", "DDB108",
+                  str(tmp_path)])
+        return [line.split(" PynamoDB")[0].replace(str(tmp_path) + "/", "") for line in
+                capsys.readouterr().out.splitlines() if "DDB108" in line]
+
+    assert run() == []
+    # a blind save appears in the writer: models.py's cached result depends on it
+    (tmp_path / "create.py").write_text(textwrap.dedent('''
+        from models import Widget
+        def create(widget_id):
+            Widget(widget_id).save()
+    '''))
+    assert run() == ["models.py:4:7: DDB108"]
+
+
+def test_ddb101_and_ddb102_on_single_region_tables_only_for_read_modify_writes(tmp_path):
+    source = GUARDS + '''
+def f(p: Plain):
+    p.save()
+    p.update(actions=[Plain.note.set("n")])
+'''
+    toml = '[tool.ddblint.tables.plain]\nmode = "single-region"\n'
+    for code in ("DDB101", "DDB102", "DDB108"):
+        assert lint(source, code, tmp_path, toml) == [], code
+    append_only = '[tool.ddblint.tables.plain]\nshape = "append-only"\n'
+    assert lint(source, "DDB102", tmp_path, append_only) == []

@@ -729,34 +729,33 @@ def _changed_later(node, site: CallSite) -> bool:
 
 
 # -- writes of a model's instances elsewhere in the project ------------------------------------------
-# The project's files are read once per process (only those that may write a model are kept) and
-# parsed only when they name the model; these bounds keep a huge tree from costing a run.
+# The project's files are read once per process and stamp (only those that may write a model are
+# kept) and parsed only when they name the model and its module; these bounds keep a huge tree
+# from costing a run.
 _SKIPPED_DIRECTORIES = frozenset({"node_modules", "site-packages", "__pycache__", "venv", "build", "dist"})
 _MAX_PROJECT_FILES = 5000
 _MAX_WRITER_BYTES = 64_000
-_MAX_PARSED_WRITERS = 64
 _WRITE_WORDS = (b".save(", b".update(", b"TransactWrite")
-_writers: Dict[Path, Dict[Path, Tuple[tuple, bytes]]] = {}  # root -> path -> (stamp, source)
-_parsed: Dict[Path, Tuple[tuple, List[Operation]]] = {}  # path -> (stamp, its PynamoDB operations)
+_writers: Dict[Path, Dict[Path, Tuple[tuple, bytes]]] = {}  # root -> path -> (stamp, source or b"")
 
 
 def project_writes(models: List[PynamoModel]) -> Dict[int, List[Tuple[Path, Operation]]]:
-    """For each model (by id), the saves and updates (with the path of their module) of its instances in the project's other
-    modules (those that name it and that the project can read): what makes a model defined in
-    `models.py`, which never writes, the cause of lost writes elsewhere (DDB108). One walk of the
-    project for all the models of a module."""
+    """For each model (by id), the saves and updates of its instances, with their module's path, in
+    the project's other modules (those that name the model and its module, and that the project
+    can read): what makes a model defined in `models.py`, which never writes, the cause of lost
+    writes elsewhere (DDB108). One walk of the project for all the models of a module."""
     found: Dict[int, List[Tuple[Path, Operation]]] = {id(model): [] for model in models}
     homed = [(model, Path(model.owner.path).resolve()) for model in models
              if model.owner.project is not None and model.owner.path is not None]
     if not homed:
         return found
     project = homed[0][0].owner.project
-    for path, (stamp, data) in _writer_sources(project.root).items():
+    for path, (_, data) in _writer_sources(project.root).items():
         wanted = [(model, home) for model, home in homed if path != home and model.name.encode() in data
                   and (home.stem.encode() in data or home.stem == "__init__")]
         if not wanted:
             continue
-        for op in _operations_of(project, path, stamp, data):
+        for op in _operations_of(project, path, data):
             other = op.model
             if op.name not in ("PutItem", "UpdateItem") or other is None or other.owner.path is None:
                 continue
@@ -767,7 +766,10 @@ def project_writes(models: List[PynamoModel]) -> Dict[int, List[Tuple[Path, Oper
 
 
 def _writer_sources(root: Path) -> Dict[Path, Tuple[tuple, bytes]]:
-    known = _writers.setdefault(root, {})
+    """The project's Python files by path: (stamp, source), the source empty when it cannot write
+    a model. What an earlier walk read is kept while its stamp holds; files gone since are dropped."""
+    earlier = _writers.get(root, {})
+    known: Dict[Path, Tuple[tuple, bytes]] = {}
     seen = 0
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES]
@@ -776,38 +778,33 @@ def _writer_sources(root: Path) -> Dict[Path, Tuple[tuple, bytes]]:
                 continue
             seen += 1
             if seen > _MAX_PROJECT_FILES:
-                return known
+                break
             path = Path(directory, file)
             try:
                 stat = path.stat()
                 stamp = (stat.st_size, stat.st_mtime_ns)
-                if path in known and known[path][0] == stamp:
+                if path in earlier and earlier[path][0] == stamp:
+                    known[path] = earlier[path]
                     continue
                 data = path.read_bytes() if stat.st_size <= _MAX_WRITER_BYTES else b""
             except OSError:
                 continue
-            if any(word in data for word in _WRITE_WORDS):
-                known[path] = (stamp, data)
-            else:
-                known.pop(path, None)
+            # only the sources that may write are kept (the others, empty: read once per stamp)
+            known[path] = (stamp, data if any(word in data for word in _WRITE_WORDS) else b"")
+    _writers[root] = known
     return known
 
 
-def _operations_of(project, path: Path, stamp: tuple, data: bytes) -> List[Operation]:
+def _operations_of(project, path: Path, data: bytes) -> List[Operation]:
+    """The module's PynamoDB operations. Not kept between calls: they hold the models of the
+    modules they import, which may have changed since (the language server lints for hours)."""
     project.touched.add(path)  # the result of the module checked depends on this one (the cache)
-    cached = _parsed.get(path)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
     try:
         index = build_index(parsing.parse(data))
     except (parsing.ParseProblem, RecursionError):
         return []
     evaluator = PynamoEvaluator(index, project, path)
-    operations = [op for call in find_calls(evaluator, index) for op in call.operations]
-    if len(_parsed) >= _MAX_PARSED_WRITERS:
-        _parsed.pop(next(iter(_parsed)))
-    _parsed[path] = (stamp, operations)
-    return operations
+    return [op for call in find_calls(evaluator, index) for op in call.operations]
 
 
 # -- what the rules ask ------------------------------------------------------------------------------
