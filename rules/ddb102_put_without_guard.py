@@ -167,6 +167,26 @@ class PutWithoutGuard(Rule):
                     self.email = self.email.lower()
                     return super().save()  # expect: DDB102
         '''),
+        # an override that hands the condition on: its callers' saves are the writes
+        Example('''
+            from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+            from pynamodb.models import Model
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                subscriber_id = UnicodeAttribute(hash_key=True)
+                updated_at = UTCDateTimeAttribute(null=True)
+
+                def save(self, *args, **kwargs):
+                    self.updated_at = now()
+                    return super().save(*args, **kwargs)
+
+            def touch(subscriber: Subscriber):
+                subscriber.save()  # expect: DDB102
+                subscriber.save(condition=Subscriber.subscriber_id.does_not_exist())
+        '''),
     ]
     passes = [
         Example('''
@@ -262,7 +282,6 @@ class PutWithoutGuard(Rule):
                 profile.save()
                 profile.save(add_version_condition=False)
                 Invitation(code=code).save(condition=Invitation.code.does_not_exist())
-                Invitation(code=code).save()
                 with TransactWrite() as transaction:
                     transaction.save(profile)
         '''),

@@ -663,12 +663,39 @@ class Other:
         super().save()
 
 def use(item: Stamped):
-    item.save()  # reaches the override: its super().save() is the operation
+    item.save()  # the override hands the caller's condition on: the caller's call is the write
     item.update(actions=[Plain.note.set("x")])
 ''')
     assert [(op.name, op.model.name) for op in m.operations] == [
-        ("PutItem", "Stamped"), ("DeleteItem", "Stamped"), ("UpdateItem", "Stamped")]
-    assert m.guard(m.operations[0]).status == "unknown"  # *args/**kwargs may carry a condition
+        ("PutItem", "Stamped"), ("DeleteItem", "Stamped"), ("PutItem", "Stamped"), ("UpdateItem", "Stamped")]
+    statuses = [m.guard(op).status for op in m.operations]
+    assert statuses == ["unknown", "unguarded", "unguarded", "unguarded"]  # *args/**kwargs may carry a condition
+
+
+@pytest.mark.parametrize("override, judged", [
+    ("def save(self, *args, **kwargs):\n        return super().save(*args, **kwargs)", "caller"),
+    ("def save(self, condition=None, **kwargs):\n        return super().save(condition=condition, **kwargs)",
+     "caller"),
+    ("def save(self, condition=None):\n        return super().save(condition)", "caller"),
+    # swallowed: the super() call is the write
+    ("def save(self, condition=None, **kwargs):\n        return super().save()", "super"),
+    ("def save(self, condition=None):\n        condition = None\n        return super().save(condition=condition)",
+     "super"),
+    # something else decides what is sent: neither is judged
+    ("def save(self, condition=None):\n        return self.store(condition)", "none"),
+    ("def save(self, **kwargs):\n        kwargs.pop('condition', None)\n        return super().save(**kwargs)",
+     "none"),
+])
+def test_overrides_that_hand_on_or_swallow_the_condition(override, judged):
+    m = model(GUARDS + f"""
+class Stamped(Plain):
+    {override}
+
+def use(item: Stamped):
+    item.save()
+""")
+    unguarded = [op.call.site.function.name.value for op in m.operations if m.guard(op).unguarded]
+    assert unguarded == {"caller": ["use"], "super": ["save"], "none": []}[judged]
 
 
 # -- issue 14: each write judged at its call; DDB108 the cause at the class --------------------------

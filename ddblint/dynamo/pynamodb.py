@@ -426,18 +426,74 @@ def _base_value(expr: cst.BaseExpression, info: ClassInfo, owner: Evaluator):
     return owner.value(expr, At(info.outer, 1 << 62, ()))
 
 
-def _overrides(ref: ClassRef, method: str, depth: int = 0) -> bool:
-    """The model, or a base class of the project's, defines `method` itself."""
+def _override(ref: ClassRef, method: str, depth: int = 0) -> Optional[Tuple[ClassRef, cst.FunctionDef]]:
+    """The project's own definition of `method` that an instance of the model reaches (the model's,
+    or a base class's of the project), with the class that holds it; None when PynamoDB's is reached."""
     name = qualified_name(ref)
     if ref.owner is None or (name is not None and name.startswith("pynamodb.")):
-        return False  # PynamoDB's own classes (when the checked project is PynamoDB itself)
-    if any(b.kind == "def" for b in ref.info.scope.bindings.get(method, ())):
-        return True
+        return None  # PynamoDB's own classes (when the checked project is PynamoDB itself)
+    for binding in ref.info.scope.bindings.get(method, ()):
+        if binding.kind == "def" and isinstance(binding.node, cst.FunctionDef):
+            return ref, binding.node
     if depth < _MAX_DEPTH:
         for base in ref.info.node.bases:
             value = _base_value(base.value, ref.info, ref.owner)
-            if isinstance(value, ClassRef) and _overrides(value, method, depth + 1):
+            if isinstance(value, ClassRef):
+                found = _override(value, method, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def _hands_on_condition(holder: ClassRef, function: cst.FunctionDef, method: str) -> bool:
+    """The override passes its caller's condition, untouched, to every `super().method(...)` it
+    makes: through `*args`/`**kwargs` or its own `condition` parameter (SPEC §3: one that does not
+    is a write of its own, judged at its `super()` call). The caller's call is then the write."""
+    signature = _SIGNATURES.get(("instance", method), ())
+    scope = holder.owner.index.functions.get(id(function))
+    if scope is None or "condition" not in signature:
+        return False  # refresh(), or a definition we cannot see
+    params = function.params
+    forwarded = {"condition"} & {p.name.value for p in params.params + params.kwonly_params}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            forwarded.add(star.name.value)
+    untouched = {name for name in forwarded
+                 if [b.kind for b in scope.bindings.get(name, ())] == ["param"]
+                 and all(m.kind in ("passed", "read") for m in scope.mutations.get(name, ()))}
+    calls = [node for node in _calls_in(function.body) if _is_super_call(node, method)]
+    position = signature.index("condition")
+    return bool(calls) and all(_passes_condition(call, untouched, position) for call in calls)
+
+
+def _calls_in(body: cst.CSTNode) -> List[cst.Call]:
+    found, stack = [], list(body.children)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue  # their own scopes
+        if isinstance(node, cst.Call):
+            found.append(node)
+        stack.extend(node.children)
+    return found
+
+
+def _is_super_call(node: cst.Call, method: str) -> bool:
+    func = node.func
+    return isinstance(func, cst.Attribute) and func.attr.value == method and isinstance(func.value, cst.Call) \
+        and isinstance(func.value.func, cst.Name) and func.value.func.value == "super"
+
+
+def _passes_condition(call: cst.Call, names: set, position: int) -> bool:
+    positional = 0
+    for arg in call.args:
+        given = arg.value.value if isinstance(arg.value, cst.Name) else None
+        if arg.star or (arg.keyword is not None and arg.keyword.value == "condition") \
+                or (arg.keyword is None and positional == position):
+            if given in names:
                 return True
+        if arg.keyword is None and not arg.star:
+            positional += 1
     return False
 
 
@@ -573,12 +629,15 @@ def _recognise(plugin: PynamoPlugin, site: CallSite) -> Optional[DynamoCall]:
     model: Optional[PynamoModel] = None
     index: Optional[IndexRef] = None
     region = None
+    overridden = False  # through an override that hands the caller's condition on (and may add actions)
     if isinstance(receiver, SuperRef):
         kind, model = "instance", plugin.model_of(receiver.instance)
     elif isinstance(receiver, Instance):
         kind, model = "instance", plugin.model_of(receiver)
-        if model is None or _overrides(ClassRef(receiver.info, receiver.owner), method):
+        override = _override(ClassRef(receiver.info, receiver.owner), method) if model is not None else None
+        if model is None or (override is not None and not _hands_on_condition(*override, method)):
             return None  # an override of the project's own decides what is sent (its `super().save()` is seen)
+        overridden = override is not None
     elif isinstance(receiver, ClassRef):
         kind, model = "class", plugin.model_of(receiver)
         if model is None:
@@ -608,6 +667,10 @@ def _recognise(plugin: PynamoPlugin, site: CallSite) -> Optional[DynamoCall]:
     call = DynamoCall(node, method, "pynamodb", Receiver("pynamodb", region, table, origin=origin), {},
                       complete, site)
     call.operations = _operations(plugin, call, kind, method, model, index, args, site)
+    if overridden:
+        for op in call.operations:
+            if op.name == "UpdateItem":  # what the override adds to the caller's actions is not read
+                op.params["UpdateExpression"] = Arg(UNKNOWN, op.params["UpdateExpression"].node)
     if not call.operations:
         return None
     call.keywords = dict(call.operations[0].params)  # the request's parameters, in DynamoDB's names
