@@ -25,6 +25,10 @@ def unguarded_write(op, facts, guard, read_modify_write: bool) -> str:
     if read_modify_write:
         problem = (f"{what} writes values read earlier in this function without a version condition: "
                    f"a write made between the read and this update is silently overwritten")
+    elif guard.has_condition and getattr(op, "orm", None) is not None:
+        problem = (f"{what} has a condition, but not one that guards it in every case (a version check, "
+                   f"a create, a compare-and-set on what it writes): a concurrent write from another region "
+                   f"can silently discard it")
     elif guard.has_condition:
         problem = (f"{what} has a condition, but not one that checks `{version}` in every case: "
                    f"a concurrent write from another region can silently discard it")

@@ -220,8 +220,11 @@ class PynamodbModelWithoutVersion(Rule):
 def _message(orm_model, facts, writes, ctx) -> str:
     methods = " and ".join(dict.fromkeys(f"`{op.method}()`" for _, op in writes))
     modules = list(dict.fromkeys(_module_name(path, ctx) for path, _ in writes if path is not None))
-    writer = "this module writes" if not modules else f"`{modules[0]}`" + (
-        f" (and {len(modules) - 1} other module{'s' if len(modules) > 2 else ''})" if len(modules) > 1 else "") + " writes"
+    if not modules:
+        writer = "this module writes"
+    else:
+        writer = ", ".join(f"`{name}`" for name in modules[:3]) + (", ..." if len(modules) > 3 else "") + \
+            (" write" if len(modules) > 1 else " writes")
     return (f"PynamoDB model `{orm_model.name}` (table `{facts.label}`) has no VersionAttribute, and {writer} its "
             f"instances with {methods} without a condition that guards them: a concurrent write from another "
             f"region (or request) is silently overwritten. Add `version = VersionAttribute()`: PynamoDB then "

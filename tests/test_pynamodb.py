@@ -811,3 +811,24 @@ def f(p: Plain):
         assert lint(source, code, tmp_path, toml) == [], code
     append_only = '[tool.ddblint.tables.plain]\nshape = "append-only"\n'
     assert lint(source, "DDB102", tmp_path, append_only) == []
+
+
+def test_read_modify_write_saves_on_single_region_tables(tmp_path):
+    """A save of an instance read in the same function writes back what it read (SPEC §5 DDB102)."""
+    source = GUARDS + '''
+from pynamodb.transactions import TransactWrite
+
+def bump(pk, fresh: Plain):
+    item = Plain.get(pk)
+    item.note = "seen"
+    item.save()  # expect: DDB102
+    for other in Plain.query(pk):
+        with TransactWrite() as tx:
+            tx.save(other)  # expect: DDB102
+    fresh.save()
+    Plain(pk=pk).save()
+'''
+    toml = '[tool.ddblint.tables.plain]\nmode = "single-region"\n'
+    assert lint(source, "DDB102", tmp_path, toml) == marked(source, "DDB102")
+    assert "writes values read earlier in this function" in \
+        lint_snippet(source, tmp_path, toml=toml, select=["DDB102"])[0].message

@@ -723,7 +723,10 @@ def _operations(plugin, call, kind, method, model, index, args: _Args, site) -> 
     if condition is not None:
         params["ConditionExpression"] = condition
     if name == "PutItem":
-        params["Item"] = Arg(_item(model), None)
+        # what a save writes is the instance itself: its expression is where a read's values flow in
+        written = args.get("model") if in_transaction else None
+        instance = written.node if written is not None else call.node.func.value if kind == "instance" else None
+        params["Item"] = Arg(_item(model), instance)
     elif name == "UpdateItem":
         params["UpdateExpression"] = _update(args.get("actions"), model, site)
     return [operation(name, params, add_version_condition=flag)]
