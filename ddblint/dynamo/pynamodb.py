@@ -800,6 +800,7 @@ def _changed_later(node, site: CallSite) -> bool:
 # from costing a run.
 _SKIPPED_DIRECTORIES = frozenset({"node_modules", "site-packages", "__pycache__", "venv", "build", "dist"})
 _MAX_PROJECT_FILES = 5000
+_MAX_PROJECT_ENTRIES = 50_000
 _MAX_WRITER_BYTES = 64_000
 _WRITE_WORDS = (b".save(", b".update(", b"TransactWrite")
 _writers: Dict[Path, Dict[Path, Tuple[tuple, bytes]]] = {}  # root -> path -> (stamp, source or b"")
@@ -836,9 +837,12 @@ def _writer_sources(root: Path) -> Dict[Path, Tuple[tuple, bytes]]:
     a model. What an earlier walk read is kept while its stamp holds; files gone since are dropped."""
     earlier = _writers.get(root, {})
     known: Dict[Path, Tuple[tuple, bytes]] = {}
-    seen = 0
+    seen = entries = 0
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES]
+        entries += len(files) + len(subdirectories)
+        if entries > _MAX_PROJECT_ENTRIES:
+            break  # not a project: the root is a home directory, or a whole disk
         for file in files:
             if not file.endswith(".py"):
                 continue
