@@ -832,3 +832,47 @@ def bump(pk, fresh: Plain):
     assert lint(source, "DDB102", tmp_path, toml) == marked(source, "DDB102")
     assert "writes values read earlier in this function" in \
         lint_snippet(source, tmp_path, toml=toml, select=["DDB102"])[0].message
+
+
+@pytest.mark.parametrize("versioned", [False, True])
+def test_models_bases_and_writes_across_modules(tmp_path, capsys, versioned):
+    """A base model in one module (its Meta, perhaps its VersionAttribute), the model in another,
+    its writes in a third: each write is judged where it is, the model at its class."""
+    from ddblint import cli
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "base.py").write_text(textwrap.dedent(f'''
+        from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+        from pynamodb.models import Model
+        class Base(Model):
+            class Meta:
+                table_name = "widgets"
+            pk = UnicodeAttribute(hash_key=True)
+            {"version = VersionAttribute()" if versioned else "note = UnicodeAttribute(null=True)"}
+    '''))
+    (tmp_path / "app" / "models.py").write_text(textwrap.dedent('''
+        from pynamodb.attributes import UnicodeAttribute
+        from .base import Base
+        class Widget(Base):
+            colour = UnicodeAttribute()
+    '''))
+    (tmp_path / "app" / "service.py").write_text(textwrap.dedent('''
+        from pynamodb.transactions import TransactWrite
+        from app.models import Widget
+
+        def recolour(widget: Widget, colour):
+            widget.update(actions=[Widget.colour.set(colour)])
+            with TransactWrite() as tx:
+                tx.save(widget)
+            with Widget.batch_write() as batch:
+                batch.save(widget)
+    '''))
+    cli.main(["check", "--no-cache", "--output-format", "concise", "--select", "DDB101,DDB102,DDB108,DDB202",
+              str(tmp_path)])
+    found = [line.split(" ")[0].replace(str(tmp_path) + "/", "") + " " + line.split(" ")[1]
+             for line in capsys.readouterr().out.splitlines() if ": DDB" in line]
+    expected = ["app/service.py:10:9: DDB202"] if versioned else [
+        "app/models.py:4:7: DDB108", "app/service.py:6:5: DDB101", "app/service.py:8:9: DDB102"]
+    assert found == expected
