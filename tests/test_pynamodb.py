@@ -1,4 +1,5 @@
-"""PynamoDB models read as text (ddblint/dynamo/pynamodb.py): recognition, operations, guards, and
+"""PynamoDB models read as text (ddblint/dynamo/pynamodb.py): recognition, operations, guards, the
+lost-write rules judging each write at its call (DDB101, DDB102, DDB108, DDB109), and
 the table/region rules (DDB201, DDB202, DDB301, DDB302, DDB304) on PynamoDB code."""
 from __future__ import annotations
 
