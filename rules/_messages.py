@@ -11,6 +11,8 @@ def subject(op, facts) -> str:
     kind = f"TransactWriteItems {op.name.replace('Item', '')} entry" if op.in_transaction else op.name
     if getattr(op, "partiql", None) is not None:  # `ExecuteStatement UPDATE on ...`
         kind = f"{_PARTIQL_APIS.get(op.call.method, 'PartiQL')} {op.partiql.kind}"
+    if getattr(op, "orm", None) is not None:  # `PynamoDB `Subscriber.save()` (PutItem) on ...`
+        kind = f"PynamoDB {pynamodb_call(op)} ({kind})"
     text = kind + (f" on `{facts.label}`" if facts.label else "")
     if op.call.region:
         text += f" from {op.call.region}"
@@ -23,12 +25,18 @@ def unguarded_write(op, facts, guard, read_modify_write: bool) -> str:
     if read_modify_write:
         problem = (f"{what} writes values read earlier in this function without a version condition: "
                    f"a write made between the read and this update is silently overwritten")
+    elif guard.has_condition and getattr(op, "orm", None) is not None:
+        problem = (f"{what} has a condition, but not one that guards it in every case (a version check, "
+                   f"a create, a compare-and-set on what it writes): a concurrent write from another region "
+                   f"can silently discard it")
     elif guard.has_condition:
         problem = (f"{what} has a condition, but not one that checks `{version}` in every case: "
                    f"a concurrent write from another region can silently discard it")
     else:
         problem = f"{what} has no version condition: a concurrent write from another region can silently discard it"
-    if op.name == "PutItem":
+    if getattr(op, "orm", None) is not None:
+        advice = pynamodb_advice(op)
+    elif op.name == "PutItem":
         key = getattr(facts.config, "partition_key", None) or "pk"
         advice = (f"Add `ConditionExpression=\"attribute_not_exists({key})\"` for a create, or "
                   f"`\"#v = :expected\"` with `{version}` incremented in the Item for a replace.")
@@ -43,3 +51,26 @@ def version_check_advice(op, version: str) -> str:
     if getattr(op, "partiql", None) is not None:
         return f"Add `AND \"{version}\" = ?` to the WHERE, with the version you read."
     return "Add `ConditionExpression=\"#v = :expected\"` with the version you read."
+
+
+def pynamodb_call(op) -> str:
+    """`Subscriber.save()`, or `TransactWrite.update(Subscriber)` for a transaction's entry."""
+    model = getattr(op, "model", None)
+    name = model.name if model is not None else "the model"
+    if op.in_transaction:
+        return f"`TransactWrite.{op.method}({name})`"
+    return f"`{name}.{op.method}()`"
+
+
+def pynamodb_advice(op) -> str:
+    """How to guard a PynamoDB write: the model's VersionAttribute, or a condition of its own."""
+    model = getattr(op, "model", None)
+    name = model.name if model is not None else "Model"
+    key = model.hash_key if model is not None and model.hash_key else "<hash key>"
+    if model is not None and model.version is not None:
+        return "Keep PynamoDB's version condition (do not pass `add_version_condition=False`)."
+    version = (f"Add `version = VersionAttribute()` to `{name}` (PynamoDB then conditions every save, "
+               f"update and delete on the version it read)")
+    if op.name == "PutItem":
+        return f"{version}, or pass `condition={name}.{key}.does_not_exist()` for a create."
+    return f"{version}, or pass a `condition=` that compares the version you read."

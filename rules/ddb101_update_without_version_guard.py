@@ -9,13 +9,16 @@ class UpdateWithoutVersionGuard(Rule):
     name = "update-without-version-guard"
     summary = "UpdateItem on a global table without a version condition"
     what = """
-        Checks UpdateItem calls (client, resource Table, aioboto3, and `Update` entries of
-        TransactWriteItems) whose condition does not guard against a concurrent writer: no
+        Checks UpdateItem calls (client, resource Table, aioboto3, `Update` entries of
+        TransactWriteItems, and PynamoDB's `update()`, also in `TransactWrite`) whose condition does not guard against a concurrent writer: no
         condition at all, or one that in some alternative neither compares the version attribute
         with the version read, nor is a create (`attribute_not_exists`), nor compares an attribute
         the update itself sets (a compare-and-set). On `single-region` and `mrsc` tables it only
         checks read-modify-write updates: those that write values read from the same table earlier
-        in the function.
+        in the function. A PynamoDB model with a `VersionAttribute` is guarded by PynamoDB itself
+        (`add_version_condition=False` turns that off: DDB109 reports it); its `condition=` is read
+        in PynamoDB's condition language (`Model.version == v`, `Model.pk.does_not_exist()`, `&`,
+        `|`, `~`).
     """
     why = """
         In a Global Table (MREC), two regions can update the same item at about the same time.
@@ -34,8 +37,8 @@ class UpdateWithoutVersionGuard(Rule):
         version attribute fails the condition too. Offered only when the function reads exactly
         one item earlier, of the same table, whose version it can name.
     """
-    triggers = triggers("UpdateItem", "TransactWriteItems")
-    superseded_by = ("DDB104", "DDB204")
+    triggers = triggers("UpdateItem", "TransactWriteItems", pynamodb=True)
+    superseded_by = ("DDB104", "DDB109", "DDB204")
 
     fires = [
         Example('''
@@ -248,6 +251,35 @@ class UpdateWithoutVersionGuard(Rule):
                         ExpressionAttributeNames={"#v": "version"},
                     )
         '''),
+        # PynamoDB: every update() is judged at its own call, in TransactWrite too; an existence
+        # check or a predicate on an attribute the update does not change is no guard
+        Example('''
+            from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+            from pynamodb.models import Model
+            from pynamodb.transactions import TransactWrite
+
+            class Account(Model):
+                class Meta:
+                    table_name = "accounts"
+
+                pk = UnicodeAttribute(hash_key=True)
+                owner = UnicodeAttribute()
+                balance = NumberAttribute()
+
+            def credit(account: Account, amount):
+                account.update(actions=[Account.balance.add(amount)])  # expect: DDB101
+
+            def debit(account: Account, amount, owner):
+                account.update(actions=[Account.balance.add(-amount)], condition=Account.pk.exists())  # expect: DDB101
+                account.update(  # expect: DDB101
+                    actions=[Account.balance.set(0)],
+                    condition=(Account.owner == owner) | (Account.balance == 0),
+                )
+
+            def close(account: Account):
+                with TransactWrite() as transaction:
+                    transaction.update(account, actions=[Account.balance.set(0)])  # expect: DDB101
+        '''),
     ]
     passes = [
         Example('''
@@ -347,12 +379,72 @@ class UpdateWithoutVersionGuard(Rule):
             s3 = boto3.client("s3")
             s3.update_item(Key="a", TableName="b")
         '''),
+        # PynamoDB: a VersionAttribute guards every update (add_version_condition=False is DDB109's);
+        # a compare-and-set; a condition we cannot read; an abstract base model (no table)
+        Example('''
+            from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
+            from pynamodb.models import Model
+            from pynamodb.transactions import TransactWrite
+
+            class Profile(Model):
+                class Meta:
+                    table_name = "profiles"
+
+                pk = UnicodeAttribute(hash_key=True)
+                email = UnicodeAttribute()
+                version = VersionAttribute()
+
+            class Order(Model):
+                class Meta:
+                    table_name = "orders"
+
+                pk = UnicodeAttribute(hash_key=True)
+                state = UnicodeAttribute()
+
+            class Base(Model):
+                def touch(self):
+                    self.update(actions=[])
+
+            def change(profile: Profile, order: Order, email, condition):
+                profile.update(actions=[Profile.email.set(email)])
+                profile.update(actions=[Profile.email.set(email)], add_version_condition=False)
+                order.update(actions=[Order.state.set("SHIPPED")], condition=Order.state == "PENDING")
+                order.update(actions=[Order.state.set("SHIPPED")], condition=condition)
+                with TransactWrite() as transaction:
+                    transaction.update(profile, actions=[Profile.email.set(email)])
+        '''),
+        # look-alikes of PynamoDB's update(): a Django queryset, a plain class, a dict, a read
+        Example('''
+            from django.db import models
+            from pynamodb.attributes import UnicodeAttribute
+            from pynamodb.models import Model
+
+            class Article(models.Model):
+                title = models.CharField(max_length=80)
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                pk = UnicodeAttribute(hash_key=True)
+
+            class Cache:
+                def update(self, actions=None, condition=None):
+                    pass
+
+            def f(pk, values):
+                Article.objects.filter(pk=pk).update(title="x")
+                Cache().update(actions=[1])
+                values.update(actions=[])
+                {"a": 1}.update(b=2)
+                Subscriber.get(pk).refresh()
+        '''),
     ]
 
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.name != "UpdateItem" or op.orm:  # PynamoDB writes: DDB108, DDB109
+            if op.name != "UpdateItem":
                 continue
             if op.partiql is not None:  # a PartiQL UPDATE: DDB110
                 continue
@@ -372,7 +464,7 @@ def _fix(module, model, op, facts):
     """Guard a read-modify-write with the version the function read: AND `#v = :expected` onto the
     condition (`:expected` = the read item's version) and SET `#v = #v + :one` (unsafe: see
     `fix_safety`)."""
-    if op.partiql is not None:
+    if op.partiql is not None or op.orm is not None:  # PynamoDB: the model's VersionAttribute is the fix
         return None, ()
     version = model.checked_version(op) or facts.version_attributes[0]
     bumped = model.bumped_versions(op)

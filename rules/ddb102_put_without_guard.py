@@ -8,11 +8,14 @@ class PutWithoutGuard(Rule):
     name = "put-without-guard"
     summary = "PutItem on a global table without a version or create condition"
     what = """
-        Checks PutItem calls (client, resource Table, aioboto3, and `Put` entries of
-        TransactWriteItems) that have neither a version condition, nor `attribute_not_exists`
+        Checks PutItem calls (client, resource Table, aioboto3, `Put` entries of
+        TransactWriteItems, and PynamoDB's `save()`, also in `TransactWrite`) that have neither a version condition, nor `attribute_not_exists`
         (a create), nor a compare-and-set on an attribute the Item sets. Append-only tables
         (time-ordered keys that never collide) are exempt. On `single-region` and `mrsc` tables
         only read-modify-write puts are reported. Batch writers are not PutItem: see DDB2xx.
+        A PynamoDB model with a `VersionAttribute` is guarded by PynamoDB itself
+        (`add_version_condition=False` turns that off: DDB109 reports it); a `save()` override
+        that calls `super().save()` without forwarding the condition is a write of its own.
     """
     why = """
         PutItem replaces the whole item. On a Global Table, a put racing a write from another
@@ -29,7 +32,8 @@ class PutWithoutGuard(Rule):
         read (the item exists: a create would always fail; that needs the version guard), nor when
         the request already has a condition.
     """
-    triggers = triggers("PutItem", "TransactWriteItems")
+    triggers = triggers("PutItem", "TransactWriteItems", pynamodb=True)
+    superseded_by = ("DDB109",)
 
     fires = [
         Example('''
@@ -123,6 +127,66 @@ class PutWithoutGuard(Rule):
                     ExpressionAttributeNames={"#pk": "ticket_id"},
                 )
         '''),
+        # PynamoDB: every save() is a PutItem at its own call (the second one too, and in
+        # TransactWrite); an existence check is no guard
+        Example('''
+            from pynamodb.attributes import UnicodeAttribute
+            from pynamodb.models import Model
+            from pynamodb.transactions import TransactWrite
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                subscriber_id = UnicodeAttribute(hash_key=True)
+                delivery_address = UnicodeAttribute()
+
+            def change_address(subscriber_id, address):
+                subscriber = Subscriber.get(subscriber_id)
+                subscriber.delivery_address = address
+                subscriber.save()  # expect: DDB102
+
+            def restore(subscriber: Subscriber):
+                subscriber.save(condition=Subscriber.subscriber_id.exists())  # expect: DDB102
+                with TransactWrite() as transaction:
+                    transaction.save(subscriber)  # expect: DDB102
+        '''),
+        # an override that calls super().save() without the caller's condition is a write of its own
+        Example('''
+            from pynamodb.attributes import UnicodeAttribute
+            from pynamodb.models import Model
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                subscriber_id = UnicodeAttribute(hash_key=True)
+                email = UnicodeAttribute()
+
+                def save(self, condition=None):
+                    self.email = self.email.lower()
+                    return super().save()  # expect: DDB102
+        '''),
+        # an override that hands the condition on: its callers' saves are the writes
+        Example('''
+            from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+            from pynamodb.models import Model
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                subscriber_id = UnicodeAttribute(hash_key=True)
+                updated_at = UTCDateTimeAttribute(null=True)
+
+                def save(self, *args, **kwargs):
+                    self.updated_at = now()
+                    return super().save(*args, **kwargs)
+
+            def touch(subscriber: Subscriber):
+                subscriber.save()  # expect: DDB102
+                subscriber.save(condition=Subscriber.subscriber_id.does_not_exist())
+        '''),
     ]
     passes = [
         Example('''
@@ -187,12 +251,73 @@ class PutWithoutGuard(Rule):
             client.put_item(TableName="subscribers", Item={"pk": {"S": "a"}},
                             Expected={"pk": {"Exists": False}})
         '''),
+        # PynamoDB: a VersionAttribute (its check turned off is DDB109's), a create, an override
+        # that forwards the condition, an abstract base model
+        Example('''
+            from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+            from pynamodb.models import Model
+            from pynamodb.transactions import TransactWrite
+
+            class Profile(Model):
+                class Meta:
+                    table_name = "profiles"
+
+                pk = UnicodeAttribute(hash_key=True)
+                version = VersionAttribute()
+
+            class Invitation(Model):
+                class Meta:
+                    table_name = "invitations"
+
+                code = UnicodeAttribute(hash_key=True)
+
+                def save(self, condition=None, **kwargs):
+                    return super().save(condition=condition, **kwargs)
+
+            class Base(Model):
+                def touch(self):
+                    self.save()
+
+            def store(profile: Profile, code):
+                profile.save()
+                profile.save(add_version_condition=False)
+                Invitation(code=code).save(condition=Invitation.code.does_not_exist())
+                with TransactWrite() as transaction:
+                    transaction.save(profile)
+        '''),
+        # look-alikes of PynamoDB's save(): a Django model, a plain class, a PynamoDB read
+        Example('''
+            from django.db import models
+            from pynamodb.attributes import UnicodeAttribute
+            from pynamodb.models import Model
+
+            class Article(models.Model):
+                title = models.CharField(max_length=80)
+
+                def save(self, *args, **kwargs):
+                    super().save(*args, **kwargs)
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                pk = UnicodeAttribute(hash_key=True)
+
+            class Draft:
+                def save(self, condition=None):
+                    pass
+
+            def f(pk):
+                Article(title="x").save()
+                Draft().save()
+                Subscriber.get(pk, consistent_read=True)
+        '''),
     ]
 
     def check(self, ctx):
         model = ctx.dynamo
         for op in model.operations:
-            if op.name != "PutItem" or op.orm:  # PynamoDB writes: DDB108, DDB109
+            if op.name != "PutItem":
                 continue
             facts = model.facts(op)
             if facts.shape == "append-only":
@@ -213,6 +338,8 @@ def _fix(module, model, op, facts, read_modify_write):
     `fix_safety`). Not offered for a put that writes back what the function read (the item exists: a create
     would always fail; that needs the version guard), nor when the request has a condition."""
     try:
+        if op.orm is not None:
+            raise Unfixable("a PynamoDB save: the model's VersionAttribute is the fix")
         if read_modify_write or model.is_read_modify_write(op):
             raise Unfixable("a read-modify-write replaces an existing item")
         if op.param("ConditionExpression") is not ABSENT or op.param("Expected") is not ABSENT:

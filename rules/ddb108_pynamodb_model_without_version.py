@@ -9,12 +9,13 @@ class PynamodbModelWithoutVersion(Rule):
     what = """
         Checks PynamoDB models (classes deriving from `pynamodb.models.Model`, also through base
         models of the project) whose table is global (or unknown, with the default table mode
-        `global`) and not append-only, that have no `VersionAttribute`, and whose instances this
-        module saves or updates (`save()`, `update()`, and their TransactWrite forms) without a
-        condition of their own that guards them (a create with `does_not_exist()`, a
-        compare-and-set). Reported once per model, at its class; a model imported from another
-        module of the project, at the first such write in this module. Abstract base models (no
-        `Meta.table_name`) and models whose attributes cannot all be read are not reported.
+        `global`) and not append-only, that have no `VersionAttribute`, and whose instances are
+        saved or updated (`save()`, `update()`, and their TransactWrite forms) without a condition
+        of their own that guards them (a create with `does_not_exist()`, a compare-and-set), in
+        the model's own module or in another module of the project that imports it. This is the
+        cause: it is reported once, at the model's class; each unguarded write itself is DDB102
+        (`save()`), DDB101 (`update()`) or DDB105 (`delete()`), at its call. Abstract base models
+        (no `Meta.table_name`) and models whose attributes cannot all be read are not reported.
     """
     why = """
         Without a `VersionAttribute`, PynamoDB's `save()` replaces the whole item and `update()`
@@ -192,39 +193,45 @@ class PynamodbModelWithoutVersion(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        writes = {}
-        for op in model.operations:
-            if op.orm == PYNAMODB_ORM and op.name in ("PutItem", "UpdateItem") and op.model is not None:
-                writes.setdefault(id(op.model), (op.model, []))[1].append(op)
-        if not writes:
+        candidates = [found for found in model.pynamo_models()
+                      if found.has_table and found.version is None and found.version_known]
+        if not candidates:
             return
-        defined = {id(found) for found in model.pynamo_models()}
-        for orm_model, ops in writes.values():
-            if not orm_model.has_table or orm_model.version is not None or not orm_model.version_known:
+        local = {id(found): [] for found in candidates}
+        for op in model.operations:
+            if op.orm == PYNAMODB_ORM and op.name in ("PutItem", "UpdateItem") and id(op.model) in local:
+                local[id(op.model)].append(op)
+        unguarded = {key: [(None, op) for op in ops if model.guard(op).unguarded] for key, ops in local.items()}
+        # Models this module does not write unguarded: are they written so in the project's other modules?
+        pending = [found for found in candidates if not unguarded[id(found)]]
+        elsewhere = model.pynamo_project_writes(pending) if pending else {}
+        for key, writes in elsewhere.items():
+            unguarded[key] = [(path, op) for path, op in writes if model.guard(op).unguarded]
+        for orm_model in candidates:
+            writes = unguarded[id(orm_model)]
+            if not writes:
                 continue
-            facts = model.facts(ops[0])
+            facts = model.facts(writes[0][1])
             if facts.mode != "global" or facts.shape == "append-only":
                 continue
-            unguarded = [op for op in ops if model.guard(op).unguarded]
-            if not unguarded:
-                continue
-            methods = " and ".join(dict.fromkeys(f"`{op.method}()`" for op in unguarded))
-            here = id(orm_model) in defined
-            # A model of this module is reported at its class; one imported from another module
-            # at its first unguarded write here, since the finding must be in the file checked.
-            where = "" if here else f" (defined in `{_module_name(orm_model, ctx)}`)"
-            yield Finding(orm_model.info.node.name if here else unguarded[0].call.node,
-                          f"PynamoDB model `{orm_model.name}`{where} (table `{facts.label}`) has no VersionAttribute, "
-                          f"and this module writes its instances with {methods} without a condition that guards "
-                          f"them: a concurrent write from another region (or request) is silently overwritten. "
-                          f"Add `version = VersionAttribute()`: PynamoDB then conditions every save, update and "
-                          f"delete on the version it read.")
+            yield Finding(orm_model.info.node.name, _message(orm_model, facts, writes, ctx))
 
 
-def _module_name(orm_model, ctx) -> str:
-    path = getattr(orm_model.owner, "path", None)
-    if path is None:
-        return "another module"
+def _message(orm_model, facts, writes, ctx) -> str:
+    methods = " and ".join(dict.fromkeys(f"`{op.method}()`" for _, op in writes))
+    modules = list(dict.fromkeys(_module_name(path, ctx) for path, _ in writes if path is not None))
+    if not modules:
+        writer = "this module writes"
+    else:
+        writer = ", ".join(f"`{name}`" for name in modules[:3]) + (", ..." if len(modules) > 3 else "") + \
+            (" write" if len(modules) > 1 else " writes")
+    return (f"PynamoDB model `{orm_model.name}` (table `{facts.label}`) has no VersionAttribute, and {writer} its "
+            f"instances with {methods} without a condition that guards them: a concurrent write from another "
+            f"region (or request) is silently overwritten. Add `version = VersionAttribute()`: PynamoDB then "
+            f"conditions every save, update and delete on the version it read.")
+
+
+def _module_name(path, ctx) -> str:
     try:
         return path.resolve().relative_to(ctx.settings.root.resolve()).as_posix()
     except ValueError:

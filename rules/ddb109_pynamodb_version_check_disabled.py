@@ -10,9 +10,10 @@ class PynamodbVersionCheckDisabled(Rule):
         Checks PynamoDB `save()`, `update()` and `delete()` calls, on model instances and in
         `TransactWrite` (also on an instance ddblint cannot resolve: only PynamoDB takes this
         keyword), that pass `add_version_condition=False`. Not reported when the model is known
-        to have no `VersionAttribute` (there is nothing to turn off: DDB108 reports the model), nor
-        when the condition the call passes is itself a version guard (a create with
-        `does_not_exist()`, a compare-and-set) or cannot be read.
+        to have no `VersionAttribute` (there is nothing to turn off: DDB108 reports the model, and
+        DDB101/DDB102 the unguarded write), nor when the condition the call passes is itself a
+        version guard (a create with `does_not_exist()`, a compare-and-set) or cannot be read.
+        Where it is reported, DDB101/DDB102 give way to it: one cause, one finding.
     """
     why = """
         A model's `VersionAttribute` makes PynamoDB condition every write on the version it read:

@@ -1,4 +1,4 @@
-from ddblint.dynamo import triggers
+from ddblint.dynamo import PYNAMODB_ORM, triggers
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -7,9 +7,10 @@ class BatchWriteToVersionedTable(Rule):
     name = "batch-write-to-versioned-table"
     summary = "A batch write to a table whose items carry a version attribute"
     what = """
-        Checks batch writes (batch writer puts and deletes, `batch_write_item`) to a table
-        whose items carry a version attribute: the registry lists it with shape `profile` or
-        `contested`, or the batch's own items contain the version attribute.
+        Checks batch writes (batch writer puts and deletes, `batch_write_item`, PynamoDB's
+        `batch_write()` saves and deletes) to a table whose items carry a version attribute: the
+        registry lists it with shape `profile` or `contested`, the batch's own items contain the
+        version attribute, or the PynamoDB model has a `VersionAttribute`.
     """
     why = """
         BatchWriteItem cannot carry a condition, so a batch put overwrites the whole item without
@@ -44,6 +45,24 @@ class BatchWriteToVersionedTable(Rule):
             [tool.ddblint.tables.subscribers]
             shape = "profile"
         '''),
+        # PynamoDB: batch_write() on a model with a VersionAttribute, saves and deletes alike
+        Example('''
+            from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+            from pynamodb.models import Model
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                pk = UnicodeAttribute(hash_key=True)
+                version = VersionAttribute()
+
+            def restore(items, gone):
+                with Subscriber.batch_write() as batch:
+                    for item in items:
+                        batch.save(item)  # expect: DDB202
+                    batch.delete(gone)  # expect: DDB202
+        '''),
     ]
     passes = [
         # an append-only table: no version to bypass
@@ -64,6 +83,38 @@ class BatchWriteToVersionedTable(Rule):
                     for item in items:
                         batch.put_item(Item=item)
         '''),
+        # PynamoDB: a model without a VersionAttribute (DDB108 reports the model when it is
+        # written); one-by-one versioned writes; a batch_write() of another library
+        Example('''
+            from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+            from pynamodb.models import Model
+
+            class Event(Model):
+                class Meta:
+                    table_name = "events"
+
+                pk = UnicodeAttribute(hash_key=True)
+
+            class Subscriber(Model):
+                class Meta:
+                    table_name = "subscribers"
+
+                pk = UnicodeAttribute(hash_key=True)
+                version = VersionAttribute()
+
+            class Store:
+                def batch_write(self):
+                    return self
+
+            def load(events, subscribers, store):
+                with Event.batch_write() as batch:
+                    for event in events:
+                        batch.save(event)
+                for subscriber in subscribers:
+                    subscriber.save()
+                with Store().batch_write() as batch:
+                    batch.save(subscribers[0])
+        '''),
     ]
 
     def check(self, ctx):
@@ -76,10 +127,18 @@ class BatchWriteToVersionedTable(Rule):
                 continue
             items = model.put_items(op) or []
             carried = sorted({v for item in items for v in facts.version_attributes if v in item.entries})
-            if not (facts.registered or carried):
+            declared = _model_version(op)  # a PynamoDB model's VersionAttribute: its items carry it
+            if not (facts.registered or carried or declared):
                 continue
-            version = carried[0] if carried else facts.version_attributes[0]
+            version = declared or (carried[0] if carried else facts.version_attributes[0])
             table = f"`{facts.label}`" if facts.label else "a table"
+            advice = ("Write these items one by one with `save()`/`delete()`: PynamoDB then checks the version."
+                      if op.orm == PYNAMODB_ORM else
+                      "Write these items with put_item/update_item and a version condition.")
             yield Finding(op.node, f"Batch write to {table}, whose items carry `{version}`: BatchWriteItem cannot "
-                                   f"check a version, so this overwrites concurrent changes silently. Write these "
-                                   f"items with put_item/update_item and a version condition.")
+                                   f"check a version, so this overwrites concurrent changes silently. {advice}")
+
+
+def _model_version(op):
+    orm_model = getattr(op, "model", None) if op.orm == PYNAMODB_ORM else None
+    return orm_model.version if orm_model is not None else None

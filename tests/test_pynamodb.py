@@ -1,4 +1,5 @@
-"""PynamoDB models read as text (ddblint/dynamo/pynamodb.py): recognition, operations, guards, and
+"""PynamoDB models read as text (ddblint/dynamo/pynamodb.py): recognition, operations, guards, the
+lost-write rules judging each write at its call (DDB101, DDB102, DDB108, DDB109), and
 the table/region rules (DDB201, DDB202, DDB301, DDB302, DDB304) on PynamoDB code."""
 from __future__ import annotations
 
@@ -466,8 +467,9 @@ def test_models_imported_from_another_module(tmp_path):
     assert m.pynamo_models() == []  # defined elsewhere: DDB108 reports it there
 
 
-def test_ddb108_on_a_model_imported_from_another_module_is_reported_at_the_write(tmp_path, capsys):
-    """The model lives in models.py, which never writes; service.py saves its instances."""
+def test_ddb108_on_a_model_written_in_another_module_is_reported_at_its_class(tmp_path, capsys):
+    """The model lives in models.py, which never writes; service.py saves its instances: the cause
+    is reported at the class (SPEC §5), the write itself is DDB102 in service.py."""
     from ddblint import cli
 
     model_source = textwrap.dedent('''
@@ -489,14 +491,16 @@ def test_ddb108_on_a_model_imported_from_another_module_is_reported_at_the_write
         def create(widget_id):
             Widget(widget_id, colour="red").save(condition=Widget.widget_id.does_not_exist())
     '''))
-    for version, expected in (("", ["service.py:5:5: DDB108"]), ("\n    version = VersionAttribute()", [])):
+    for version, expected in (("", ["models.py:4:7: DDB108", "service.py:5:5: DDB102"]),
+                              ("\n    version = VersionAttribute()", [])):
         (tmp_path / "models.py").write_text(model_source.format(
             extra=", VersionAttribute" if version else "", version=version))
-        cli.main(["check", "--no-cache", "--output-format", "concise", "--select", "DDB108", str(tmp_path)])
+        cli.main(["check", "--no-cache", "--output-format", "concise", "--select", "DDB108,DDB102", str(tmp_path)])
         out = capsys.readouterr().out
         assert [line.split(" PynamoDB")[0].replace(str(tmp_path) + "/", "") for line in out.splitlines()] == expected
         if expected:
-            assert "`Widget` (defined in `models.py`) (table `widgets`)" in out and "`save()`" in out
+            assert "`Widget` (table `widgets`) has no VersionAttribute, and `service.py` writes" in out
+            assert "`save()`" in out
 
 
 def test_a_model_imported_from_another_module_in_a_large_run(tmp_path, capsys):
@@ -520,7 +524,7 @@ def test_a_model_imported_from_another_module_in_a_large_run(tmp_path, capsys):
               str(tmp_path)])
     out, err = capsys.readouterr()
     assert [line.split(" PynamoDB")[0].replace(str(tmp_path) + "/", "") for line in out.splitlines()] == \
-        ["service.py:4:5: DDB108"]
+        ["models.py:4:7: DDB108"]
     assert ", 2 to analyse," in err  # models.py and service.py; the fillers stop at the prefilter
 
 
@@ -606,7 +610,10 @@ def move(a: Subscriber):
     assert found == marked(source, "DDB304")
 
 
-def test_lost_write_rules_leave_pynamodb_to_ddb108_and_ddb109(tmp_path):
+def test_lost_write_rules_judge_each_pynamodb_write_at_its_call(tmp_path):
+    """SPEC §3: a rule code follows the operation. The writes are DDB101/DDB102 at their calls, the
+    model without a VersionAttribute is DDB108 at its class, and `add_version_condition=False` on a
+    versioned model is DDB109 alone (DDB101/DDB102 give way to it). The expression rules stay silent."""
     source = '''
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.models import Model
@@ -627,17 +634,19 @@ def f(p: Plain, v: Versioned):
     for item in Plain.query("a", limit=10, page_size=5, scan_index_forward=False, consistent_read=True):
         item.refresh()
     Versioned.scan(filter_condition=Versioned.pk.startswith("a"), limit=3, attributes_to_get=["pk"])
-    p.save()
-    p.update(actions=[Plain.version.add(1)])
+    p.save()  # expect: DDB102
+    p.save()  # expect: DDB102
+    p.update(actions=[Plain.version.add(1)])  # expect: DDB101
     p.update(actions=[Plain.pk.set("x")], condition=Plain.version == 3)
     v.update(actions=[Versioned.pk.set("y")], add_version_condition=False)  # expect: DDB109
+    v.save(add_version_condition=False)  # expect: DDB109
+    v.save()
 '''
-    for code in ("DDB101", "DDB102", "DDB103", "DDB104", "DDB401", "DDB402", "DDB403", "DDB404", "DDB405",
-                 "DDB406"):
+    for code in ("DDB103", "DDB104", "DDB401", "DDB402", "DDB403", "DDB404", "DDB405", "DDB406"):
         if code in RULES:
             assert lint(source, code, tmp_path) == [], code
-    for code in ("DDB108", "DDB109"):
-        assert lint(source, code, tmp_path) == marked(source, code)
+    for code in ("DDB101", "DDB102", "DDB108", "DDB109"):
+        assert lint(source, code, tmp_path) == marked(source, code), code
 
 
 def test_super_in_a_models_own_methods():
@@ -655,9 +664,216 @@ class Other:
         super().save()
 
 def use(item: Stamped):
-    item.save()  # reaches the override: its super().save() is the operation
+    item.save()  # the override hands the caller's condition on: the caller's call is the write
     item.update(actions=[Plain.note.set("x")])
 ''')
     assert [(op.name, op.model.name) for op in m.operations] == [
-        ("PutItem", "Stamped"), ("DeleteItem", "Stamped"), ("UpdateItem", "Stamped")]
-    assert m.guard(m.operations[0]).status == "unknown"  # *args/**kwargs may carry a condition
+        ("PutItem", "Stamped"), ("DeleteItem", "Stamped"), ("PutItem", "Stamped"), ("UpdateItem", "Stamped")]
+    statuses = [m.guard(op).status for op in m.operations]
+    assert statuses == ["unknown", "unguarded", "unguarded", "unguarded"]  # *args/**kwargs may carry a condition
+
+
+@pytest.mark.parametrize("override, judged", [
+    ("def save(self, *args, **kwargs):\n        return super().save(*args, **kwargs)", "caller"),
+    ("def save(self, condition=None, **kwargs):\n        return super().save(condition=condition, **kwargs)",
+     "caller"),
+    ("def save(self, condition=None):\n        return super().save(condition)", "caller"),
+    # swallowed: the super() call is the write
+    ("def save(self, condition=None, **kwargs):\n        return super().save()", "super"),
+    ("def save(self, condition=None):\n        condition = None\n        return super().save(condition=condition)",
+     "super"),
+    # something else decides what is sent: neither is judged
+    ("def save(self, condition=None):\n        return self.store(condition)", "none"),
+    ("def save(self, **kwargs):\n        kwargs.pop('condition', None)\n        return super().save(**kwargs)",
+     "none"),
+])
+def test_overrides_that_hand_on_or_swallow_the_condition(override, judged):
+    m = model(GUARDS + f"""
+class Stamped(Plain):
+    {override}
+
+def use(item: Stamped):
+    item.save()
+""")
+    unguarded = [op.call.site.function.name.value for op in m.operations if m.guard(op).unguarded]
+    assert unguarded == {"caller": ["use"], "super": ["save"], "none": []}[judged]
+
+
+# -- issue 14: each write judged at its call; DDB108 the cause at the class --------------------------
+def test_deletes_are_delete_item_operations_with_guard_semantics():
+    """DDB105 is written over DeleteItem operations: a PynamoDB delete must look like one."""
+    m = model(GUARDS + '''
+from pynamodb.transactions import TransactWrite
+
+def f(p: Plain, v: Versioned):
+    p.delete()
+    p.delete(condition=Plain.state == "old")
+    p.delete(condition=Plain.pk.exists())
+    v.delete()
+    with TransactWrite() as tx:
+        tx.delete(p)
+        tx.delete(v)
+''')
+    found = [(op.name, op.in_transaction, op.model.name, m.guard(op).status) for op in m.operations]
+    assert found == [
+        ("DeleteItem", False, "Plain", "unguarded"),
+        ("DeleteItem", False, "Plain", "guarded"),  # an equality pins the item a delete removes
+        ("DeleteItem", False, "Plain", "unguarded"),  # an existence check is no guard
+        ("DeleteItem", False, "Versioned", "guarded"),  # PynamoDB's own version condition
+        ("DeleteItem", True, "Plain", "unguarded"),
+        ("DeleteItem", True, "Versioned", "guarded"),
+    ]
+    assert all(op.table in ("plain", "versioned") and op.param("Item") is ABSENT for op in m.operations)
+
+
+def test_writes_of_an_abstract_base_model_are_not_judged():
+    """`self.save()` in a model without a table of its own: the concrete subclasses may add a VersionAttribute."""
+    m = model('''
+        from pynamodb.attributes import UnicodeAttribute
+        from pynamodb.models import Model
+        class Base(Model):
+            pk = UnicodeAttribute(hash_key=True)
+            def touch(self):
+                self.save()
+                self.update(actions=[Base.pk.set("x")])
+    ''')
+    assert [m.guard(op).status for op in m.operations] == ["unknown", "unknown"]
+
+
+def test_messages_name_the_model_its_method_and_table(tmp_path):
+    source = GUARDS + '''
+from pynamodb.transactions import TransactWrite
+
+def f(p: Plain):
+    p.save()
+    with TransactWrite() as tx:
+        tx.update(p, actions=[Plain.note.set("n")], condition=Plain.pk.exists())
+'''
+    found = lint_snippet(source, tmp_path, select=["DDB101", "DDB102"])
+    messages = {d.code: d.message for d in found}
+    assert messages["DDB102"].startswith("PynamoDB `Plain.save()` (PutItem) on `plain` has no version condition")
+    assert "`condition=Plain.pk.does_not_exist()`" in messages["DDB102"]
+    assert messages["DDB101"].startswith("PynamoDB `TransactWrite.update(Plain)` (TransactWriteItems Update entry) "
+                                         "on `plain` has a condition")
+    assert all(d.fix is None for d in found)  # the model's VersionAttribute is the fix, not an edit here
+
+
+def test_ddb108_looks_for_writes_in_the_project_only_of_the_model_itself(tmp_path, capsys):
+    """Guarded writes elsewhere, and a class of the same name from another module, make no DDB108."""
+    from ddblint import cli
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
+    (tmp_path / "models.py").write_text(textwrap.dedent('''
+        from pynamodb.attributes import UnicodeAttribute
+        from pynamodb.models import Model
+        class Widget(Model):
+            class Meta:
+                table_name = "widgets"
+            widget_id = UnicodeAttribute(hash_key=True)
+    '''))
+    (tmp_path / "legacy.py").write_text(textwrap.dedent('''
+        class Widget:
+            def save(self):
+                pass
+        def f(w: Widget):
+            w.save()
+    '''))
+    (tmp_path / "create.py").write_text(textwrap.dedent('''
+        from models import Widget
+        def create(widget_id):
+            Widget(widget_id).save(condition=Widget.widget_id.does_not_exist())
+    '''))
+    cache = tmp_path / "cache"
+
+    def run():
+        cli.main(["check", "--cache-dir", str(cache), "--output-format", "concise", "--select", "DDB108",
+                  str(tmp_path)])
+        return [line.split(" PynamoDB")[0].replace(str(tmp_path) + "/", "") for line in
+                capsys.readouterr().out.splitlines() if "DDB108" in line]
+
+    assert run() == []
+    # a blind save appears in the writer: models.py's cached result depends on it
+    (tmp_path / "create.py").write_text(textwrap.dedent('''
+        from models import Widget
+        def create(widget_id):
+            Widget(widget_id).save()
+    '''))
+    assert run() == ["models.py:4:7: DDB108"]
+
+
+def test_ddb101_and_ddb102_on_single_region_tables_only_for_read_modify_writes(tmp_path):
+    source = GUARDS + '''
+def f(p: Plain):
+    p.save()
+    p.update(actions=[Plain.note.set("n")])
+'''
+    toml = '[tool.ddblint.tables.plain]\nmode = "single-region"\n'
+    for code in ("DDB101", "DDB102", "DDB108"):
+        assert lint(source, code, tmp_path, toml) == [], code
+    append_only = '[tool.ddblint.tables.plain]\nshape = "append-only"\n'
+    assert lint(source, "DDB102", tmp_path, append_only) == []
+
+
+def test_read_modify_write_saves_on_single_region_tables(tmp_path):
+    """A save of an instance read in the same function writes back what it read (SPEC §5 DDB102)."""
+    source = GUARDS + '''
+from pynamodb.transactions import TransactWrite
+
+def bump(pk, fresh: Plain):
+    item = Plain.get(pk)
+    item.note = "seen"
+    item.save()  # expect: DDB102
+    for other in Plain.query(pk):
+        with TransactWrite() as tx:
+            tx.save(other)  # expect: DDB102
+    fresh.save()
+    Plain(pk=pk).save()
+'''
+    toml = '[tool.ddblint.tables.plain]\nmode = "single-region"\n'
+    assert lint(source, "DDB102", tmp_path, toml) == marked(source, "DDB102")
+    assert "writes values read earlier in this function" in \
+        lint_snippet(source, tmp_path, toml=toml, select=["DDB102"])[0].message
+
+
+@pytest.mark.parametrize("versioned", [False, True])
+def test_models_bases_and_writes_across_modules(tmp_path, capsys, versioned):
+    """A base model in one module (its Meta, perhaps its VersionAttribute), the model in another,
+    its writes in a third: each write is judged where it is, the model at its class."""
+    from ddblint import cli
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ddblint]\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "base.py").write_text(textwrap.dedent(f'''
+        from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+        from pynamodb.models import Model
+        class Base(Model):
+            class Meta:
+                table_name = "widgets"
+            pk = UnicodeAttribute(hash_key=True)
+            {"version = VersionAttribute()" if versioned else "note = UnicodeAttribute(null=True)"}
+    '''))
+    (tmp_path / "app" / "models.py").write_text(textwrap.dedent('''
+        from pynamodb.attributes import UnicodeAttribute
+        from .base import Base
+        class Widget(Base):
+            colour = UnicodeAttribute()
+    '''))
+    (tmp_path / "app" / "service.py").write_text(textwrap.dedent('''
+        from pynamodb.transactions import TransactWrite
+        from app.models import Widget
+
+        def recolour(widget: Widget, colour):
+            widget.update(actions=[Widget.colour.set(colour)])
+            with TransactWrite() as tx:
+                tx.save(widget)
+            with Widget.batch_write() as batch:
+                batch.save(widget)
+    '''))
+    cli.main(["check", "--no-cache", "--output-format", "concise", "--select", "DDB101,DDB102,DDB108,DDB202",
+              str(tmp_path)])
+    found = [line.split(" ")[0].replace(str(tmp_path) + "/", "") + " " + line.split(" ")[1]
+             for line in capsys.readouterr().out.splitlines() if ": DDB" in line]
+    expected = ["app/service.py:10:9: DDB202"] if versioned else [
+        "app/models.py:4:7: DDB108", "app/service.py:6:5: DDB101", "app/service.py:8:9: DDB102"]
+    assert found == expected

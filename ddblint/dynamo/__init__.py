@@ -216,3 +216,9 @@ class DynamoModel:
 
     def _writes_version(self, op: Operation) -> bool:
         return op.name in ("PutItem", "UpdateItem") and bool(self.bumped_versions(op) or self.checked_version(op))
+
+    # -- PynamoDB models across the project (issue 14) ---------------------------------------------
+    def pynamo_project_writes(self, models) -> dict:
+        """For each of the module's PynamoDB models (by `id`), the `(path, operation)` of every
+        save and update of its instances in the project's other modules that name it."""
+        return pynamodb.project_writes(list(models))

@@ -23,15 +23,17 @@ strings or builders applies to them). PynamoDB itself is never imported.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from ddblint import parsing
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import DynamoCall, Operation
-from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex
+from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex, build_index
 from ddblint.dynamo.values import (
     UNKNOWN, Arg, At, ClassRef, ConditionValue, DictValue, EnvVar, Evaluator, Instance, ListValue, Plugin,
     QualName, Receiver, Template,
@@ -76,6 +78,7 @@ class PynamoModel:
     attributes: Dict[str, str] = field(default_factory=dict)  # Python name -> attribute name in DynamoDB
     complete: bool = True  # every attribute definition was read (no unresolved base or attribute class)
     version: Optional[str] = None  # the VersionAttribute's attribute name
+    hash_key: Optional[str] = None  # the Python name of the attribute declared with hash_key=True
     indexes: Dict[str, Tuple[object, str]] = field(default_factory=dict)  # Python name -> (index name, kind)
 
     @property
@@ -253,6 +256,9 @@ class PynamoPlugin(Plugin):
                 if arg.keyword is not None and arg.keyword.value == "attr_name":
                     given = owner.value(arg.value, at)
                     attr_name = given if isinstance(given, str) else name
+                elif arg.keyword is not None and arg.keyword.value == "hash_key" and model.hash_key is None \
+                        and owner.value(arg.value, at) is True:
+                    model.hash_key = name
             model.attributes[name] = attr_name
             if kind == "version" and model.version is None:
                 model.version = attr_name
@@ -420,18 +426,74 @@ def _base_value(expr: cst.BaseExpression, info: ClassInfo, owner: Evaluator):
     return owner.value(expr, At(info.outer, 1 << 62, ()))
 
 
-def _overrides(ref: ClassRef, method: str, depth: int = 0) -> bool:
-    """The model, or a base class of the project's, defines `method` itself."""
+def _override(ref: ClassRef, method: str, depth: int = 0) -> Optional[Tuple[ClassRef, cst.FunctionDef]]:
+    """The project's own definition of `method` that an instance of the model reaches (the model's,
+    or a base class's of the project), with the class that holds it; None when PynamoDB's is reached."""
     name = qualified_name(ref)
     if ref.owner is None or (name is not None and name.startswith("pynamodb.")):
-        return False  # PynamoDB's own classes (when the checked project is PynamoDB itself)
-    if any(b.kind == "def" for b in ref.info.scope.bindings.get(method, ())):
-        return True
+        return None  # PynamoDB's own classes (when the checked project is PynamoDB itself)
+    for binding in ref.info.scope.bindings.get(method, ()):
+        if binding.kind == "def" and isinstance(binding.node, cst.FunctionDef):
+            return ref, binding.node
     if depth < _MAX_DEPTH:
         for base in ref.info.node.bases:
             value = _base_value(base.value, ref.info, ref.owner)
-            if isinstance(value, ClassRef) and _overrides(value, method, depth + 1):
+            if isinstance(value, ClassRef):
+                found = _override(value, method, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def _hands_on_condition(holder: ClassRef, function: cst.FunctionDef, method: str) -> bool:
+    """The override passes its caller's condition, untouched, to every `super().method(...)` it
+    makes: through `*args`/`**kwargs` or its own `condition` parameter (SPEC §3: one that does not
+    is a write of its own, judged at its `super()` call). The caller's call is then the write."""
+    signature = _SIGNATURES.get(("instance", method), ())
+    scope = holder.owner.index.functions.get(id(function))
+    if scope is None or "condition" not in signature:
+        return False  # refresh(), or a definition we cannot see
+    params = function.params
+    forwarded = {"condition"} & {p.name.value for p in params.params + params.kwonly_params}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            forwarded.add(star.name.value)
+    untouched = {name for name in forwarded
+                 if [b.kind for b in scope.bindings.get(name, ())] == ["param"]
+                 and all(m.kind in ("passed", "read") for m in scope.mutations.get(name, ()))}
+    calls = [node for node in _calls_in(function.body) if _is_super_call(node, method)]
+    position = signature.index("condition")
+    return bool(calls) and all(_passes_condition(call, untouched, position) for call in calls)
+
+
+def _calls_in(body: cst.CSTNode) -> List[cst.Call]:
+    found, stack = [], list(body.children)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue  # their own scopes
+        if isinstance(node, cst.Call):
+            found.append(node)
+        stack.extend(node.children)
+    return found
+
+
+def _is_super_call(node: cst.Call, method: str) -> bool:
+    func = node.func
+    return isinstance(func, cst.Attribute) and func.attr.value == method and isinstance(func.value, cst.Call) \
+        and isinstance(func.value.func, cst.Name) and func.value.func.value == "super"
+
+
+def _passes_condition(call: cst.Call, names: set, position: int) -> bool:
+    positional = 0
+    for arg in call.args:
+        given = arg.value.value if isinstance(arg.value, cst.Name) else None
+        if arg.star or (arg.keyword is not None and arg.keyword.value == "condition") \
+                or (arg.keyword is None and positional == position):
+            if given in names:
                 return True
+        if arg.keyword is None and not arg.star:
+            positional += 1
     return False
 
 
@@ -567,12 +629,15 @@ def _recognise(plugin: PynamoPlugin, site: CallSite) -> Optional[DynamoCall]:
     model: Optional[PynamoModel] = None
     index: Optional[IndexRef] = None
     region = None
+    overridden = False  # through an override that hands the caller's condition on (and may add actions)
     if isinstance(receiver, SuperRef):
         kind, model = "instance", plugin.model_of(receiver.instance)
     elif isinstance(receiver, Instance):
         kind, model = "instance", plugin.model_of(receiver)
-        if model is None or _overrides(ClassRef(receiver.info, receiver.owner), method):
+        override = _override(ClassRef(receiver.info, receiver.owner), method) if model is not None else None
+        if model is None or (override is not None and not _hands_on_condition(*override, method)):
             return None  # an override of the project's own decides what is sent (its `super().save()` is seen)
+        overridden = override is not None
     elif isinstance(receiver, ClassRef):
         kind, model = "class", plugin.model_of(receiver)
         if model is None:
@@ -602,6 +667,10 @@ def _recognise(plugin: PynamoPlugin, site: CallSite) -> Optional[DynamoCall]:
     call = DynamoCall(node, method, "pynamodb", Receiver("pynamodb", region, table, origin=origin), {},
                       complete, site)
     call.operations = _operations(plugin, call, kind, method, model, index, args, site)
+    if overridden:
+        for op in call.operations:
+            if op.name == "UpdateItem":  # what the override adds to the caller's actions is not read
+                op.params["UpdateExpression"] = Arg(UNKNOWN, op.params["UpdateExpression"].node)
     if not call.operations:
         return None
     call.keywords = dict(call.operations[0].params)  # the request's parameters, in DynamoDB's names
@@ -654,7 +723,10 @@ def _operations(plugin, call, kind, method, model, index, args: _Args, site) -> 
     if condition is not None:
         params["ConditionExpression"] = condition
     if name == "PutItem":
-        params["Item"] = Arg(_item(model), None)
+        # what a save writes is the instance itself: its expression is where a read's values flow in
+        written = args.get("model") if in_transaction else None
+        instance = written.node if written is not None else call.node.func.value if kind == "instance" else None
+        params["Item"] = Arg(_item(model), instance)
     elif name == "UpdateItem":
         params["UpdateExpression"] = _update(args.get("actions"), model, site)
     return [operation(name, params, add_version_condition=flag)]
@@ -682,8 +754,10 @@ def _condition(given: Optional[Arg], model: Optional[PynamoModel], add_version, 
             return Arg(UNKNOWN, node)
         parts.append(given.value.expr)
     if name != "ConditionCheck" and add_version is not False:
-        if model is None or (model.version is None and not model.complete):
-            return Arg(UNKNOWN, node)  # the model may have a VersionAttribute
+        if model is None or (model.version is None and not (model.complete and model.has_table)):
+            # the model may have a VersionAttribute: one we cannot see, or (an abstract base
+            # model, no table of its own) one its concrete subclasses add
+            return Arg(UNKNOWN, node)
         if model.version is not None:
             parts.append(_version_condition(model))
     if not parts:
@@ -718,6 +792,89 @@ def _changed_later(node, site: CallSite) -> bool:
             return any(m.seen_by_resolver for m in scope.mutations.get(node.value, ()))
         scope = scope.parent
     return False
+
+
+# -- writes of a model's instances elsewhere in the project ------------------------------------------
+# The project's files are read once per process and stamp (only those that may write a model are
+# kept) and parsed only when they name the model and its module; these bounds keep a huge tree
+# from costing a run.
+_SKIPPED_DIRECTORIES = frozenset({"node_modules", "site-packages", "__pycache__", "venv", "build", "dist"})
+_MAX_PROJECT_FILES = 5000
+_MAX_PROJECT_ENTRIES = 50_000
+_MAX_WRITER_BYTES = 64_000
+_WRITE_WORDS = (b".save(", b".update(", b"TransactWrite")
+_writers: Dict[Path, Dict[Path, Tuple[tuple, bytes]]] = {}  # root -> path -> (stamp, source or b"")
+
+
+def project_writes(models: List[PynamoModel]) -> Dict[int, List[Tuple[Path, Operation]]]:
+    """For each model (by id), the saves and updates of its instances, with their module's path, in
+    the project's other modules (those that name the model and its module, and that the project
+    can read): what makes a model defined in `models.py`, which never writes, the cause of lost
+    writes elsewhere (DDB108). One walk of the project for all the models of a module."""
+    found: Dict[int, List[Tuple[Path, Operation]]] = {id(model): [] for model in models}
+    homed = [(model, Path(model.owner.path).resolve()) for model in models
+             if model.owner.project is not None and model.owner.path is not None]
+    if not homed:
+        return found
+    project = homed[0][0].owner.project
+    for path, (_, data) in _writer_sources(project.root).items():
+        wanted = [(model, home) for model, home in homed if path != home and model.name.encode() in data
+                  and (home.stem.encode() in data or home.stem == "__init__")]
+        if not wanted:
+            continue
+        for op in _operations_of(project, path, data):
+            other = op.model
+            if op.name not in ("PutItem", "UpdateItem") or other is None or other.owner.path is None:
+                continue
+            for model, home in wanted:
+                if other.name == model.name and Path(other.owner.path).resolve() == home:
+                    found[id(model)].append((path, op))
+    return found
+
+
+def _writer_sources(root: Path) -> Dict[Path, Tuple[tuple, bytes]]:
+    """The project's Python files by path: (stamp, source), the source empty when it cannot write
+    a model. What an earlier walk read is kept while its stamp holds; files gone since are dropped."""
+    earlier = _writers.get(root, {})
+    known: Dict[Path, Tuple[tuple, bytes]] = {}
+    seen = entries = 0
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES]
+        entries += len(files) + len(subdirectories)
+        if entries > _MAX_PROJECT_ENTRIES:
+            break  # not a project: the root is a home directory, or a whole disk
+        for file in files:
+            if not file.endswith(".py"):
+                continue
+            seen += 1
+            if seen > _MAX_PROJECT_FILES:
+                break
+            path = Path(directory, file)
+            try:
+                stat = path.stat()
+                stamp = (stat.st_size, stat.st_mtime_ns)
+                if path in earlier and earlier[path][0] == stamp:
+                    known[path] = earlier[path]
+                    continue
+                data = path.read_bytes() if stat.st_size <= _MAX_WRITER_BYTES else b""
+            except OSError:
+                continue
+            # only the sources that may write are kept (the others, empty: read once per stamp)
+            known[path] = (stamp, data if any(word in data for word in _WRITE_WORDS) else b"")
+    _writers[root] = known
+    return known
+
+
+def _operations_of(project, path: Path, data: bytes) -> List[Operation]:
+    """The module's PynamoDB operations. Not kept between calls: they hold the models of the
+    modules they import, which may have changed since (the language server lints for hours)."""
+    project.touched.add(path)  # the result of the module checked depends on this one (the cache)
+    try:
+        index = build_index(parsing.parse(data))
+    except (parsing.ParseProblem, RecursionError):
+        return []
+    evaluator = PynamoEvaluator(index, project, path)
+    return [op for call in find_calls(evaluator, index) for op in call.operations]
 
 
 # -- what the rules ask ------------------------------------------------------------------------------
