@@ -22,7 +22,8 @@ from typing import List, Optional
 import libcst as cst
 
 from ddblint.dynamo import (
-    batches, builders, conditions, expression_params, flow, guard as guards, legacy, pynamodb, tables,
+    batches, builders, conditions, expression_params, flow, guard as guards, index_kinds, learned, legacy, pynamodb,
+    tables,
 )
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation, find_calls
 from ddblint.dynamo.edits import (
@@ -41,6 +42,7 @@ from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.service_model import (
     available as service_model_available, botocore_version, format_path, validate as validate_request,
 )
+from ddblint.dynamo.table_registry import project_facts
 from ddblint.dynamo.values import UNKNOWN, BuilderAttr, DictValue, Evaluator
 
 PYNAMODB_ORM = pynamodb.ORM  # `Operation.orm` of an operation a PynamoDB method performs
@@ -192,3 +194,27 @@ class DynamoModel:
             if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == qualname:
                 return name
         return None
+
+    # -- index kinds: declared, learned from code, or inferred (SPEC §3) -------------------------------
+    def index_kind(self, op: Operation) -> index_kinds.IndexKind:
+        """Whether the index a Query or Scan names is global or local, how we know, and whether its
+        table was inferred from the index name; `kind` is None when nothing says."""
+        return index_kinds.index_kind(op, self.facts(op), self.settings, self._tables_creating)
+
+    def _tables_creating(self, index: str) -> List[learned.LearnedTable]:
+        """The tables this module and the project's other files create that may have `index`."""
+        found = [t for t in self._created_tables if t.index_kind(index)]
+        scanner = project_facts(self.settings)
+        if scanner is None:
+            return found
+        here = Path(self.path).resolve()
+        project = project_for(self.settings.root)
+        for path in scanner.naming(index):
+            if path != here:
+                project.touched.add(path)  # a cache dependency: its create_table decides the finding
+                found.extend(scanner.learned(path))
+        return found
+
+    @cached_property
+    def _created_tables(self) -> List[learned.LearnedTable]:
+        return learned.from_module(self._index, self._evaluator, Path(self.path), self.settings.root)

@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Tuple
 from ddblint import infra
 from ddblint.config import TableConfig, compile_globs, relative_posix
 from ddblint.files import DEFAULT_EXCLUDE
+from ddblint.dynamo.learned import ProjectFacts
 from ddblint.infra import Fact
 
 
@@ -76,6 +77,16 @@ def registry_for(settings) -> Registry:
             facts[entry.key].setdefault(name, fact)
     ordered = list(merged)
     return Registry(tuple(merged[k] for k in ordered), [(k, facts[k]) for k in ordered], warnings, discovered)
+
+
+@lru_cache(maxsize=32)
+def project_facts(settings) -> Optional[ProjectFacts]:
+    """The project's table-creating files (dynamo/learned.py), under a configuration file's
+    directory only, as discovery: without one the root is the working directory, which may be
+    anything."""
+    if settings.config_path is None:
+        return None
+    return ProjectFacts(settings.root, _exclude(settings))
 
 
 def _from_declaration(key: str, table) -> TableConfig:

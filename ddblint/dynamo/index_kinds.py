@@ -1,0 +1,136 @@
+"""Whether the index a Query or Scan names is global or local, and how we know (SPEC §3).
+
+An index is known to be global or local when the registry (configuration, infrastructure) or
+the code's PynamoDB Index classes declare it so, or a `create_table`/`update_table` call of the
+project creates it so (dynamo/learned.py); it is known to be global when a query on it uses a
+partition-key attribute other than the table's known partition key (a local index shares the
+table's partition key). Otherwise its kind is unknown, and DDB301 stays silent: precision first.
+
+When the call's table is unknown, the index name may still single out a table (table by
+shape): exactly one registered table declares it, else exactly one table the code creates
+does. The answer then says the table was inferred.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, FrozenSet, List, Optional
+
+from ddblint.dynamo import expressions as ex
+from ddblint.dynamo.calls import ABSENT, Operation
+from ddblint.dynamo.conditions import attribute_name, attribute_names
+from ddblint.dynamo.learned import LearnedTable, same_table
+from ddblint.dynamo.table_registry import registry_for
+from ddblint.dynamo.tables import TableFacts, match
+from ddblint.dynamo.values import UNKNOWN, ConditionValue, DictValue
+
+
+@dataclass(frozen=True)
+class IndexKind:
+    kind: Optional[str]  # "global" | "local" | None when not known
+    table: Optional[str]  # how to name the index's table in a message
+    reason: str = ""  # how we know: "declared", "created at tests/conftest.py:12", ...
+    inferred: bool = False  # the table was inferred from the index name (table by shape)
+
+
+UNKNOWN_KIND = IndexKind(None, None)
+
+
+def index_kind(op: Operation, facts: TableFacts, settings,
+               learned: Callable[[str], List[LearnedTable]]) -> IndexKind:
+    """The kind of the index `op` names. `learned(index)` gives the tables the code creates that
+    may declare it (the checked module's and the project's)."""
+    index = op.param("IndexName")
+    if not isinstance(index, str):
+        return UNKNOWN_KIND
+    declared = facts.index_kind(index)
+    if declared is not None:
+        return IndexKind(declared, facts.label, "declared")
+    created = learned(index)
+    ours = [t for t in created if _is_ours(t, op, facts, settings)]
+    kinds = {t.index_kind(index) for t in ours} - {None}
+    if len(kinds) == 1:
+        source = next(t.source for t in ours if t.index_kind(index))
+        return IndexKind(kinds.pop(), facts.label or ours[0].label, f"created so at {source}")
+    if kinds:
+        return UNKNOWN_KIND  # created both ways: not ours to guess
+    by_key = _by_partition_key(op, facts, ours)
+    if by_key is not None:
+        return by_key
+    if op.table is UNKNOWN and not facts.registered:
+        return _by_shape(index, settings, created)
+    return UNKNOWN_KIND
+
+
+def _is_ours(table: LearnedTable, op: Operation, facts: TableFacts, settings) -> bool:
+    if same_table(table.table, op.table):
+        return True
+    return facts.registered and match(table.table, registry_for(settings).tables) is facts.config
+
+
+# -- the partition key of a query -----------------------------------------------------------------
+def _by_partition_key(op: Operation, facts: TableFacts, ours: List[LearnedTable]) -> Optional[IndexKind]:
+    """A query on the index whose key condition leaves out the table's partition key: the index
+    has a partition key of its own, so it is global."""
+    if op.name != "Query":
+        return None
+    partition_key = getattr(facts.config, "partition_key", None)
+    if partition_key is None:
+        known = {t.partition_key for t in ours if t.partition_key}
+        partition_key = known.pop() if len(known) == 1 else None
+    if partition_key is None:
+        return None
+    used = key_condition_attributes(op)
+    if not used or partition_key in used:
+        return None
+    names = ", ".join(f"`{name}`" for name in sorted(used))
+    return IndexKind("global", facts.label or (ours[0].label if ours else None),
+                     f"queried on {names}, not the table's partition key `{partition_key}`")
+
+
+def key_condition_attributes(op: Operation) -> Optional[FrozenSet[str]]:
+    """The attributes a Query's key condition names; None when it cannot be read whole."""
+    value = op.param("KeyConditionExpression")
+    if isinstance(value, ConditionValue):
+        tree = value.expr
+    elif isinstance(value, str):
+        try:
+            tree = ex.parse_key_condition(value)
+        except ex.ExpressionError:
+            return None
+    elif value is ABSENT:
+        return _legacy_key_conditions(op.param("KeyConditions"))
+    else:
+        return None
+    names = attribute_names(op) if isinstance(value, str) else {}
+    found = set()
+    for node in ex.walk(tree):
+        if isinstance(node, ex.Path):
+            name = attribute_name(node, names)
+            if not isinstance(name, str):
+                return None
+            found.add(name)
+    return frozenset(found)
+
+
+def _legacy_key_conditions(value) -> Optional[FrozenSet[str]]:
+    if not isinstance(value, DictValue) or not value.complete or not value.entries:
+        return None
+    return frozenset(value.entries)
+
+
+# -- table by shape -------------------------------------------------------------------------------
+def _by_shape(index: str, settings, created: List[LearnedTable]) -> IndexKind:
+    """The table a call with an unknown table must be: the only one that declares the index."""
+    declaring = [t for t in registry_for(settings).tables if index in (t.indexes or {})]
+    if len(declaring) == 1:
+        entry = declaring[0]
+        return IndexKind(entry.indexes[index], entry.key, "declared", inferred=True)
+    if declaring:
+        return UNKNOWN_KIND
+    with_index = [t for t in created if t.index_kind(index)]
+    if not with_index or not all(same_table(t.table, with_index[0].table) for t in with_index[1:]):
+        return UNKNOWN_KIND
+    kinds = {t.index_kind(index) for t in with_index}
+    if len(kinds) != 1:
+        return UNKNOWN_KIND
+    return IndexKind(kinds.pop(), with_index[0].label, f"created so at {with_index[0].source}", inferred=True)
