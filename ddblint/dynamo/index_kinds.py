@@ -49,7 +49,7 @@ def index_kind(op: Operation, facts: TableFacts, settings,
     ours = [t for t in created if _is_ours(t, op, facts, settings)]
     kinds = {t.index_kind(index) for t in ours} - {None}
     if len(kinds) == 1:
-        source = next(t.source for t in ours if t.index_kind(index))
+        source = _nearest(op, [t for t in ours if t.index_kind(index)]).source
         return IndexKind(kinds.pop(), facts.label or ours[0].label, f"created so at {source}")
     if kinds:
         return UNKNOWN_KIND  # created both ways: not ours to guess
@@ -59,6 +59,12 @@ def index_kind(op: Operation, facts: TableFacts, settings,
     if op.table is UNKNOWN and not facts.registered:
         return _by_shape(index, settings, created)
     return UNKNOWN_KIND
+
+
+def _nearest(op: Operation, creations: List[LearnedTable]) -> LearnedTable:
+    """The creation the query follows most closely in its module (a test's own fixture), else the first."""
+    before = [t for t in creations if 0 <= t.order < op.call.site.order]
+    return max(before, key=lambda t: t.order) if before else creations[0]
 
 
 def _is_ours(table: LearnedTable, op: Operation, facts: TableFacts, settings) -> bool:

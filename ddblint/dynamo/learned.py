@@ -15,7 +15,7 @@ they contain is asked about; `ddblint tables` lists everything learned (`project
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -49,6 +49,7 @@ class LearnedTable:
     sort_key: Optional[str]
     indexes: Tuple[Tuple[str, str], ...]  # (index name, "global" | "local")
     source: str  # path:line of the call
+    order: int = -1  # the call's place in its module (scope.CallSite.order): which creation a query follows
 
     def index_kind(self, name: str) -> Optional[str]:
         return dict(self.indexes).get(name)
@@ -99,13 +100,15 @@ def from_module(index: ModuleIndex, evaluator: Evaluator, path: Path, root: Path
         _, keywords, _ = evaluator.arguments(site.node, at)
         learned = _learn(func.attr.value, {k: a.value for k, a in keywords.items()})
         if learned is not None:
-            found.append((site.node, func.attr.value, learned))
+            found.append((site, func.attr.value, learned))
     if not found:
         return []
     positions = Positions(index.module, index.module.code)
     shown = relative(path, root)
-    return [LearnedTable(method, *learned, source=f"{shown}:{positions[node][0][0]}")
-            for node, method, learned in found]
+    if shown.startswith("../"):
+        shown = path.name  # a file outside the project (no configuration file): its name is enough
+    return [LearnedTable(method, *learned, source=f"{shown}:{positions[site.node][0][0]}", order=site.order)
+            for site, method, learned in found]
 
 
 def _may_be_dynamodb(receiver) -> bool:
@@ -224,4 +227,5 @@ def _learn_file(path: Path, data: bytes, root: Path) -> List[LearnedTable]:
     except Exception:  # a file that does not parse teaches nothing; the lint reports it elsewhere
         return []
     index = build_index(module)
-    return from_module(index, Evaluator(index, None, path), path, root)
+    # another module's call order says nothing about the checked module's
+    return [replace(t, order=-1) for t in from_module(index, Evaluator(index, None, path), path, root)]
