@@ -49,8 +49,9 @@ def index_kind(op: Operation, facts: TableFacts, settings,
     ours = [t for t in created if _is_ours(t, op, facts, settings)]
     kinds = {t.index_kind(index) for t in ours} - {None}
     if len(kinds) == 1:
-        source = _nearest(op, [t for t in ours if t.index_kind(index)]).source
-        return IndexKind(kinds.pop(), facts.label or ours[0].label, f"created so at {source}")
+        kind = kinds.pop()
+        creation = _nearest(op, [t for t in ours if t.index_kind(index)])
+        return IndexKind(kind, facts.label or ours[0].label, f"created so {_where(creation)}")
     if kinds:
         return UNKNOWN_KIND  # created both ways: not ours to guess
     by_key = _by_partition_key(op, facts, ours)
@@ -59,6 +60,10 @@ def index_kind(op: Operation, facts: TableFacts, settings,
     if op.table is UNKNOWN and not facts.registered:
         return _by_shape(index, settings, created)
     return UNKNOWN_KIND
+
+
+def _where(creation: LearnedTable) -> str:
+    return creation.describe(in_checked_module=creation.order >= 0)
 
 
 def _nearest(op: Operation, creations: List[LearnedTable]) -> LearnedTable:
@@ -139,4 +144,5 @@ def _by_shape(index: str, settings, created: List[LearnedTable]) -> IndexKind:
     kinds = {t.index_kind(index) for t in with_index}
     if len(kinds) != 1:
         return UNKNOWN_KIND
-    return IndexKind(kinds.pop(), with_index[0].label, f"created so at {with_index[0].source}", inferred=True)
+    kind = kinds.pop()
+    return IndexKind(kind, with_index[0].label, f"created so {_where(with_index[0])}", inferred=True)

@@ -15,17 +15,17 @@ they contain is asked about; `ddblint tables` lists everything learned (`project
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from ddblint import parsing
 from ddblint.dynamo.scope import ModuleIndex, build_index
 from ddblint.dynamo.values import UNKNOWN, At, DictValue, EnvVar, Evaluator, ListValue, QualName, Receiver, Template
 from ddblint.infra.declarations import Fact, relative
-from ddblint.positions import Positions
 
 _METHODS = ("create_table", "update_table")
 _WORDS = (b"create_table", b"update_table")
@@ -48,8 +48,23 @@ class LearnedTable:
     partition_key: Optional[str]
     sort_key: Optional[str]
     indexes: Tuple[Tuple[str, str], ...]  # (index name, "global" | "local")
-    source: str  # path:line of the call
+    where: "Where" = field(compare=False, repr=False)  # the call, for `source`
     order: int = -1  # the call's place in its module (scope.CallSite.order): which creation a query follows
+    function: Optional[str] = None  # the function the call is in
+
+    def describe(self, in_checked_module: bool) -> str:
+        """Where the call is, for a message: path:line, or (in the checked module, where a line
+        costs a code generation) the function it is in."""
+        if not in_checked_module:
+            return f"at {self.source}"
+        return f"by the {self.method} call in `{self.function}`" if self.function else \
+            f"by the {self.method} call of this module"
+
+    @property
+    def source(self) -> str:
+        """path:line of the call (its line costs a code generation of the module: asked only for
+        a message or a listing)."""
+        return self.where.source()
 
     def index_kind(self, name: str) -> Optional[str]:
         return dict(self.indexes).get(name)
@@ -103,12 +118,74 @@ def from_module(index: ModuleIndex, evaluator: Evaluator, path: Path, root: Path
             found.append((site, func.attr.value, learned))
     if not found:
         return []
-    positions = Positions(index.module, index.module.code)
     shown = relative(path, root)
     if shown.startswith("../"):
         shown = path.name  # a file outside the project (no configuration file): its name is enough
-    return [LearnedTable(method, *learned, source=f"{shown}:{positions[site.node][0][0]}", order=site.order)
+    lines = _Lines(index.module)
+    return [LearnedTable(method, *learned, where=Where(shown, site.node, lines), order=site.order,
+                         function=_function_name(site.function))
             for site, method, learned in found]
+
+
+def _function_name(function) -> Optional[str]:
+    return function.name.value if isinstance(function, cst.FunctionDef) else None
+
+
+class _Found(Exception):
+    pass
+
+
+class _LineState(CodegenState):
+    """Generates the module's code only up to `target`, counting the line breaks on the way:
+    one partial code generation, where positions.Positions needs the module's code and two."""
+
+    def __init__(self, module: cst.Module, target: cst.CSTNode) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.target = target
+        self.breaks = 0
+        self.newline = "\r" if module.default_newline == "\r" else "\n"
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        self.breaks += value.count(self.newline)
+
+    def before_codegen(self, node) -> None:
+        if node is self.target:
+            raise _Found
+
+
+class _Lines:
+    """The line of a node in its module."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._lines: Dict[int, int] = {}
+
+    def line(self, node: cst.CSTNode) -> int:
+        if id(node) not in self._lines:
+            self._lines[id(node)] = self._count(node)
+        return self._lines[id(node)]
+
+    def _count(self, node: cst.CSTNode) -> int:
+        state = _LineState(self.module, node)
+        try:
+            self.module._codegen(state)  # noqa: SLF001 - LibCST's code generation, as positions.py
+        except _Found:
+            return state.breaks + 1
+        return 1
+
+
+@dataclass(eq=False)
+class Where:
+    shown: str  # the file, as sources name it
+    node: cst.CSTNode
+    lines: _Lines
+
+    def source(self) -> str:
+        return f"{self.shown}:{self.lines.line(self.node)}"
 
 
 def _may_be_dynamodb(receiver) -> bool:
@@ -228,4 +305,4 @@ def _learn_file(path: Path, data: bytes, root: Path) -> List[LearnedTable]:
         return []
     index = build_index(module)
     # another module's call order says nothing about the checked module's
-    return [replace(t, order=-1) for t in from_module(index, Evaluator(index, None, path), path, root)]
+    return [replace(t, order=-1, function=None) for t in from_module(index, Evaluator(index, None, path), path, root)]
