@@ -201,15 +201,30 @@ class DynamoModel:
         table was inferred from the index name; `kind` is None when nothing says."""
         return index_kinds.index_kind(op, self.facts(op), self.settings, self._tables_creating)
 
+    def key_schema(self, op: Operation) -> Optional[index_kinds.KeySchema]:
+        """The key schema of the operation's table (declared, or created by the project's code),
+        or, when its table is unknown, of the only known table whose key schema is exactly the
+        call's `Key` attribute names (`inferred`: say so in a message). None when nothing says.
+        For fixes and messages; never for the region rules."""
+        return index_kinds.key_schema(op, self.facts(op), self.settings, self._tables_naming)
+
+    def _tables_naming(self, word: Optional[str]) -> List[learned.LearnedTable]:
+        """The tables this module creates, and those of the project's files whose bytes name `word`."""
+        return list(self._created_tables) + (self._project_tables(word) if word else [])
+
     def _tables_creating(self, index: str) -> List[learned.LearnedTable]:
         """The tables this module and the project's other files create that may have `index`."""
         found = [t for t in self._created_tables if t.index_kind(index)]
+        return found + self._project_tables(index)
+
+    def _project_tables(self, word: str) -> List[learned.LearnedTable]:
+        found: List[learned.LearnedTable] = []
         scanner = project_facts(self.settings)
         if scanner is None:
             return found
         here = Path(self.path).resolve()
         project = project_for(self.settings.root)
-        for path in scanner.naming(index):
+        for path in scanner.naming(word):
             if path != here:
                 project.touched.add(path)  # a cache dependency: its create_table decides the finding
                 found.extend(scanner.learned(path))

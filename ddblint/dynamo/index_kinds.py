@@ -13,7 +13,7 @@ does. The answer then says the table was inferred.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, FrozenSet, List, Optional
+from typing import Callable, FrozenSet, List, Optional, Tuple
 
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import ABSENT, Operation
@@ -146,3 +146,59 @@ def _by_shape(index: str, settings, created: List[LearnedTable]) -> IndexKind:
         return UNKNOWN_KIND
     kind = kinds.pop()
     return IndexKind(kind, with_index[0].label, f"created so {_where(with_index[0])}", inferred=True)
+
+
+# -- key schemas ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KeySchema:
+    partition_key: str
+    sort_key: Optional[str]
+    table: Optional[str]  # how to name the table in a message
+    reason: str  # "declared", "created so by the create_table call in `setup`", ...
+    inferred: bool = False  # the table was inferred from the call's Key (table by shape)
+
+    @property
+    def attributes(self) -> Tuple[str, ...]:
+        return (self.partition_key, self.sort_key) if self.sort_key else (self.partition_key,)
+
+
+def key_schema(op: Operation, facts: TableFacts, settings,
+               learned: Callable[[Optional[str]], List[LearnedTable]]) -> Optional[KeySchema]:
+    """The key schema of the operation's table: declared, created by the code, or, when the
+    call's table is unknown, the only known table whose key schema is exactly the call's `Key`
+    attribute names (inferred). `learned(word)` gives the tables the code creates whose file
+    names `word` (None: the checked module's only). None when nothing says."""
+    partition_key = getattr(facts.config, "partition_key", None)
+    if partition_key:
+        return KeySchema(partition_key, getattr(facts.config, "sort_key", None), facts.label, "declared")
+    word = op.table if isinstance(op.table, str) else None
+    ours = [t for t in learned(word) if t.partition_key and _is_ours(t, op, facts, settings)]
+    schemas = {(t.partition_key, t.sort_key) for t in ours}
+    if len(schemas) == 1:
+        creation = _nearest(op, ours)
+        return KeySchema(creation.partition_key, creation.sort_key, facts.label or creation.label,
+                         f"created so {_where(creation)}")
+    if schemas or op.table is not UNKNOWN or facts.registered:
+        return None
+    return _key_by_shape(op, settings, learned(None))
+
+
+def _key_by_shape(op: Operation, settings, created: List[LearnedTable]) -> Optional[KeySchema]:
+    key = op.param("Key")
+    if not isinstance(key, DictValue) or not key.complete or not key.entries:
+        return None
+    names = frozenset(key.entries)
+    registered = [t for t in registry_for(settings).tables if t.partition_key
+                  and frozenset(filter(None, (t.partition_key, t.sort_key))) == names]
+    if len(registered) == 1:
+        entry = registered[0]
+        return KeySchema(entry.partition_key, entry.sort_key, entry.key, "declared", inferred=True)
+    if registered:
+        return None
+    matching = [t for t in created if t.partition_key and frozenset(filter(None, (t.partition_key, t.sort_key))) == names]
+    if not matching or not all(same_table(t.table, matching[0].table) for t in matching[1:]):
+        return None
+    first = matching[0]
+    if len({(t.partition_key, t.sort_key) for t in matching}) != 1:
+        return None
+    return KeySchema(first.partition_key, first.sort_key, first.label, f"created so {_where(first)}", inferred=True)
