@@ -147,3 +147,16 @@ def test_configuration_wins_over_learned_facts(tmp_path, ddblint_main):
     assert "by_customer (local)" in out and "indexes (code)     by_placed (local)    tests/conftest.py:4" in out
     # the configuration says local: DDB301 believes it
     assert check(tmp_path, ddblint_main) == []
+
+
+def test_index_queried_on_another_partition_key_than_the_created_tables(tmp_path, ddblint_main):
+    # the fixture creates the table without the index (infrastructure adds it): its key schema
+    # still says `customer` is not the table's partition key, so the index is global
+    create = CREATE_ORDERS.replace("GlobalSecondaryIndexes", "Tags").replace("LocalSecondaryIndexes", "Tags2")
+    query = QUERY.format(index="by_customer").replace("order_id = :c", "customer = :c")
+    make_tree(tmp_path, {"pyproject.toml": CONFIG, "tests/conftest.py": create, "app.py": query})
+    (found,) = check(tmp_path, ddblint_main)
+    assert "queried on `customer`, not the table's partition key `order_id`" in found[2]
+    # on the table's partition key the index may be local
+    make_tree(tmp_path, {"app.py": QUERY.format(index="by_customer")})
+    assert check(tmp_path, ddblint_main) == []

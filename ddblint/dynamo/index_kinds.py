@@ -28,17 +28,17 @@ from ddblint.dynamo.values import UNKNOWN, ConditionValue, DictValue
 class IndexKind:
     kind: Optional[str]  # "global" | "local" | None when not known
     table: Optional[str]  # how to name the index's table in a message
-    reason: str = ""  # how we know: "declared", "created at tests/conftest.py:12", ...
+    reason: str = ""  # how we know: "declared", "created so at tests/conftest.py:12", ...
     inferred: bool = False  # the table was inferred from the index name (table by shape)
 
 
 UNKNOWN_KIND = IndexKind(None, None)
 
 
-def index_kind(op: Operation, facts: TableFacts, settings,
-               learned: Callable[[str], List[LearnedTable]]) -> IndexKind:
+def index_kind(op: Operation, facts: TableFacts, settings, learned: Callable[[str], List[LearnedTable]],
+               schema: Optional["KeySchema"]) -> IndexKind:
     """The kind of the index `op` names. `learned(index)` gives the tables the code creates that
-    may declare it (the checked module's and the project's)."""
+    may declare it (the checked module's and the project's); `schema` is the table's key schema."""
     index = op.param("IndexName")
     if not isinstance(index, str):
         return UNKNOWN_KIND
@@ -54,7 +54,7 @@ def index_kind(op: Operation, facts: TableFacts, settings,
         return IndexKind(kind, facts.label or ours[0].label, f"created so {_where(creation)}")
     if kinds:
         return UNKNOWN_KIND  # created both ways: not ours to guess
-    by_key = _by_partition_key(op, facts, ours)
+    by_key = _by_partition_key(op, schema)
     if by_key is not None:
         return by_key
     if op.table is UNKNOWN and not facts.registered:
@@ -79,23 +79,17 @@ def _is_ours(table: LearnedTable, op: Operation, facts: TableFacts, settings) ->
 
 
 # -- the partition key of a query -----------------------------------------------------------------
-def _by_partition_key(op: Operation, facts: TableFacts, ours: List[LearnedTable]) -> Optional[IndexKind]:
+def _by_partition_key(op: Operation, schema: Optional["KeySchema"]) -> Optional[IndexKind]:
     """A query on the index whose key condition leaves out the table's partition key: the index
     has a partition key of its own, so it is global."""
-    if op.name != "Query":
-        return None
-    partition_key = getattr(facts.config, "partition_key", None)
-    if partition_key is None:
-        known = {t.partition_key for t in ours if t.partition_key}
-        partition_key = known.pop() if len(known) == 1 else None
-    if partition_key is None:
+    if op.name != "Query" or schema is None or schema.inferred:
         return None
     used = key_condition_attributes(op)
-    if not used or partition_key in used:
+    if not used or schema.partition_key in used:
         return None
     names = ", ".join(f"`{name}`" for name in sorted(used))
-    return IndexKind("global", facts.label or (ours[0].label if ours else None),
-                     f"queried on {names}, not the table's partition key `{partition_key}`")
+    return IndexKind("global", schema.table,
+                     f"queried on {names}, not the table's partition key `{schema.partition_key}`")
 
 
 def key_condition_attributes(op: Operation) -> Optional[FrozenSet[str]]:

@@ -10,7 +10,7 @@ Learning is lazy and cheap, because a rule needs it rarely (an index of unknown 
 checked module's own calls, plus (under a configuration file, as infrastructure discovery) the
 project's Python files whose bytes name both `create_table`/`update_table` and the index. The
 project's candidate files are found by one byte scan per process and parsed only when a name
-they contain is asked about; `ddblint tables` lists everything learned (`project_tables`).
+they contain is asked about; `ddblint tables` lists everything learned (`tables.listing`).
 """
 from __future__ import annotations
 
