@@ -200,7 +200,7 @@ class DynamoModel:
         """Whether the index a Query or Scan names is global or local, how we know, and whether its
         table was inferred from the index name; `kind` is None when nothing says."""
         return index_kinds.index_kind(op, self.facts(op), self.settings, self._tables_creating,
-                                      self.key_schema(op))
+                                      lambda: self.key_schema(op))
 
     def key_schema(self, op: Operation) -> Optional[index_kinds.KeySchema]:
         """The key schema of the operation's table (declared, or created by the project's code),

@@ -36,9 +36,10 @@ UNKNOWN_KIND = IndexKind(None, None)
 
 
 def index_kind(op: Operation, facts: TableFacts, settings, learned: Callable[[str], List[LearnedTable]],
-               schema: Optional["KeySchema"]) -> IndexKind:
+               schema: Callable[[], Optional["KeySchema"]]) -> IndexKind:
     """The kind of the index `op` names. `learned(index)` gives the tables the code creates that
-    may declare it (the checked module's and the project's); `schema` is the table's key schema."""
+    may declare it (the checked module's and the project's); `schema()` the table's key schema,
+    asked only when nothing else says."""
     index = op.param("IndexName")
     if not isinstance(index, str):
         return UNKNOWN_KIND
@@ -54,7 +55,7 @@ def index_kind(op: Operation, facts: TableFacts, settings, learned: Callable[[st
         return IndexKind(kind, facts.label or ours[0].label, f"created so {_where(creation)}")
     if kinds:
         return UNKNOWN_KIND  # created both ways: not ours to guess
-    by_key = _by_partition_key(op, schema)
+    by_key = _by_partition_key(op, schema()) if op.name == "Query" else None
     if by_key is not None:
         return by_key
     if op.table is UNKNOWN and not facts.registered:
@@ -82,7 +83,7 @@ def _is_ours(table: LearnedTable, op: Operation, facts: TableFacts, settings) ->
 def _by_partition_key(op: Operation, schema: Optional["KeySchema"]) -> Optional[IndexKind]:
     """A query on the index whose key condition leaves out the table's partition key: the index
     has a partition key of its own, so it is global."""
-    if op.name != "Query" or schema is None or schema.inferred:
+    if schema is None or schema.inferred:
         return None
     used = key_condition_attributes(op)
     if not used or schema.partition_key in used:
