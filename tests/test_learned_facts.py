@@ -160,3 +160,35 @@ def test_index_queried_on_another_partition_key_than_the_created_tables(tmp_path
     # on the table's partition key the index may be local
     make_tree(tmp_path, {"app.py": QUERY.format(index="by_customer")})
     assert check(tmp_path, ddblint_main) == []
+
+
+PYNAMO_USERS = '''
+    import boto3
+    from pynamodb.attributes import UnicodeAttribute
+    from pynamodb.indexes import AllProjection, {kind}
+    from pynamodb.models import Model
+
+    class EmailIndex({kind}):
+        class Meta:
+            index_name = "by_email"
+            projection = AllProjection()
+        email = UnicodeAttribute(hash_key=True)
+
+    class User(Model):
+        class Meta:
+            table_name = "users"
+        user_id = UnicodeAttribute(hash_key=True)
+        by_email = EmailIndex()
+
+    def find(email):
+        return boto3.client("dynamodb").query(TableName="users", IndexName="by_email", ConsistentRead=True,
+                                              KeyConditionExpression="user_id = :e")
+'''
+
+
+def test_a_pynamodb_index_class_says_the_kind_for_boto3_calls_in_its_module(tmp_path, ddblint_main):
+    make_tree(tmp_path / "g", {"app.py": PYNAMO_USERS.format(kind="GlobalSecondaryIndex")})
+    (found,) = check(tmp_path / "g", ddblint_main)
+    assert "(declared by the PynamoDB model `User`)" in found[2]
+    make_tree(tmp_path / "l", {"app.py": PYNAMO_USERS.format(kind="LocalSecondaryIndex")})
+    assert check(tmp_path / "l", ddblint_main) == []

@@ -233,4 +233,6 @@ class DynamoModel:
 
     @cached_property
     def _created_tables(self) -> List[learned.LearnedTable]:
-        return learned.from_module(self._index, self._evaluator, Path(self.path), self.settings.root)
+        here, root = Path(self.path), self.settings.root
+        return learned.from_module(self._index, self._evaluator, here, root) + \
+            learned.from_pynamodb_models(self.pynamo_models(), self.module, here, root)

@@ -52,7 +52,7 @@ def index_kind(op: Operation, facts: TableFacts, settings, learned: Callable[[st
     if len(kinds) == 1:
         kind = kinds.pop()
         creation = _nearest(op, [t for t in ours if t.index_kind(index)])
-        return IndexKind(kind, facts.label or ours[0].label, f"created so {_where(creation)}")
+        return IndexKind(kind, facts.label or ours[0].label, _where(creation))
     if kinds:
         return UNKNOWN_KIND  # created both ways: not ours to guess
     by_key = _by_partition_key(op, schema()) if op.name == "Query" else None
@@ -140,7 +140,7 @@ def _by_shape(index: str, settings, created: List[LearnedTable]) -> IndexKind:
     if len(kinds) != 1:
         return UNKNOWN_KIND
     kind = kinds.pop()
-    return IndexKind(kind, with_index[0].label, f"created so {_where(with_index[0])}", inferred=True)
+    return IndexKind(kind, with_index[0].label, _where(with_index[0]), inferred=True)
 
 
 # -- key schemas ----------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def key_schema(op: Operation, facts: TableFacts, settings,
     if len(schemas) == 1:
         creation = _nearest(op, ours)
         return KeySchema(creation.partition_key, creation.sort_key, facts.label or creation.label,
-                         f"created so {_where(creation)}")
+                         _where(creation))
     if schemas or op.table is not UNKNOWN or facts.registered:
         return None
     return _key_by_shape(op, settings, learned(None))
@@ -196,4 +196,4 @@ def _key_by_shape(op: Operation, settings, created: List[LearnedTable]) -> Optio
     first = matching[0]
     if len({(t.partition_key, t.sort_key) for t in matching}) != 1:
         return None
-    return KeySchema(first.partition_key, first.sort_key, first.label, f"created so {_where(first)}", inferred=True)
+    return KeySchema(first.partition_key, first.sort_key, first.label, _where(first), inferred=True)

@@ -28,6 +28,7 @@ from ddblint.dynamo.values import UNKNOWN, At, DictValue, EnvVar, Evaluator, Lis
 from ddblint.infra.declarations import Fact, relative
 
 _METHODS = ("create_table", "update_table")
+PYNAMODB_MODEL = "PynamoDB model"  # LearnedTable.method of indexes a PynamoDB model declares
 _WORDS = (b"create_table", b"update_table")
 _INDEX_LISTS = (("GlobalSecondaryIndexes", "global"), ("LocalSecondaryIndexes", "local"))
 _MAX_BYTES = 1_000_000  # a setup script or fixture; a bigger file is generated or data
@@ -53,12 +54,14 @@ class LearnedTable:
     function: Optional[str] = None  # the function the call is in
 
     def describe(self, in_checked_module: bool) -> str:
-        """Where the call is, for a message: path:line, or (in the checked module, where a line
-        costs a code generation) the function it is in."""
+        """How we know, for a message: where the call is (path:line; in the checked module, where
+        a line costs a code generation, the function it is in), or the PynamoDB model."""
+        if self.method == PYNAMODB_MODEL:
+            return f"declared by the PynamoDB model `{self.function}`"
         if not in_checked_module:
-            return f"at {self.source}"
-        return f"by the {self.method} call in `{self.function}`" if self.function else \
-            f"by the {self.method} call of this module"
+            return f"created so at {self.source}"
+        return f"created so by the {self.method} call in `{self.function}`" if self.function else \
+            f"created so by the {self.method} call of this module"
 
     @property
     def source(self) -> str:
@@ -118,17 +121,33 @@ def from_module(index: ModuleIndex, evaluator: Evaluator, path: Path, root: Path
             found.append((site, func.attr.value, learned))
     if not found:
         return []
-    shown = relative(path, root)
-    if shown.startswith("../"):
-        shown = path.name  # a file outside the project (no configuration file): its name is enough
+    shown = _shown(path, root)
     lines = _Lines(index.module)
     return [LearnedTable(method, *learned, where=Where(shown, site.node, lines), order=site.order,
                          function=_function_name(site.function))
             for site, method, learned in found]
 
 
+def from_pynamodb_models(models, module: cst.Module, path: Path, root: Path) -> List[LearnedTable]:
+    """The indexes the module's PynamoDB models declare (`GlobalSecondaryIndex` and
+    `LocalSecondaryIndex` classes with `Meta.index_name`), for boto3 calls on the model's table."""
+    lines = _Lines(module)
+    found = []
+    for model in models:
+        indexes = tuple((name, kind) for name, kind in model.indexes.values() if isinstance(name, str))
+        if indexes and isinstance(model.table, (str, EnvVar, Template)):
+            found.append(LearnedTable(PYNAMODB_MODEL, model.table, None, None, indexes,
+                                      where=Where(_shown(path, root), model.info.node, lines), function=model.name))
+    return found
+
+
 def _function_name(function) -> Optional[str]:
     return function.name.value if isinstance(function, cst.FunctionDef) else None
+
+
+def _shown(path: Path, root: Path) -> str:
+    shown = relative(path, root)
+    return path.name if shown.startswith("../") else shown  # outside the project (no configuration file)
 
 
 class _Found(Exception):
