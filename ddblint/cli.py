@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from ddblint import __version__, baseline, config, engine, files, noqa, registry, report, runner, tablecheck
-from ddblint.dynamo import table_registry
+from ddblint.dynamo import table_registry, tables
 from ddblint.diagnostics import Diagnostic, Fix, Location
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -468,7 +468,7 @@ def run_tables(args) -> int:
     settings = config.settings_for(target if target.exists() else Path.cwd(), known, explicit=explicit,
                                    overrides=overrides)
     found = table_registry.registry_for(settings)
-    sys.stdout.write(render_tables(found.facts))
+    sys.stdout.write(render_tables(tables.listing(settings)))
     for warning in found.warnings:
         print(f"ddblint: warning: {warning}", file=sys.stderr)
     return EXIT_OK

@@ -5,6 +5,30 @@ _REGISTRY = '''
     [tool.ddblint.tables.subscribers]
     indexes = { by_email = "global", by_created = "local" }
 '''
+_KEYED = '''
+    [tool.ddblint.tables.subscribers]
+    partition-key = "subscriber_id"
+'''
+_TWO_WITH_BY_EMAIL = '''
+    [tool.ddblint.tables.subscribers]
+    indexes = { by_email = "global" }
+    [tool.ddblint.tables.archive]
+    indexes = { by_email = "local" }
+'''
+_CREATE = '''
+            import boto3
+
+            client = boto3.client("dynamodb")
+            client.create_table(
+                TableName="orders",
+                KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"},
+                                      {"AttributeName": "customer", "AttributeType": "S"}],
+                GlobalSecondaryIndexes=[{"IndexName": "by_customer", "Projection": {"ProjectionType": "ALL"},
+                                         "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}]}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        '''
 
 
 class ConsistentReadOnGlobalIndex(Rule):
@@ -12,9 +36,13 @@ class ConsistentReadOnGlobalIndex(Rule):
     name = "consistent-read-on-global-index"
     summary = "ConsistentRead=True on a global secondary index"
     what = """
-        Checks Query and Scan calls with `ConsistentRead=True` and an `IndexName` that the
-        registry declares a global secondary index, or does not declare a local one, on a table
-        the registry knows.
+        Checks Query and Scan calls with `ConsistentRead=True` and an `IndexName` known to be a
+        global secondary index: declared so (`indexes` in the configuration, infrastructure
+        files, PynamoDB index classes), created so in the project's code (`create_table` with
+        `GlobalSecondaryIndexes`, `update_table` with a GSI `Create`), or queried on a partition
+        key other than the table's (a local index shares the table's partition key). When the
+        call's table is unknown but only one known table has the index, that table is used and
+        the message says it was inferred. An index of unknown kind is not reported.
     """
     why = """
         Global secondary indexes are updated asynchronously and support only eventually
@@ -70,6 +98,40 @@ class ConsistentReadOnGlobalIndex(Rule):
             client.query(TableName="subscribers", IndexName="by_email",  # expect: DDB301
                          KeyConditionExpression="email = :e", ExpressionAttributeValues={":e": {"S": "a"}})
         '''),
+        # the index is created global by the same code (a test, a fixture, a setup script)
+        Example(_CREATE + '''
+            def orders_of(customer):
+                return client.query(TableName="orders", IndexName="by_customer", ConsistentRead=True,  # expect: DDB301
+                                    KeyConditionExpression="customer = :c", ExpressionAttributeValues={":c": {"S": customer}})
+        ''', fixed=_CREATE + '''
+            def orders_of(customer):
+                return client.query(TableName="orders", IndexName="by_customer",  # expect: DDB301
+                                    KeyConditionExpression="customer = :c", ExpressionAttributeValues={":c": {"S": customer}})
+        '''),
+        # queried on `email`, not the table's partition key: the index has a partition key of its own
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+            table.query(IndexName="by_email", KeyConditionExpression="email = :e", ConsistentRead=True,  # expect: DDB301
+                        ExpressionAttributeValues={":e": "a@example.com"})
+        ''', config=_KEYED, fixed='''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+            table.query(IndexName="by_email", KeyConditionExpression="email = :e",  # expect: DDB301
+                        ExpressionAttributeValues={":e": "a@example.com"})
+        '''),
+        # the table is a parameter, but only `subscribers` has an index `by_email`: inferred
+        Example('''
+            def by_email(table, email):
+                return table.query(IndexName="by_email", KeyConditionExpression="email = :e",
+                                   ExpressionAttributeValues={":e": email}, ConsistentRead=True)  # expect: DDB301
+        ''', config=_REGISTRY, fixed='''
+            def by_email(table, email):
+                return table.query(IndexName="by_email", KeyConditionExpression="email = :e",
+                                   ExpressionAttributeValues={":e": email})  # expect: DDB301
+        '''),
     ]
     passes = [
         Example('''
@@ -97,6 +159,59 @@ class ConsistentReadOnGlobalIndex(Rule):
             table.query(IndexName="by_email", KeyConditionExpression="pk = :p", ConsistentRead=True,
                         ExpressionAttributeValues={":p": "a"})
         ''', config=_REGISTRY),
+        # a registered table whose index is not declared: it may be local
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+            table.query(IndexName="by_name", KeyConditionExpression="pk = :p", ConsistentRead=True,
+                        ExpressionAttributeValues={":p": "a"})
+        ''', config=_REGISTRY),
+        # the key condition names the table's partition key: the index may be local
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+            table.query(IndexName="by_created", ConsistentRead=True,
+                        KeyConditionExpression="subscriber_id = :s AND created > :c",
+                        ExpressionAttributeValues={":s": "s1", ":c": 0})
+        ''', config=_KEYED),
+        # created as a local secondary index
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+            client.create_table(
+                TableName="orders",
+                KeySchema=[{"AttributeName": "customer", "KeyType": "HASH"},
+                           {"AttributeName": "order_id", "KeyType": "RANGE"}],
+                LocalSecondaryIndexes=[{"IndexName": "by_date", "Projection": {"ProjectionType": "ALL"},
+                                        "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"},
+                                                      {"AttributeName": "placed", "KeyType": "RANGE"}]}],
+            )
+            client.query(TableName="orders", IndexName="by_date", ConsistentRead=True,
+                         KeyConditionExpression="customer = :c", ExpressionAttributeValues={":c": {"S": "c1"}})
+        '''),
+        # a migration creates another table with an index of the same name: not this table's
+        Example(_CREATE + '''
+            client.query(TableName="invoices", IndexName="by_customer", ConsistentRead=True,
+                         KeyConditionExpression="pk = :c", ExpressionAttributeValues={":c": {"S": "c1"}})
+        '''),
+        # the table is a parameter and two registered tables have an index `by_email`: not inferred
+        Example('''
+            def by_email(table, email):
+                return table.query(IndexName="by_email", KeyConditionExpression="email = :e",
+                                   ExpressionAttributeValues={":e": email}, ConsistentRead=True)
+        ''', config=_TWO_WITH_BY_EMAIL),
+        # a query on a key condition we cannot read: the partition key does not decide
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def find(condition):
+                return table.query(IndexName="by_email", KeyConditionExpression=condition, ConsistentRead=True)
+        ''', config=_KEYED),
     ]
 
     def check(self, ctx):
@@ -104,16 +219,23 @@ class ConsistentReadOnGlobalIndex(Rule):
         for op in model.operations:
             if op.name not in ("Query", "Scan") or op.param("ConsistentRead") is not True:
                 continue
-            index = op.param("IndexName")
-            facts = model.facts(op)
-            if not isinstance(index, str) or not (facts.registered or facts.index_kind(index)) or facts.index_kind(index) == "local":
-                continue
-            kind = "a global secondary index" if facts.index_kind(index) == "global" else "not a local index"
+            known = model.index_kind(op)
+            if known.kind != "global":
+                continue  # local, or not known to be global: precision first
             node = op.params["ConsistentRead"].node or op.node
             fix, edits = _fix(ctx.module, op, node)
-            yield Finding(node, f"ConsistentRead=True on index `{index}` of `{facts.label}`, which is {kind}: "
-                                f"DynamoDB rejects strongly consistent reads on global secondary indexes "
-                                f"(ValidationException). Remove ConsistentRead.", fix=fix, edits=edits)
+            yield Finding(node, f"ConsistentRead=True on index `{op.param('IndexName')}` of {_table(known)}, "
+                                f"which is a global secondary index ({known.reason}): DynamoDB rejects strongly "
+                                f"consistent reads on global secondary indexes (ValidationException). "
+                                f"Remove ConsistentRead.", fix=fix, edits=edits)
+
+
+def _table(known) -> str:
+    if known.table is None:
+        return "its table"
+    if known.inferred:
+        return f"`{known.table}` (the table was inferred: the only known table with this index)"
+    return f"`{known.table}`"
 
 
 def _fix(module, op, node):

@@ -22,7 +22,8 @@ from typing import List, Optional
 import libcst as cst
 
 from ddblint.dynamo import (
-    batches, builders, conditions, expression_params, flow, guard as guards, legacy, pynamodb, tables, transactions,
+    batches, builders, conditions, expression_params, flow, guard as guards, index_kinds, learned, legacy, pynamodb,
+    tables, transactions,
 )
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation, find_calls
 from ddblint.dynamo.edits import (
@@ -41,6 +42,7 @@ from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.service_model import (
     available as service_model_available, botocore_version, format_path, validate as validate_request,
 )
+from ddblint.dynamo.table_registry import project_facts
 from ddblint.dynamo.values import UNKNOWN, BuilderAttr, DictValue, Evaluator
 
 PYNAMODB_ORM = pynamodb.ORM  # `Operation.orm` of an operation a PynamoDB method performs
@@ -222,3 +224,45 @@ class DynamoModel:
         """For each of the module's PynamoDB models (by `id`), the `(path, operation)` of every
         save and update of its instances in the project's other modules that name it."""
         return pynamodb.project_writes(list(models))
+
+    # -- index kinds: declared, learned from code, or inferred (SPEC §3) -------------------------------
+    def index_kind(self, op: Operation) -> index_kinds.IndexKind:
+        """Whether the index a Query or Scan names is global or local, how we know, and whether its
+        table was inferred from the index name; `kind` is None when nothing says."""
+        return index_kinds.index_kind(op, self.facts(op), self.settings, self._tables_creating,
+                                      lambda: self.key_schema(op))
+
+    def key_schema(self, op: Operation) -> Optional[index_kinds.KeySchema]:
+        """The key schema of the operation's table (declared, or created by the project's code),
+        or, when its table is unknown, of the only known table whose key schema is exactly the
+        call's `Key` attribute names (`inferred`: say so in a message). None when nothing says.
+        For fixes and messages; never for the region rules."""
+        return index_kinds.key_schema(op, self.facts(op), self.settings, self._tables_naming)
+
+    def _tables_naming(self, word: Optional[str]) -> List[learned.LearnedTable]:
+        """The tables this module creates, and those of the project's files whose bytes name `word`."""
+        return list(self._created_tables) + (self._project_tables(word) if word else [])
+
+    def _tables_creating(self, index: str) -> List[learned.LearnedTable]:
+        """The tables this module and the project's other files create that may have `index`."""
+        found = [t for t in self._created_tables if t.index_kind(index)]
+        return found + self._project_tables(index)
+
+    def _project_tables(self, word: str) -> List[learned.LearnedTable]:
+        found: List[learned.LearnedTable] = []
+        scanner = project_facts(self.settings)
+        if scanner is None:
+            return found
+        here = Path(self.path).resolve()
+        project = project_for(self.settings.root)
+        for path in scanner.naming(word):
+            if path != here:
+                project.touched.add(path)  # a cache dependency: its create_table decides the finding
+                found.extend(scanner.learned(path))
+        return found
+
+    @cached_property
+    def _created_tables(self) -> List[learned.LearnedTable]:
+        here, root = Path(self.path), self.settings.root
+        return learned.from_module(self._index, self._evaluator, here, root) + \
+            learned.from_pynamodb_models(self.pynamo_models(), self.module, here, root)

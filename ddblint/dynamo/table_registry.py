@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Tuple
 from ddblint import infra
 from ddblint.config import TableConfig, compile_globs, relative_posix
 from ddblint.files import DEFAULT_EXCLUDE
+from ddblint.dynamo.learned import ProjectFacts
 from ddblint.infra import Fact
 
 
@@ -28,6 +29,8 @@ class Registry:
     facts: List[Tuple[str, Dict[str, object]]] = field(default_factory=list)  # for `ddblint tables`
     warnings: List[str] = field(default_factory=list)
     discovered: List[object] = field(default_factory=list)  # infra.DiscoveredTable, for DDB5xx
+    # the project's table-creating code (dynamo/learned.py), read lazily; None without a config file
+    code: Optional[ProjectFacts] = None
 
 
 def _normal(text: str) -> str:
@@ -75,7 +78,15 @@ def registry_for(settings) -> Registry:
         for name, fact in table.facts().items():
             facts[entry.key].setdefault(name, fact)
     ordered = list(merged)
-    return Registry(tuple(merged[k] for k in ordered), [(k, facts[k]) for k in ordered], warnings, discovered)
+    return Registry(tuple(merged[k] for k in ordered), [(k, facts[k]) for k in ordered], warnings, discovered,
+                    ProjectFacts(settings.root, _exclude(settings)))
+
+
+def project_facts(settings) -> Optional[ProjectFacts]:
+    """The project's table-creating files (dynamo/learned.py), under a configuration file's
+    directory only, as discovery: without one the root is the working directory, which may be
+    anything. Kept with the registry, so that forgetting one forgets both (the language server)."""
+    return registry_for(settings).code
 
 
 def _from_declaration(key: str, table) -> TableConfig:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from ddblint.dynamo.table_registry import registry_for
+from ddblint.dynamo.table_registry import project_facts, registry_for
+from ddblint.infra.declarations import Fact
 from ddblint.dynamo.values import UNKNOWN, EnvVar, Template
 
 
@@ -85,3 +86,33 @@ def facts(table, settings) -> TableFacts:
 
 def _is_glob(name: str) -> bool:
     return any(c in name for c in "*?[")
+
+
+# -- `ddblint tables` ------------------------------------------------------------------------------
+def listing(settings) -> List[Tuple[str, Dict[str, Fact]]]:
+    """Every table with its facts and their sources: the registry's, then what the project's
+    `create_table`/`update_table` calls add (dynamo/learned.py). Configuration and infrastructure
+    win: a learned fact fills only what they leave out, and an index they do not name."""
+    found = registry_for(settings)
+    entries: Dict[str, Dict[str, Fact]] = {key: dict(facts) for key, facts in found.facts}
+    scanner = project_facts(settings)
+    for table in scanner.everything() if scanner is not None else ():
+        entry = match(table.table, found.tables)
+        facts = entries.setdefault(entry.key if entry is not None else table.label, {})
+        for name, fact in table.facts().items():
+            if name == "indexes" and name in facts:
+                _add_indexes(facts, fact)
+            else:
+                facts.setdefault(name, fact)
+    return list(entries.items())
+
+
+def _add_indexes(facts: Dict[str, Fact], learned: Fact) -> None:
+    """Indexes the code creates that the known facts do not name, under a fact of their own."""
+    known = set(facts["indexes"].value) | set(getattr(facts.get("indexes (code)"), "value", {}) or {})
+    extra = {name: kind for name, kind in learned.value.items() if name not in known}
+    if extra:
+        previous = facts.get("indexes (code)")
+        merged = dict(previous.value) if previous is not None else {}
+        merged.update(extra)
+        facts["indexes (code)"] = Fact(merged, previous.source if previous is not None else learned.source)

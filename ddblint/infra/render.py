@@ -11,7 +11,7 @@ from ddblint.infra.declarations import Fact
 
 # The order facts are listed in; others follow alphabetically.
 ORDER = ("resource", "name", "env", "mode", "home-region", "replicas", "witness", "shape",
-         "partition-key", "sort-key", "version-attribute", "indexes", "ttl")
+         "partition-key", "sort-key", "version-attribute", "indexes", "indexes (code)", "ttl")
 
 
 def render_tables(entries: Iterable[Tuple[str, Mapping[str, Fact]]]) -> str:
