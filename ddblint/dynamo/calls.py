@@ -140,9 +140,9 @@ def _operations(call: DynamoCall, evaluator: Optional[Evaluator] = None) -> List
     table = receiver_table if call.via == "table" else _value(kw.get("TableName"))
     ops = [Operation(name, call, call.node, kw, call.complete, table)]
     if name == "TransactWriteItems":
-        ops.extend(_transaction_entries(call, _TRANSACT_WRITE_ENTRIES))
+        ops.extend(_transaction_entries(call, _TRANSACT_WRITE_ENTRIES, evaluator))
     elif name == "TransactGetItems":
-        ops.extend(_transaction_entries(call, {"Get": "GetItem"}))
+        ops.extend(_transaction_entries(call, {"Get": "GetItem"}, evaluator))
     elif name in ("BatchWriteItem", "BatchGetItem"):
         ops = _per_table(call, name) or ops
     elif name in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"):
@@ -154,24 +154,39 @@ def _value(arg: Optional[Arg]):
     return arg.value if arg is not None else UNKNOWN
 
 
-def _transaction_entries(call: DynamoCall, kinds: Dict[str, str]) -> List[Operation]:
-    items = _value(call.keywords.get("TransactItems"))
+def _transaction_entries(call: DynamoCall, kinds: Dict[str, str], evaluator: Optional[Evaluator]) -> List[Operation]:
+    """One operation per part of TransactItems whose shape is known, however the list was built (a
+    literal, `append`/`extend`/`+`, a comprehension, a helper that returns a part or the list). A
+    part built once and added many times (in a loop, by a comprehension) is one operation."""
+    given = call.keywords.get("TransactItems")
+    items = _value(given)
     if not isinstance(items, ListValue):
         return []
-    ops = []
+    ops, seen = [], set()
     for item in items.items:
         entry = item.value
-        if not isinstance(entry, DictValue) or len(entry.entries) != 1:
+        if not isinstance(entry, DictValue) or len(entry.entries) != 1 or id(entry) in seen:
             continue
+        seen.add(id(entry))
         (kind, body), = entry.entries.items()
         if kind not in kinds or not isinstance(body.value, DictValue):
             continue
         params = body.value
-        # point at the entry's dict literal, even when it was bound to a name first
-        where = entry.node or item.node or call.node
+        where = _part_location(call, (entry.node, item.node, given.node), evaluator)
         ops.append(Operation(kinds[kind], call, where, params.entries, params.complete,
                              _value(params.entries.get("TableName")), in_transaction=True))
     return ops
+
+
+def _part_location(call: DynamoCall, candidates, evaluator: Optional[Evaluator]) -> cst.CSTNode:
+    """Where a finding on a transaction part points: the part's dict literal, even when it was bound
+    to a name first or returned by a helper; else the expression that added it to the list; else the
+    TransactItems argument; else the call. Only nodes of this module: a part built by another
+    module's helper is reported where this module uses it."""
+    for node in candidates:
+        if node is not None and (evaluator is None or evaluator.owns(node)):
+            return node
+    return call.node
 
 
 def _per_table(call: DynamoCall, name: str) -> List[Operation]:

@@ -22,6 +22,7 @@ import libcst as cst
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.operations import STUB_TYPES
 from ddblint.dynamo.scope import Binding, CallSite, ClassInfo, ModuleIndex, Scope
+from ddblint.dynamo.tree import walk
 
 
 class _Unknown:
@@ -208,6 +209,12 @@ def join(values: List[object]) -> object:
     first = values[0]
     if all(_same(first, v) for v in values[1:]):
         return first
+    if all(isinstance(v, ListValue) for v in values):
+        # one of several lists (`parts = []` then `parts += [...]` in a loop): what each may hold
+        items: List[Arg] = []
+        for value in values:
+            items.extend(item for item in value.items if not any(item is seen for seen in items))
+        return ListValue(items, False, first.node)
     if all(isinstance(v, Receiver) and v.kind == first.kind for v in values):
         region = first.region if all(_same(v.region, first.region) for v in values) else UNKNOWN
         table = first.table if all(_same(v.table, first.table) for v in values) else UNKNOWN
@@ -300,6 +307,7 @@ class Evaluator:
         self._binding_cache: Dict[int, object] = {}
         self._active: set = set()
         self._calls_by_name: Optional[Dict[str, List[CallSite]]] = None
+        self._own_nodes: Optional[set] = None
         self._depth = 0
 
     # -- entry points ---------------------------------------------------------------------------
@@ -331,6 +339,13 @@ class Evaluator:
                 positional.append(Arg(self.value(arg.value, at) if not arg.star else UNKNOWN, arg.value))
         return positional, keywords, complete
 
+    def owns(self, node: cst.CSTNode) -> bool:
+        """Whether `node` is part of this module's tree. A value from a helper or constant of another
+        module keeps that module's nodes, and a finding cannot point there."""
+        if self._own_nodes is None:
+            self._own_nodes = {id(found) for found in walk(self.index.module)}
+        return id(node) in self._own_nodes
+
     # -- expressions ----------------------------------------------------------------------------
     def _eval(self, node, at: At):
         if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
@@ -356,6 +371,8 @@ class Evaluator:
             return self._dict(node, at)
         if isinstance(node, (cst.List, cst.Tuple)):
             return self._list(node, at)
+        if isinstance(node, cst.ListComp):
+            return self._comprehension(node)
         if isinstance(node, cst.Await):
             return self.value(node.expression, at)
         if isinstance(node, cst.Lambda) and id(node) in self.index.functions:
@@ -394,6 +411,8 @@ class Evaluator:
         op = node.operator
         if isinstance(op, cst.Add) and (isinstance(left, (str, Template)) or isinstance(right, (str, Template))):
             return join_strings(left, right)
+        if isinstance(op, cst.Add) and isinstance(left, ListValue) and isinstance(right, ListValue):
+            return ListValue(left.items + right.items, left.complete and right.complete, node)
         if isinstance(op, (cst.BitAnd, cst.BitOr)) and isinstance(left, ConditionValue) \
                 and isinstance(right, ConditionValue):
             combine = ex.And if isinstance(op, cst.BitAnd) else ex.Or
@@ -437,6 +456,15 @@ class Evaluator:
             else:
                 items.append(Arg(self.value(element.value, at), element.value))
         return ListValue(items, complete, node)
+
+    def _comprehension(self, node: cst.ListComp) -> ListValue:
+        """`[{"Put": {...}} for item in items]`: a list of any length whose items all have the element's
+        value, evaluated in the comprehension's own scope (its loop names are unknown there)."""
+        scope = self.index.comprehensions.get(id(node))
+        if scope is None:
+            return ListValue([], False, node)
+        element = self.value(node.elt, At(scope, 1 << 62, ()))
+        return ListValue([Arg(element, node.elt)], False, node)
 
     def _subscript(self, node: cst.Subscript, at: At):
         base = self.value(node.value, at)
@@ -671,6 +699,8 @@ class Evaluator:
         value = join([self.binding_value(b) for b in candidates])
         if isinstance(value, DictValue) and at is not None:
             value = self._apply_mutations(value, scope.mutations.get(name, ()), candidates[0].order, at)
+        elif isinstance(value, ListValue) and at is not None and name in scope.mutations:
+            value = self._apply_list_mutations(value, scope.mutations[name], candidates[0].order, at)
         return value
 
     def _apply_mutations(self, value: DictValue, mutations, after: int, at: At) -> DictValue:
@@ -705,6 +735,68 @@ class Evaluator:
                     entries[key] = Arg(UNKNOWN, arg.node)  # set only on some paths
         return DictValue(entries, complete, value.node)
 
+    def _apply_list_mutations(self, value: ListValue, mutations, after: int, at: At) -> ListValue:
+        """The list after the `append`/`extend`/`insert` calls made on it before `at`.
+
+        An item added in a block that does not enclose the use (a loop, a branch) may be there or
+        not, any number of times: it is listed, and the list is no longer complete. Any other change
+        (`pop`, `parts[0] = ...`, handing the list to a function, an alias) leaves nothing certain:
+        the items are dropped, or marked incomplete when the change may only have added to them."""
+        relevant = [m for m in mutations if after < m.order < at.order and m.seen_by_resolver]
+        if not relevant:
+            return value
+        items, complete = list(value.items), value.complete
+        for mutation in relevant:
+            if any(block in self.index.exits and block not in at.chain for block in mutation.chain):
+                continue  # made in a block that returns or raises: it never reaches this use
+            added = self._list_addition(mutation, at)
+            if added is None:
+                if mutation.kind in ("passed", "alias", "deep") or \
+                        (mutation.kind == "method" and mutation.depth != 0):
+                    # changed inside or added to where we cannot see: what we saw may be incomplete
+                    items = [Arg(_incomplete(item.value), item.node) for item in items]
+                elif not _reorders(mutation):
+                    items = []  # removed or replaced: which items remain is unknown
+                complete = False
+                continue
+            extra, extra_complete, certain = added
+            items.extend(extra)
+            complete = complete and extra_complete and certain
+        return ListValue(items, complete, value.node)
+
+    def _list_addition(self, mutation, at: At):
+        """(items, complete, certain) that `name.append(x)`, `name.extend(xs)` or `name.insert(i, x)`
+        adds; None for any other change."""
+        node = mutation.node
+        if mutation.kind != "method" or mutation.depth != 0 or not isinstance(node, cst.Call) \
+                or not isinstance(node.func, cst.Attribute) or any(arg.keyword or arg.star for arg in node.args):
+            return None
+        method, args = node.func.attr.value, node.args
+        where = At(at.scope, mutation.order, mutation.chain)
+        certain = bool(mutation.chain) and mutation.chain[-1] in at.chain
+        if method == "append" and len(args) == 1:
+            return [Arg(self._appended(args[0].value, where), args[0].value)], True, certain
+        if method == "insert" and len(args) == 2:
+            return [Arg(self._appended(args[1].value, where), args[1].value)], False, certain
+        if method == "extend" and len(args) == 1:
+            added = self.value(args[0].value, where)
+            if isinstance(added, ListValue):
+                return list(added.items), added.complete, certain
+            return [], False, certain
+        return None
+
+    def _appended(self, node: cst.BaseExpression, where: At):
+        """The value `parts.append(part)` adds; a dict that `part` names and that is changed after the
+        append (`part["Put"]["ConditionExpression"] = ...`) is the same object in the list: what we
+        saw of it may be incomplete."""
+        value = self.value(node, where)
+        if isinstance(node, cst.Name) and isinstance(value, (DictValue, ListValue)):
+            scope = where.scope
+            later = [m for m in scope.mutations.get(node.value, ()) if m.order > where.order and m.seen_by_resolver]
+            if later:
+                return _incomplete(value)
+        return value
+
     def binding_value(self, binding: Binding):
         key = id(binding)
         if key in self._binding_cache:
@@ -732,8 +824,12 @@ class Evaluator:
             return value
         if kind == "aug":
             if isinstance(b.node.operator, cst.AddAssign):
-                return join_strings(self.lookup(b.name, at), self.value(b.value, at)) \
-                    if isinstance(self.lookup(b.name, at), (str, Template)) else UNKNOWN
+                before = self.lookup(b.name, at)
+                if isinstance(before, (str, Template)):
+                    return join_strings(before, self.value(b.value, at))
+                added = self.value(b.value, at) if isinstance(before, ListValue) else UNKNOWN
+                if isinstance(added, ListValue):  # `parts += [...]`
+                    return ListValue(before.items + added.items, before.complete and added.complete, before.node)
             return UNKNOWN
         if kind == "param":
             passed = self._passed_receiver(b)
@@ -891,6 +987,13 @@ def _is_property(node) -> bool:
         or (isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value == "cached_property")
         for d in getattr(node, "decorators", ())
     )
+
+
+def _reorders(mutation) -> bool:
+    """`parts.sort()` / `parts.reverse()`: the same items in another order."""
+    node = mutation.node
+    return mutation.kind == "method" and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+        and node.func.attr.value in ("sort", "reverse")
 
 
 def _fstring_text(node: cst.FormattedString, raw: str) -> Optional[str]:
