@@ -20,7 +20,7 @@ from ddblint.dynamo.operations import (
 )
 from ddblint.dynamo.scope import CallSite
 from ddblint.dynamo.values import (
-    UNKNOWN, Arg, At, DictValue, Evaluator, ListValue, QualName, Receiver, Template,
+    UNKNOWN, Arg, At, DictValue, Evaluator, Instance, ListValue, QualName, Receiver, Template,
 )
 
 
@@ -99,6 +99,12 @@ def _recognise(evaluator: Evaluator, site: CallSite) -> Optional[DynamoCall]:
         return None  # boto3 operations take keywords only (checked first: resolving the receiver costs more)
     at = At(site.scope, site.order, site.chain)
     receiver = evaluator.value(node.func.value, at)
+    if isinstance(receiver, Instance):
+        # an instance of a project class: its own method is not DynamoDB's; a proxy is its target;
+        # anything else falls through to what we cannot see (SPEC §3)
+        receiver = evaluator.method_target(receiver, method)
+        if isinstance(receiver, Instance):
+            return None
     positional, keywords, complete = evaluator.arguments(node, at)
     if isinstance(receiver, Receiver):
         methods = {"client": CLIENT_OPERATIONS, "resource": RESOURCE_OPERATIONS, "table": TABLE_OPERATIONS,

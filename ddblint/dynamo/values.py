@@ -308,6 +308,7 @@ class Evaluator:
         self._active: set = set()
         self._calls_by_name: Optional[Dict[str, List[CallSite]]] = None
         self._own_nodes: Optional[set] = None
+        self._forwarding: Dict[int, object] = {}  # id(ClassInfo) -> what its `__getattr__` forwards to
         self._depth = 0
 
     # -- entry points ---------------------------------------------------------------------------
@@ -494,6 +495,10 @@ class Evaluator:
             return base  # `boto3.resource("s3").meta.client` is S3's
         if isinstance(base, Meta) and attr == "client":
             return replace(base.receiver, kind="client", table=UNKNOWN)
+        if isinstance(base, Instance):
+            target = self.method_target(base, attr)
+            if isinstance(target, (Receiver, OtherClient)):
+                return self.attribute(target, attr)  # a proxy's `proxy.meta.client`
         if isinstance(base, (Instance, ClassRef)):
             return (base.owner or self).class_attribute(base.info, attr, instance=isinstance(base, Instance))
         if isinstance(base, ModuleRef):
@@ -528,6 +533,9 @@ class Evaluator:
             found = self.plugin.method_call(base, method, node, at)
             if found is not None:
                 return found
+            if isinstance(base, Instance):
+                target = self.method_target(base, method)
+                base = target if isinstance(target, (Receiver, OtherClient)) else base  # `proxy.batch_writer()`
             if isinstance(base, Receiver):
                 return self._receiver_method(base, method, node, at)
             if isinstance(base, BuilderAttr):
@@ -943,6 +951,73 @@ class Evaluator:
                     return (base_value.owner or self).class_attribute(base_value.info, attr, instance=instance,
                                                                       depth=depth + 1)
         return join(values)
+
+    # -- instances of the project's classes: their own methods, proxies ---------------------------
+    def method_target(self, instance: "Instance", name: str):
+        """What `instance.name` is looked up on (SPEC §3, receivers): the instance itself when its class
+        (or a base class of the project) defines `name`; else the DynamoDB receiver the class's
+        `__getattr__` forwards to (`return getattr(self._table, name)`: the class *is* that receiver;
+        a proxy of another service's client is that client); else UNKNOWN, as the lookup falls through to something we cannot see."""
+        owner = instance.owner or self
+        if owner.defines(instance.info, name):
+            return instance
+        return owner.forwarded(instance.info)
+
+    def defines(self, info: ClassInfo, name: str, depth: int = 0) -> bool:
+        """Whether the class, or a base class of the project, defines `name` (in its body, or as
+        `self.name = ...` in a method). A base we cannot see does not count."""
+        if name in info.scope.bindings or name in info.attributes:
+            return True
+        if depth >= 5:
+            return False
+        for base in info.node.bases:
+            value = self.value(base.value, At(info.outer, 1 << 62, ()))
+            if isinstance(value, ClassRef) and (value.owner or self).defines(value.info, name, depth + 1):
+                return True
+        return False
+
+    def forwarded(self, info: ClassInfo):
+        """The receiver (or another service's client) every return of the class's `__getattr__`
+        forwards to, or UNKNOWN."""
+        key = id(info)
+        if key not in self._forwarding:
+            self._forwarding[key] = UNKNOWN  # while it is worked out: `self._table` may come back here
+            self._forwarding[key] = self._forwarding_target(info)
+        return self._forwarding[key]
+
+    def _forwarding_target(self, info: ClassInfo):
+        if not self.defines(info, "__getattr__"):
+            return UNKNOWN
+        getter = self.class_attribute(info, "__getattr__", instance=False)
+        if not isinstance(getter, FunctionRef) or not isinstance(getter.scope.node, cst.FunctionDef):
+            return UNKNOWN
+        return (getter.owner or self).forwarded_by(getter.scope, Instance(info, self))
+
+    def forwarded_by(self, scope: Scope, instance: "Instance"):
+        """`def __getattr__(self, name): return getattr(self._table, name)`: the receiver it forwards to
+        when every return does so (UNKNOWN otherwise). `self.x` is looked up on `instance`, whose class
+        may be a subclass of the one that defines `__getattr__`."""
+        params = scope.node.params.params
+        if len(params) != 2 or not scope.returns or scope.yields or scope.node.decorators:
+            return UNKNOWN
+        name = params[1].name.value
+        targets = []
+        for ret, order, chain in scope.returns:
+            at = At(scope, order, chain)
+            call = ret.value
+            if not (isinstance(call, cst.Call) and len(call.args) == 2
+                    and not any(arg.keyword or arg.star for arg in call.args)
+                    and isinstance(call.args[1].value, cst.Name) and call.args[1].value.value == name
+                    and _same(self.value(call.func, at), QualName("builtins.getattr"))):
+                return UNKNOWN
+            forwarded = call.args[0].value
+            if isinstance(forwarded, cst.Attribute) and isinstance(forwarded.value, cst.Name) \
+                    and forwarded.value.value == params[0].name.value:
+                targets.append(self.attribute(instance, forwarded.attr.value))
+            else:
+                targets.append(self.value(forwarded, at))
+        target = join(targets)
+        return target if isinstance(target, (Receiver, OtherClient)) else UNKNOWN
 
     def annotation(self, node, at: At):
         if isinstance(node, cst.SimpleString):
