@@ -429,6 +429,14 @@ SILENT = {
         def save(k):
             Dao().update_item(BLIND)
     ''',
+    "subclass-defines-the-method": '''
+        class Base:
+            def save(self, k):
+                self.update_item(BLIND)
+        class Impl(Base):
+            def update_item(self, **changes):
+                pass
+    ''',
     "django-save-override": '''
         from django.db import models
         class Order(models.Model):

@@ -278,3 +278,21 @@ def test_part_of_another_module_is_reported_where_it_is_used(tmp_path):
     result = engine.check_source(target.read_bytes(), target, "app.py", settings, rules)
     assert not result.errors, result.errors
     assert sorted((d.location.row, d.location.column) for d in result.diagnostics) == [(7, 47), (12, 22)]
+
+
+def test_comprehension_reads_the_names_around_it_where_it_stands(tmp_path):
+    """The part a comprehension repeats is the one its name holds at that point: a condition added
+    before is seen (silent), one added after is not."""
+    guarded_before = HEADER + '''
+def save(items):
+    part = {"Put": {"TableName": "orders", "Item": {"pk": {"S": "a"}}}}
+    part["Put"]["ConditionExpression"] = "attribute_not_exists(pk)"
+    client.transact_write_items(TransactItems=[part for _ in items])
+'''
+    assert _found(guarded_before, tmp_path) == []
+    unguarded = HEADER + '''
+def save(items):
+    part = {"Put": {"TableName": "orders", "Item": {"pk": {"S": "a"}}}}  # expect: DDB102
+    client.transact_write_items(TransactItems=[part for _ in items])
+'''
+    assert _found(unguarded, tmp_path) == _expected(unguarded)

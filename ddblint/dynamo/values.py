@@ -308,6 +308,7 @@ class Evaluator:
         self._active: set = set()
         self._calls_by_name: Optional[Dict[str, List[CallSite]]] = None
         self._own_nodes: Optional[set] = None
+        self._subclasses: Optional[Dict[int, List[ClassInfo]]] = None
         self._forwarding: Dict[int, object] = {}  # id(ClassInfo) -> what its `__getattr__` forwards to
         self._depth = 0
 
@@ -373,7 +374,7 @@ class Evaluator:
         if isinstance(node, (cst.List, cst.Tuple)):
             return self._list(node, at)
         if isinstance(node, cst.ListComp):
-            return self._comprehension(node)
+            return self._comprehension(node, at)
         if isinstance(node, cst.Await):
             return self.value(node.expression, at)
         if isinstance(node, cst.Lambda) and id(node) in self.index.functions:
@@ -458,13 +459,14 @@ class Evaluator:
                 items.append(Arg(self.value(element.value, at), element.value))
         return ListValue(items, complete, node)
 
-    def _comprehension(self, node: cst.ListComp) -> ListValue:
+    def _comprehension(self, node: cst.ListComp, at: At) -> ListValue:
         """`[{"Put": {...}} for item in items]`: a list of any length whose items all have the element's
-        value, evaluated in the comprehension's own scope (its loop names are unknown there)."""
+        value, evaluated in the comprehension's own scope where it stands (its loop names are unknown
+        there; the names around it hold what they hold at that point)."""
         scope = self.index.comprehensions.get(id(node))
         if scope is None:
             return ListValue([], False, node)
-        element = self.value(node.elt, At(scope, 1 << 62, ()))
+        element = self.value(node.elt, At(scope, at.order, at.chain))
         return ListValue([Arg(element, node.elt)], False, node)
 
     def _subscript(self, node: cst.Subscript, at: At):
@@ -689,7 +691,10 @@ class Evaluator:
             bindings = scope.bindings.get(name)
             if bindings:
                 return self._from_bindings(name, scope, bindings, at if own else None)
-            scope, own = scope.parent, False
+            # a comprehension runs where it stands: the names around it are read at that point
+            # (but a class body's names are not visible from one)
+            own = own and scope.kind == "comprehension" and scope.parent is not None and scope.parent.kind != "class"
+            scope = scope.parent
         return QualName(f"builtins.{name}")
 
     def _from_bindings(self, name: str, scope: Scope, bindings: List[Binding], at: Optional[At]):
@@ -959,9 +964,20 @@ class Evaluator:
         `__getattr__` forwards to (`return getattr(self._table, name)`: the class *is* that receiver;
         a proxy of another service's client is that client); else UNKNOWN, as the lookup falls through to something we cannot see."""
         owner = instance.owner or self
-        if owner.defines(instance.info, name):
-            return instance
+        if owner.defines(instance.info, name) or any(name in sub.scope.bindings for sub in owner.subclasses(instance.info)):
+            return instance  # (`self` in a base class may be an instance of a subclass that defines it)
         return owner.forwarded(instance.info)
+
+    def subclasses(self, info: ClassInfo) -> List[ClassInfo]:
+        """The classes of this module that derive from `info` directly."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for candidate in self.index.classes.values():
+                for base in candidate.node.bases:
+                    value = self.value(base.value, At(candidate.outer, 1 << 62, ()))
+                    if isinstance(value, ClassRef) and (value.owner or self) is self:
+                        self._subclasses.setdefault(id(value.info), []).append(candidate)
+        return self._subclasses.get(id(info), [])
 
     def defines(self, info: ClassInfo, name: str, depth: int = 0) -> bool:
         """Whether the class, or a base class of the project, defines `name` (in its body, or as
