@@ -84,6 +84,13 @@ def save(a, b):
     second = [{"Put": {"TableName": "audit", "Item": b}}]  # expect: DDB102
     client.transact_write_items(TransactItems=first + second)
 ''',
+    "list-call-then-insert": '''
+def save(a, b):
+    parts = list()
+    parts.insert(0, {"Delete": {"TableName": "orders", "Key": a}})
+    parts.insert(0, {"Put": {"TableName": "orders", "Item": b}})  # expect: DDB102
+    client.transact_write_items(TransactItems=parts)
+''',
     "augmented-in-loop": '''
 def save(items):
     parts = []
@@ -296,3 +303,37 @@ def save(items):
     client.transact_write_items(TransactItems=[part for _ in items])
 '''
     assert _found(unguarded, tmp_path) == _expected(unguarded)
+
+
+def test_partiql_statements_appended_or_from_another_module(tmp_path):
+    """PartiQL statement lists are built the same ways; a statement dict another module's helper
+    returns is reported at this module's expression that uses it."""
+    root = tmp_path / "project"
+    make_tree(root, {
+        "pyproject.toml": "",
+        "stmts.py": '''
+            def bump(pk):
+                return {"Statement": "UPDATE orders SET n = 1 WHERE pk = ?", "Parameters": [{"S": pk}]}
+        ''',
+        "app.py": '''
+            import boto3
+            from stmts import bump
+
+            client = boto3.client("dynamodb")
+
+            def go(pks):
+                statements = []
+                for pk in pks:
+                    statements.append(bump(pk))
+                client.execute_transaction(TransactStatements=statements)
+                client.batch_execute_statement(Statements=[bump(pk) for pk in pks])
+                guarded = [{"Statement": "UPDATE orders SET n = 1 WHERE pk = ? AND version = ?"} for pk in pks]
+                client.batch_execute_statement(Statements=guarded)
+        ''',
+    })
+    target = root / "app.py"
+    settings = config.settings_for(target, registry.defaults())
+    rules = [registry.all_rules()["DDB110"]]
+    result = engine.check_source(target.read_bytes(), target, "app.py", settings, rules)
+    assert not result.errors, result.errors
+    assert sorted((d.location.row, d.location.column) for d in result.diagnostics) == [(9, 27), (11, 48)]

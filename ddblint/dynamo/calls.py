@@ -227,7 +227,9 @@ def _partiql_statements(call: DynamoCall, evaluator: Optional[Evaluator]) -> Lis
         items = _value(call.keywords.get(_PARTIQL_ENTRIES[call.method]))
         if not isinstance(items, ListValue):
             return []
-        entries = [(item.value.entries, item.value.complete, item.value.node or item.node or call.node)
+        given = call.keywords[_PARTIQL_ENTRIES[call.method]]
+        entries = [(item.value.entries, item.value.complete,
+                    _part_location(call, (item.value.node, item.node, given.node), evaluator))
                    for item in items.items if isinstance(item.value, DictValue)]
     else:
         entries = [(call.keywords, call.complete, call.node)]

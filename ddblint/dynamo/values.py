@@ -612,6 +612,8 @@ class Evaluator:
                     return DictValue({**base.entries, **keywords}, complete and base.complete, node)
                 return UNKNOWN
             return DictValue(keywords, complete, node)
+        if name == "builtins.list" and not node.args:
+            return ListValue([], True, node)  # `parts = list()`, then appended to
         if name in ("botocore.config.Config", "botocore.client.Config"):
             _, keywords, _ = self.arguments(node, at)
             return ClientConfig(self._region(keywords))
