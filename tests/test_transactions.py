@@ -199,6 +199,14 @@ def save(item):
     parts[-1]["Put"]["ConditionExpression"] = "attribute_not_exists(pk)"
     client.transact_write_items(TransactItems=parts)
 ''',
+    "condition-added-in-a-loop-over-the-parts": '''
+def save(items):
+    parts = [{"Put": {"TableName": "orders", "Item": item}} for item in items]
+    parts.append({"Put": {"TableName": "audit", "Item": items[0]}})
+    for part in parts:
+        part["Put"]["ConditionExpression"] = "attribute_not_exists(pk)"
+    client.transact_write_items(TransactItems=parts)
+''',
     "list-handed-to-a-function": '''
 def save(item, guard_all):
     parts = []

@@ -756,8 +756,9 @@ class Evaluator:
         An item added in a block that does not enclose the use (a loop, a branch) may be there or
         not, any number of times: it is listed, and the list is no longer complete. Any other change
         (`pop`, `parts[0] = ...`, handing the list to a function, an alias) leaves nothing certain:
-        the items are dropped, or marked incomplete when the change may only have added to them."""
-        relevant = [m for m in mutations if after < m.order < at.order and m.seen_by_resolver]
+        the items are dropped, or marked incomplete when the change may only have added to them or
+        changed them (`for part in parts: part["Put"]["ConditionExpression"] = ...`)."""
+        relevant = [m for m in mutations if after < m.order < at.order and (m.seen_by_resolver or _loops_over(m))]
         if not relevant:
             return value
         items, complete = list(value.items), value.complete
@@ -766,7 +767,7 @@ class Evaluator:
                 continue  # made in a block that returns or raises: it never reaches this use
             added = self._list_addition(mutation, at)
             if added is None:
-                if mutation.kind in ("passed", "alias", "deep") or \
+                if mutation.kind in ("passed", "alias", "deep", "read") or \
                         (mutation.kind == "method" and mutation.depth != 0):
                     # changed inside or added to where we cannot see: what we saw may be incomplete
                     items = [Arg(_incomplete(item.value), item.node) for item in items]
@@ -1080,6 +1081,11 @@ def _is_property(node) -> bool:
         or (isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value == "cached_property")
         for d in getattr(node, "decorators", ())
     )
+
+
+def _loops_over(mutation) -> bool:
+    """`for part in parts:`: the loop may change each item."""
+    return mutation.kind == "read" and isinstance(mutation.node, cst.For)
 
 
 def _reorders(mutation) -> bool:
