@@ -111,6 +111,16 @@ def put_part(item):
 def save(items):
     client.transact_write_items(TransactItems=[put_part(i) for i in items])
 ''',
+    "generator-extend-and-list": '''
+def delete_part(key):
+    return {"Update": {"TableName": "orders", "Key": key, "UpdateExpression": "SET gone = :t",  # expect: DDB101
+                       "ExpressionAttributeValues": {":t": True}}}
+
+def save(items, keys):
+    parts = list({"Put": {"TableName": "orders", "Item": i}} for i in items)  # expect: DDB102
+    parts.extend(delete_part(k) for k in keys)
+    client.transact_write_items(TransactItems=parts)
+''',
     "list-returned-by-method": '''
 class Orders:
     def _parts(self, items):

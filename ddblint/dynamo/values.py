@@ -459,7 +459,7 @@ class Evaluator:
                 items.append(Arg(self.value(element.value, at), element.value))
         return ListValue(items, complete, node)
 
-    def _comprehension(self, node: cst.ListComp, at: At) -> ListValue:
+    def _comprehension(self, node, at: At) -> ListValue:
         """`[{"Put": {...}} for item in items]`: a list of any length whose items all have the element's
         value, evaluated in the comprehension's own scope where it stands (its loop names are unknown
         there; the names around it hold what they hold at that point)."""
@@ -468,6 +468,12 @@ class Evaluator:
             return ListValue([], False, node)
         element = self.value(node.elt, At(scope, at.order, at.chain))
         return ListValue([Arg(element, node.elt)], False, node)
+
+    def _iterable(self, node: cst.BaseExpression, at: At):
+        """What `list(x)` or `parts.extend(x)` takes from `x`: a list, or a generator expression's items."""
+        if isinstance(node, cst.GeneratorExp):
+            return self._comprehension(node, at)
+        return self.value(node, at)
 
     def _subscript(self, node: cst.Subscript, at: At):
         base = self.value(node.value, at)
@@ -614,6 +620,9 @@ class Evaluator:
             return DictValue(keywords, complete, node)
         if name == "builtins.list" and not node.args:
             return ListValue([], True, node)  # `parts = list()`, then appended to
+        if name == "builtins.list" and len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star:
+            items = self._iterable(node.args[0].value, at)  # `list(part(i) for i in items)`
+            return ListValue(list(items.items), items.complete, node) if isinstance(items, ListValue) else UNKNOWN
         if name in ("botocore.config.Config", "botocore.client.Config"):
             _, keywords, _ = self.arguments(node, at)
             return ClientConfig(self._region(keywords))
@@ -795,7 +804,7 @@ class Evaluator:
         if method == "insert" and len(args) == 2:
             return [Arg(self._appended(args[1].value, where), args[1].value)], False, certain
         if method == "extend" and len(args) == 1:
-            added = self.value(args[0].value, where)
+            added = self._iterable(args[0].value, where)
             if isinstance(added, ListValue):
                 return list(added.items), added.complete, certain
             return [], False, certain
