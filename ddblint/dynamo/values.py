@@ -504,8 +504,8 @@ class Evaluator:
         if isinstance(base, Meta) and attr == "client":
             return replace(base.receiver, kind="client", table=UNKNOWN)
         if isinstance(base, Instance):
-            target = self.method_target(base, attr)
-            if isinstance(target, (Receiver, OtherClient)):
+            target = self.proxy_target(base, attr)
+            if target is not None:
                 return self.attribute(target, attr)  # a proxy's `proxy.meta.client`
         if isinstance(base, (Instance, ClassRef)):
             return (base.owner or self).class_attribute(base.info, attr, instance=isinstance(base, Instance))
@@ -542,8 +542,7 @@ class Evaluator:
             if found is not None:
                 return found
             if isinstance(base, Instance):
-                target = self.method_target(base, method)
-                base = target if isinstance(target, (Receiver, OtherClient)) else base  # `proxy.batch_writer()`
+                base = self.proxy_target(base, method) or base  # `proxy.batch_writer()`
             if isinstance(base, Receiver):
                 return self._receiver_method(base, method, node, at)
             if isinstance(base, BuilderAttr):
@@ -971,14 +970,27 @@ class Evaluator:
 
     # -- instances of the project's classes: their own methods, proxies ---------------------------
     def method_target(self, instance: "Instance", name: str):
-        """What `instance.name` is looked up on (SPEC §3, receivers): the instance itself when its class
-        (or a base class of the project) defines `name`; else the DynamoDB receiver the class's
-        `__getattr__` forwards to (`return getattr(self._table, name)`: the class *is* that receiver;
-        a proxy of another service's client is that client); else UNKNOWN, as the lookup falls through to something we cannot see."""
+        """What a call `instance.name(...)` goes to (SPEC §3, receivers): the instance itself when its
+        class (or a base class of the project, or a subclass in this module: `self` may be one)
+        defines `name`; else the DynamoDB receiver the class's `__getattr__` forwards to (`return
+        getattr(self._table, name)`: the class *is* that receiver; a proxy of another service's
+        client is that client); else UNKNOWN, as the lookup falls through to something we cannot see."""
         owner = instance.owner or self
-        if owner.defines(instance.info, name) or any(name in sub.scope.bindings for sub in owner.subclasses(instance.info)):
-            return instance  # (`self` in a base class may be an instance of a subclass that defines it)
-        return owner.forwarded(instance.info)
+        if owner.defines(instance.info, name):
+            return instance
+        target = owner.forwarded(instance.info)
+        if target is UNKNOWN and any(name in sub.scope.bindings for sub in owner.subclasses(instance.info)):
+            return instance
+        return target
+
+    def proxy_target(self, instance: "Instance", name: str):
+        """The receiver (or other client) `instance.name` is taken from when the instance is a proxy
+        whose class does not define `name`; None otherwise."""
+        owner = instance.owner or self
+        target = owner.forwarded(instance.info)
+        if target is UNKNOWN or owner.defines(instance.info, name):
+            return None
+        return target
 
     def subclasses(self, info: ClassInfo) -> List[ClassInfo]:
         """The classes of this module that derive from `info` directly."""
