@@ -1,5 +1,7 @@
 """Receiver forms of issue 4: sessions handed around, botocore sessions, dataclass fields and class
-attributes, cached factories, `typing.cast`, and boto3-stubs TypedDict requests.
+attributes, cached factories, `typing.cast`, and boto3-stubs TypedDict requests; of issue 14:
+proxies whose `__getattr__` forwards to a receiver, and instances of project classes that do not
+define the called method (judged by their keywords alone).
 
 Each must-fire form is checked twice: in the model (receiver kind, table, region) and end to end
 (a blind `update_item` through it is a DDB101 naming the table). Lookalikes must stay silent.
@@ -239,6 +241,78 @@ FIRES = {
             base = dict(Key={"pk": k})
             table.update_item(**{**base, "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": {":a": 1}})
     ''', "table", "t", None),
+    # 7. proxies and DAOs (issue 14): a class whose `__getattr__` forwards to a receiver is that receiver
+    "proxy-threading-local": ('''
+        import threading
+        import boto3
+        class DynamoDBTable(threading.local):
+            def __init__(self):
+                self._table = boto3.resource("dynamodb", region_name="eu-west-1").Table("t")
+            def __getattr__(self, name):
+                return getattr(self._table, name)
+        orders = DynamoDBTable()
+        def save(k):
+            orders.update_item(BLIND)
+    ''', "table", "t", "eu-west-1"),
+    "proxy-lazy-getattr": ('''
+        import threading
+        import boto3
+        class LazyTable(threading.local):
+            def __init__(self):
+                self._table = None
+            def __getattr__(self, name):
+                if name.startswith("__"):
+                    raise AttributeError(name)
+                if self._table is None:
+                    self._table = boto3.resource("dynamodb").Table("t")
+                return getattr(self._table, name)
+        def save(k):
+            LazyTable().update_item(BLIND)
+    ''', "table", "t", None),
+    "proxy-getattr-in-base": ('''
+        import boto3
+        class Forwarding:
+            def __getattr__(self, attr):
+                return getattr(self.client, attr)
+        class Store(Forwarding):
+            def __init__(self):
+                self.client = boto3.client("dynamodb")
+        class Repo:
+            def __init__(self):
+                self.store = Store()
+            def save(self, k):
+                self.store.update_item(TableName="t", BLIND)
+    ''', "client", "t", None),
+    # an instance of a project class that does not define the method: judged by its keywords
+    "dao-attribute-is-a-wrapper": ('''
+        from lib.dynamo import TableWrapper
+        class Wrapper(TableWrapper):
+            def describe(self):
+                return "orders"
+        class Dao:
+            def __init__(self):
+                self.table = Wrapper()
+            def save(self, k):
+                self.table.update_item(BLIND)
+    ''', "unknown", UNKNOWN, None),
+    "dao-inherited-from-unseen-base": ('''
+        from lib.dynamo import BaseTable
+        class Orders(BaseTable):
+            def save(self, k):
+                self.update_item(BLIND)
+    ''', "unknown", UNKNOWN, None),
+    # a DAO's own `update_item` is not DynamoDB's, but the DynamoDB call inside it is judged
+    "dao-own-method-inner-call": ('''
+        import boto3
+        class Dao:
+            def __init__(self):
+                self.table = boto3.resource("dynamodb").Table("t")
+            def update_item(self, k, **changes):
+                self.table.update_item(BLIND)
+        def rename(dao: Dao, k, x):
+            Dao().update_item(k, name=x)
+            Dao().update_item(k=k, name=x)
+    ''', "table", "t", None),
 }
 
 BLIND_DICT = '"Key": {"pk": k}, "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": {":a": 1}'
@@ -336,6 +410,59 @@ SILENT = {
             req = UpdateItemTypeDef(key=k)
             q.update_item(**req)
     ''',
+    # proxies and DAOs (issue 14)
+    "dao-positional-update-item": '''
+        from lib.dao import BaseDao
+        class Dao(BaseDao):
+            pass
+        def rename(k, x):
+            Dao().update_item(k, name=x)
+            Dao().update_item(k, Key=k, UpdateExpression="SET a = :a")
+    ''',
+    "dao-defines-the-method": '''
+        class BaseDao:
+            def update_item(self, **changes):
+                pass
+        class Dao(BaseDao):
+            def save(self, k):
+                self.update_item(BLIND)
+        def save(k):
+            Dao().update_item(BLIND)
+    ''',
+    "subclass-defines-the-method": '''
+        class Base:
+            def save(self, k):
+                self.update_item(BLIND)
+        class Impl(Base):
+            def update_item(self, **changes):
+                pass
+    ''',
+    "django-save-override": '''
+        from django.db import models
+        class Order(models.Model):
+            def save(self, *args, **kwargs):
+                super().save(*args, **kwargs)
+        def create(k):
+            Order(pk=k).save(update_fields=["pk"])
+    ''',
+    "queue-put-item": '''
+        import queue
+        class Work(queue.Queue):
+            pass
+        def enqueue(x):
+            Work().put_item(x)
+            Work().put_item(x, block=False)
+    ''',
+    "proxy-of-another-service": '''
+        import boto3
+        class S3Proxy:
+            def __init__(self):
+                self._s3 = boto3.client("s3")
+            def __getattr__(self, name):
+                return getattr(self._s3, name)
+        def save(k):
+            S3Proxy().update_item(BLIND)
+    ''',
 }
 
 
@@ -407,3 +534,53 @@ def test_key_set_in_returning_branch_is_absent_after_it():
 ])
 def test_key_maybe_set_stays_unknown(body):
     assert _scan_param(body) is UNKNOWN
+
+
+# -- proxies: what else reaches the target through `__getattr__` ---------------------------------------
+def test_proxy_batch_writer_and_meta_client():
+    m = model(_source('''
+        import threading
+        import boto3
+        class DynamoDBTable(threading.local):
+            def __init__(self):
+                self._table = boto3.resource("dynamodb").Table("t")
+            def __getattr__(self, name):
+                return getattr(self._table, name)
+        orders = DynamoDBTable()
+        def load(items, k):
+            with orders.batch_writer() as batch:
+                batch.put_item(Item={"pk": k})
+            orders.meta.client.update_item(TableName="t", BLIND)
+    '''))
+    assert [(c.via, c.method) for c in m.calls] == [("batch_writer", "put_item"), ("client", "update_item")]
+
+
+@pytest.mark.parametrize("getattr_body", [
+    "return self.__dict__[name]",  # not a forward
+    "return getattr(self._table, name, None)",  # a default: not only the table
+    "if name in self.cache:\n    return self.cache[name]\nreturn getattr(self._table, name)",  # not every return
+])
+def test_partial_forwarding_is_not_a_proxy(getattr_body):
+    m = model(_source(f'''
+        import boto3
+        class Proxy:
+            def __init__(self):
+                self._table = boto3.resource("dynamodb").Table("t")
+                self.cache = {{}}
+            def __getattr__(self, name):
+{textwrap.indent(getattr_body, " " * 16)}
+        def save(k):
+            Proxy().update_item(BLIND)
+    '''))
+    assert [c.via for c in m.calls] == ["unknown"]  # unresolved: only its keywords say DynamoDB
+
+
+def test_recursive_getattr_is_not_followed_forever():
+    m = model(_source('''
+        class Proxy:
+            def __getattr__(self, name):
+                return getattr(self.inner, name)
+        def save(k):
+            Proxy().update_item(BLIND)
+    '''))
+    assert [c.via for c in m.calls] == ["unknown"]

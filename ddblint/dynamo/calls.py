@@ -20,7 +20,7 @@ from ddblint.dynamo.operations import (
 )
 from ddblint.dynamo.scope import CallSite
 from ddblint.dynamo.values import (
-    UNKNOWN, Arg, At, DictValue, Evaluator, ListValue, QualName, Receiver, Template,
+    UNKNOWN, Arg, At, DictValue, Evaluator, Instance, ListValue, QualName, Receiver, Template,
 )
 
 
@@ -99,6 +99,12 @@ def _recognise(evaluator: Evaluator, site: CallSite) -> Optional[DynamoCall]:
         return None  # boto3 operations take keywords only (checked first: resolving the receiver costs more)
     at = At(site.scope, site.order, site.chain)
     receiver = evaluator.value(node.func.value, at)
+    if isinstance(receiver, Instance):
+        # an instance of a project class: its own method is not DynamoDB's; a proxy is its target;
+        # anything else falls through to what we cannot see (SPEC §3)
+        receiver = evaluator.method_target(receiver, method)
+        if isinstance(receiver, Instance):
+            return None
     positional, keywords, complete = evaluator.arguments(node, at)
     if isinstance(receiver, Receiver):
         methods = {"client": CLIENT_OPERATIONS, "resource": RESOURCE_OPERATIONS, "table": TABLE_OPERATIONS,
@@ -140,9 +146,9 @@ def _operations(call: DynamoCall, evaluator: Optional[Evaluator] = None) -> List
     table = receiver_table if call.via == "table" else _value(kw.get("TableName"))
     ops = [Operation(name, call, call.node, kw, call.complete, table)]
     if name == "TransactWriteItems":
-        ops.extend(_transaction_entries(call, _TRANSACT_WRITE_ENTRIES))
+        ops.extend(_transaction_entries(call, _TRANSACT_WRITE_ENTRIES, evaluator))
     elif name == "TransactGetItems":
-        ops.extend(_transaction_entries(call, {"Get": "GetItem"}))
+        ops.extend(_transaction_entries(call, {"Get": "GetItem"}, evaluator))
     elif name in ("BatchWriteItem", "BatchGetItem"):
         ops = _per_table(call, name) or ops
     elif name in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"):
@@ -154,24 +160,39 @@ def _value(arg: Optional[Arg]):
     return arg.value if arg is not None else UNKNOWN
 
 
-def _transaction_entries(call: DynamoCall, kinds: Dict[str, str]) -> List[Operation]:
-    items = _value(call.keywords.get("TransactItems"))
+def _transaction_entries(call: DynamoCall, kinds: Dict[str, str], evaluator: Optional[Evaluator]) -> List[Operation]:
+    """One operation per part of TransactItems whose shape is known, however the list was built (a
+    literal, `append`/`extend`/`+`, a comprehension, a helper that returns a part or the list). A
+    part built once and added many times (in a loop, by a comprehension) is one operation."""
+    given = call.keywords.get("TransactItems")
+    items = _value(given)
     if not isinstance(items, ListValue):
         return []
-    ops = []
+    ops, seen = [], set()
     for item in items.items:
         entry = item.value
-        if not isinstance(entry, DictValue) or len(entry.entries) != 1:
+        if not isinstance(entry, DictValue) or len(entry.entries) != 1 or id(entry) in seen:
             continue
+        seen.add(id(entry))
         (kind, body), = entry.entries.items()
         if kind not in kinds or not isinstance(body.value, DictValue):
             continue
         params = body.value
-        # point at the entry's dict literal, even when it was bound to a name first
-        where = entry.node or item.node or call.node
+        where = _part_location(call, (entry.node, item.node, given.node), evaluator)
         ops.append(Operation(kinds[kind], call, where, params.entries, params.complete,
                              _value(params.entries.get("TableName")), in_transaction=True))
     return ops
+
+
+def _part_location(call: DynamoCall, candidates, evaluator: Optional[Evaluator]) -> cst.CSTNode:
+    """Where a finding on a transaction part points: the part's dict literal, even when it was bound
+    to a name first or returned by a helper; else the expression that added it to the list; else the
+    TransactItems argument; else the call. Only nodes of this module: a part built by another
+    module's helper is reported where this module uses it."""
+    for node in candidates:
+        if node is not None and (evaluator is None or evaluator.owns(node)):
+            return node
+    return call.node
 
 
 def _per_table(call: DynamoCall, name: str) -> List[Operation]:
@@ -206,7 +227,9 @@ def _partiql_statements(call: DynamoCall, evaluator: Optional[Evaluator]) -> Lis
         items = _value(call.keywords.get(_PARTIQL_ENTRIES[call.method]))
         if not isinstance(items, ListValue):
             return []
-        entries = [(item.value.entries, item.value.complete, item.value.node or item.node or call.node)
+        given = call.keywords[_PARTIQL_ENTRIES[call.method]]
+        entries = [(item.value.entries, item.value.complete,
+                    _part_location(call, (item.value.node, item.node, given.node), evaluator))
                    for item in items.items if isinstance(item.value, DictValue)]
     else:
         entries = [(call.keywords, call.complete, call.node)]

@@ -139,13 +139,15 @@ class ModuleIndex:
     # any `try ... finally`: nothing done in one reaches code after it
     # (`if q: req[...] = ...; return query(**req)`). Not `raise`: a local `except` may catch it.
     exits: frozenset = frozenset()
+    # id(ListComp, SetComp, DictComp or GeneratorExp) -> its scope: where its element is evaluated
+    comprehensions: Dict[int, Scope] = field(default_factory=dict)
 
 
 def build_index(module: cst.Module) -> ModuleIndex:
     visitor = _Indexer(module)
     visitor.walk(module)
     return ModuleIndex(module, visitor.root, visitor.classes, visitor.functions, visitor.calls,
-                       visitor.all_calls, frozenset(visitor.exits - visitor.jumps))
+                       visitor.all_calls, frozenset(visitor.exits - visitor.jumps), visitor.comprehensions)
 
 
 _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
@@ -164,6 +166,7 @@ class _Indexer:
         self.scope = self.root
         self.chain: List[int] = []
         self.functions: Dict[int, Scope] = {}
+        self.comprehensions: Dict[int, Scope] = {}
         self.classes: Dict[int, ClassInfo] = {}
         self.calls: List[CallSite] = []
         self.all_calls: Dict[int, CallSite] = {}
@@ -269,7 +272,7 @@ class _Indexer:
         self._pop()
 
     def visit_ListComp(self, node) -> None:
-        self._push("comprehension", node)
+        self.comprehensions[id(node)] = self._push("comprehension", node)
 
     visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
 

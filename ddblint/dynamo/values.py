@@ -22,6 +22,7 @@ import libcst as cst
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.operations import STUB_TYPES
 from ddblint.dynamo.scope import Binding, CallSite, ClassInfo, ModuleIndex, Scope
+from ddblint.dynamo.tree import walk
 
 
 class _Unknown:
@@ -208,6 +209,12 @@ def join(values: List[object]) -> object:
     first = values[0]
     if all(_same(first, v) for v in values[1:]):
         return first
+    if all(isinstance(v, ListValue) for v in values):
+        # one of several lists (`parts = []` then `parts += [...]` in a loop): what each may hold
+        items: List[Arg] = []
+        for value in values:
+            items.extend(item for item in value.items if not any(item is seen for seen in items))
+        return ListValue(items, False, first.node)
     if all(isinstance(v, Receiver) and v.kind == first.kind for v in values):
         region = first.region if all(_same(v.region, first.region) for v in values) else UNKNOWN
         table = first.table if all(_same(v.table, first.table) for v in values) else UNKNOWN
@@ -300,6 +307,9 @@ class Evaluator:
         self._binding_cache: Dict[int, object] = {}
         self._active: set = set()
         self._calls_by_name: Optional[Dict[str, List[CallSite]]] = None
+        self._own_nodes: Optional[set] = None
+        self._subclasses: Optional[Dict[int, List[ClassInfo]]] = None
+        self._forwarding: Dict[int, object] = {}  # id(ClassInfo) -> what its `__getattr__` forwards to
         self._depth = 0
 
     # -- entry points ---------------------------------------------------------------------------
@@ -331,6 +341,13 @@ class Evaluator:
                 positional.append(Arg(self.value(arg.value, at) if not arg.star else UNKNOWN, arg.value))
         return positional, keywords, complete
 
+    def owns(self, node: cst.CSTNode) -> bool:
+        """Whether `node` is part of this module's tree. A value from a helper or constant of another
+        module keeps that module's nodes, and a finding cannot point there."""
+        if self._own_nodes is None:
+            self._own_nodes = {id(found) for found in walk(self.index.module)}
+        return id(node) in self._own_nodes
+
     # -- expressions ----------------------------------------------------------------------------
     def _eval(self, node, at: At):
         if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
@@ -356,6 +373,8 @@ class Evaluator:
             return self._dict(node, at)
         if isinstance(node, (cst.List, cst.Tuple)):
             return self._list(node, at)
+        if isinstance(node, cst.ListComp):
+            return self._comprehension(node, at)
         if isinstance(node, cst.Await):
             return self.value(node.expression, at)
         if isinstance(node, cst.Lambda) and id(node) in self.index.functions:
@@ -394,6 +413,8 @@ class Evaluator:
         op = node.operator
         if isinstance(op, cst.Add) and (isinstance(left, (str, Template)) or isinstance(right, (str, Template))):
             return join_strings(left, right)
+        if isinstance(op, cst.Add) and isinstance(left, ListValue) and isinstance(right, ListValue):
+            return ListValue(left.items + right.items, left.complete and right.complete, node)
         if isinstance(op, (cst.BitAnd, cst.BitOr)) and isinstance(left, ConditionValue) \
                 and isinstance(right, ConditionValue):
             combine = ex.And if isinstance(op, cst.BitAnd) else ex.Or
@@ -438,6 +459,22 @@ class Evaluator:
                 items.append(Arg(self.value(element.value, at), element.value))
         return ListValue(items, complete, node)
 
+    def _comprehension(self, node, at: At) -> ListValue:
+        """`[{"Put": {...}} for item in items]`: a list of any length whose items all have the element's
+        value, evaluated in the comprehension's own scope where it stands (its loop names are unknown
+        there; the names around it hold what they hold at that point)."""
+        scope = self.index.comprehensions.get(id(node))
+        if scope is None:
+            return ListValue([], False, node)
+        element = self.value(node.elt, At(scope, at.order, at.chain))
+        return ListValue([Arg(element, node.elt)], False, node)
+
+    def _iterable(self, node: cst.BaseExpression, at: At):
+        """What `list(x)` or `parts.extend(x)` takes from `x`: a list, or a generator expression's items."""
+        if isinstance(node, cst.GeneratorExp):
+            return self._comprehension(node, at)
+        return self.value(node, at)
+
     def _subscript(self, node: cst.Subscript, at: At):
         base = self.value(node.value, at)
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -466,6 +503,10 @@ class Evaluator:
             return base  # `boto3.resource("s3").meta.client` is S3's
         if isinstance(base, Meta) and attr == "client":
             return replace(base.receiver, kind="client", table=UNKNOWN)
+        if isinstance(base, Instance):
+            target = self.proxy_target(base, attr)
+            if target is not None:
+                return self.attribute(target, attr)  # a proxy's `proxy.meta.client`
         if isinstance(base, (Instance, ClassRef)):
             return (base.owner or self).class_attribute(base.info, attr, instance=isinstance(base, Instance))
         if isinstance(base, ModuleRef):
@@ -500,6 +541,8 @@ class Evaluator:
             found = self.plugin.method_call(base, method, node, at)
             if found is not None:
                 return found
+            if isinstance(base, Instance):
+                base = self.proxy_target(base, method) or base  # `proxy.batch_writer()`
             if isinstance(base, Receiver):
                 return self._receiver_method(base, method, node, at)
             if isinstance(base, BuilderAttr):
@@ -574,6 +617,11 @@ class Evaluator:
                     return DictValue({**base.entries, **keywords}, complete and base.complete, node)
                 return UNKNOWN
             return DictValue(keywords, complete, node)
+        if name == "builtins.list" and not node.args:
+            return ListValue([], True, node)  # `parts = list()`, then appended to
+        if name == "builtins.list" and len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star:
+            items = self._iterable(node.args[0].value, at)  # `list(part(i) for i in items)`
+            return ListValue(list(items.items), items.complete, node) if isinstance(items, ListValue) else UNKNOWN
         if name in ("botocore.config.Config", "botocore.client.Config"):
             _, keywords, _ = self.arguments(node, at)
             return ClientConfig(self._region(keywords))
@@ -653,7 +701,10 @@ class Evaluator:
             bindings = scope.bindings.get(name)
             if bindings:
                 return self._from_bindings(name, scope, bindings, at if own else None)
-            scope, own = scope.parent, False
+            # a comprehension runs where it stands: the names around it are read at that point
+            # (but a class body's names are not visible from one)
+            own = own and scope.kind == "comprehension" and scope.parent is not None and scope.parent.kind != "class"
+            scope = scope.parent
         return QualName(f"builtins.{name}")
 
     def _from_bindings(self, name: str, scope: Scope, bindings: List[Binding], at: Optional[At]):
@@ -671,6 +722,8 @@ class Evaluator:
         value = join([self.binding_value(b) for b in candidates])
         if isinstance(value, DictValue) and at is not None:
             value = self._apply_mutations(value, scope.mutations.get(name, ()), candidates[0].order, at)
+        elif isinstance(value, ListValue) and at is not None and name in scope.mutations:
+            value = self._apply_list_mutations(value, scope.mutations[name], candidates[0].order, at)
         return value
 
     def _apply_mutations(self, value: DictValue, mutations, after: int, at: At) -> DictValue:
@@ -705,6 +758,69 @@ class Evaluator:
                     entries[key] = Arg(UNKNOWN, arg.node)  # set only on some paths
         return DictValue(entries, complete, value.node)
 
+    def _apply_list_mutations(self, value: ListValue, mutations, after: int, at: At) -> ListValue:
+        """The list after the `append`/`extend`/`insert` calls made on it before `at`.
+
+        An item added in a block that does not enclose the use (a loop, a branch) may be there or
+        not, any number of times: it is listed, and the list is no longer complete. Any other change
+        (`pop`, `parts[0] = ...`, handing the list to a function, an alias) leaves nothing certain:
+        the items are dropped, or marked incomplete when the change may only have added to them or
+        changed them (`for part in parts: part["Put"]["ConditionExpression"] = ...`)."""
+        relevant = [m for m in mutations if after < m.order < at.order and (m.seen_by_resolver or _loops_over(m))]
+        if not relevant:
+            return value
+        items, complete = list(value.items), value.complete
+        for mutation in relevant:
+            if any(block in self.index.exits and block not in at.chain for block in mutation.chain):
+                continue  # made in a block that returns or raises: it never reaches this use
+            added = self._list_addition(mutation, at)
+            if added is None:
+                if mutation.kind in ("passed", "alias", "deep", "read") or \
+                        (mutation.kind == "method" and mutation.depth != 0):
+                    # changed inside or added to where we cannot see: what we saw may be incomplete
+                    items = [Arg(_incomplete(item.value), item.node) for item in items]
+                elif not _reorders(mutation):
+                    items = []  # removed or replaced: which items remain is unknown
+                complete = False
+                continue
+            extra, extra_complete, certain = added
+            items.extend(extra)
+            complete = complete and extra_complete and certain
+        return ListValue(items, complete, value.node)
+
+    def _list_addition(self, mutation, at: At):
+        """(items, complete, certain) that `name.append(x)`, `name.extend(xs)` or `name.insert(i, x)`
+        adds; None for any other change."""
+        node = mutation.node
+        if mutation.kind != "method" or mutation.depth != 0 or not isinstance(node, cst.Call) \
+                or not isinstance(node.func, cst.Attribute) or any(arg.keyword or arg.star for arg in node.args):
+            return None
+        method, args = node.func.attr.value, node.args
+        where = At(at.scope, mutation.order, mutation.chain)
+        certain = bool(mutation.chain) and mutation.chain[-1] in at.chain
+        if method == "append" and len(args) == 1:
+            return [Arg(self._appended(args[0].value, where), args[0].value)], True, certain
+        if method == "insert" and len(args) == 2:
+            return [Arg(self._appended(args[1].value, where), args[1].value)], False, certain
+        if method == "extend" and len(args) == 1:
+            added = self._iterable(args[0].value, where)
+            if isinstance(added, ListValue):
+                return list(added.items), added.complete, certain
+            return [], False, certain
+        return None
+
+    def _appended(self, node: cst.BaseExpression, where: At):
+        """The value `parts.append(part)` adds; a dict that `part` names and that is changed after the
+        append (`part["Put"]["ConditionExpression"] = ...`) is the same object in the list: what we
+        saw of it may be incomplete."""
+        value = self.value(node, where)
+        if isinstance(node, cst.Name) and isinstance(value, (DictValue, ListValue)):
+            scope = where.scope
+            later = [m for m in scope.mutations.get(node.value, ()) if m.order > where.order and m.seen_by_resolver]
+            if later:
+                return _incomplete(value)
+        return value
+
     def binding_value(self, binding: Binding):
         key = id(binding)
         if key in self._binding_cache:
@@ -732,8 +848,12 @@ class Evaluator:
             return value
         if kind == "aug":
             if isinstance(b.node.operator, cst.AddAssign):
-                return join_strings(self.lookup(b.name, at), self.value(b.value, at)) \
-                    if isinstance(self.lookup(b.name, at), (str, Template)) else UNKNOWN
+                before = self.lookup(b.name, at)
+                if isinstance(before, (str, Template)):
+                    return join_strings(before, self.value(b.value, at))
+                added = self.value(b.value, at) if isinstance(before, ListValue) else UNKNOWN
+                if isinstance(added, ListValue):  # `parts += [...]`
+                    return ListValue(before.items + added.items, before.complete and added.complete, before.node)
             return UNKNOWN
         if kind == "param":
             passed = self._passed_receiver(b)
@@ -848,6 +968,97 @@ class Evaluator:
                                                                       depth=depth + 1)
         return join(values)
 
+    # -- instances of the project's classes: their own methods, proxies ---------------------------
+    def method_target(self, instance: "Instance", name: str):
+        """What a call `instance.name(...)` goes to (SPEC §3, receivers): the instance itself when its
+        class (or a base class of the project, or a subclass in this module: `self` may be one)
+        defines `name`; else the DynamoDB receiver the class's `__getattr__` forwards to (`return
+        getattr(self._table, name)`: the class *is* that receiver; a proxy of another service's
+        client is that client); else UNKNOWN, as the lookup falls through to something we cannot see."""
+        owner = instance.owner or self
+        if owner.defines(instance.info, name):
+            return instance
+        target = owner.forwarded(instance.info)
+        if target is UNKNOWN and any(name in sub.scope.bindings for sub in owner.subclasses(instance.info)):
+            return instance
+        return target
+
+    def proxy_target(self, instance: "Instance", name: str):
+        """The receiver (or other client) `instance.name` is taken from when the instance is a proxy
+        whose class does not define `name`; None otherwise."""
+        owner = instance.owner or self
+        target = owner.forwarded(instance.info)
+        if target is UNKNOWN or owner.defines(instance.info, name):
+            return None
+        return target
+
+    def subclasses(self, info: ClassInfo) -> List[ClassInfo]:
+        """The classes of this module that derive from `info` directly."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for candidate in self.index.classes.values():
+                for base in candidate.node.bases:
+                    value = self.value(base.value, At(candidate.outer, 1 << 62, ()))
+                    if isinstance(value, ClassRef) and (value.owner or self) is self:
+                        self._subclasses.setdefault(id(value.info), []).append(candidate)
+        return self._subclasses.get(id(info), [])
+
+    def defines(self, info: ClassInfo, name: str, depth: int = 0) -> bool:
+        """Whether the class, or a base class of the project, defines `name` (in its body, or as
+        `self.name = ...` in a method). A base we cannot see does not count."""
+        if name in info.scope.bindings or name in info.attributes:
+            return True
+        if depth >= 5:
+            return False
+        for base in info.node.bases:
+            value = self.value(base.value, At(info.outer, 1 << 62, ()))
+            if isinstance(value, ClassRef) and (value.owner or self).defines(value.info, name, depth + 1):
+                return True
+        return False
+
+    def forwarded(self, info: ClassInfo):
+        """The receiver (or another service's client) every return of the class's `__getattr__`
+        forwards to, or UNKNOWN."""
+        key = id(info)
+        if key not in self._forwarding:
+            self._forwarding[key] = UNKNOWN  # while it is worked out: `self._table` may come back here
+            self._forwarding[key] = self._forwarding_target(info)
+        return self._forwarding[key]
+
+    def _forwarding_target(self, info: ClassInfo):
+        if not self.defines(info, "__getattr__"):
+            return UNKNOWN
+        getter = self.class_attribute(info, "__getattr__", instance=False)
+        if not isinstance(getter, FunctionRef) or not isinstance(getter.scope.node, cst.FunctionDef):
+            return UNKNOWN
+        return (getter.owner or self).forwarded_by(getter.scope, Instance(info, self))
+
+    def forwarded_by(self, scope: Scope, instance: "Instance"):
+        """`def __getattr__(self, name): return getattr(self._table, name)`: the receiver it forwards to
+        when every return does so (UNKNOWN otherwise). `self.x` is looked up on `instance`, whose class
+        may be a subclass of the one that defines `__getattr__`."""
+        params = scope.node.params.params
+        if len(params) != 2 or not scope.returns or scope.yields or scope.node.decorators:
+            return UNKNOWN
+        name = params[1].name.value
+        targets = []
+        for ret, order, chain in scope.returns:
+            at = At(scope, order, chain)
+            call = ret.value
+            if not (isinstance(call, cst.Call) and len(call.args) == 2
+                    and not any(arg.keyword or arg.star for arg in call.args)
+                    and isinstance(call.args[1].value, cst.Name) and call.args[1].value.value == name
+                    and _same(self.value(call.func, at), QualName("builtins.getattr"))):
+                return UNKNOWN
+            forwarded = call.args[0].value
+            if isinstance(forwarded, cst.Attribute) and isinstance(forwarded.value, cst.Name) \
+                    and forwarded.value.value == params[0].name.value:
+                targets.append(self.attribute(instance, forwarded.attr.value))
+            else:
+                targets.append(self.value(forwarded, at))
+        target = join(targets)
+        return target if isinstance(target, (Receiver, OtherClient)) else UNKNOWN
+
     def annotation(self, node, at: At):
         if isinstance(node, cst.SimpleString):
             try:
@@ -891,6 +1102,18 @@ def _is_property(node) -> bool:
         or (isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value == "cached_property")
         for d in getattr(node, "decorators", ())
     )
+
+
+def _loops_over(mutation) -> bool:
+    """`for part in parts:`: the loop may change each item."""
+    return mutation.kind == "read" and isinstance(mutation.node, cst.For)
+
+
+def _reorders(mutation) -> bool:
+    """`parts.sort()` / `parts.reverse()`: the same items in another order."""
+    node = mutation.node
+    return mutation.kind == "method" and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+        and node.func.attr.value in ("sort", "reverse")
 
 
 def _fstring_text(node: cst.FormattedString, raw: str) -> Optional[str]:
