@@ -14,15 +14,15 @@ they contain is asked about; `ddblint tables` lists everything learned (`tables.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
 from ddblint import parsing
+from ddblint.positions import Positions
+from ddblint.dynamo.project import python_files
 from ddblint.dynamo.scope import ModuleIndex, build_index
 from ddblint.dynamo.values import UNKNOWN, At, DictValue, EnvVar, Evaluator, ListValue, QualName, Receiver, Template
 from ddblint.infra.declarations import Fact, relative
@@ -32,12 +32,6 @@ PYNAMODB_MODEL = "PynamoDB model"  # LearnedTable.method of indexes a PynamoDB m
 _WORDS = (b"create_table", b"update_table")
 _INDEX_LISTS = (("GlobalSecondaryIndexes", "global"), ("LocalSecondaryIndexes", "local"))
 _MAX_BYTES = 1_000_000  # a setup script or fixture; a bigger file is generated or data
-_MAX_FILES = 50_000  # a walk that big is not a project (a home directory): stop looking
-_SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", ".hypothesis", ".ddblint_cache", ".eggs", "site-packages", "build", "dist",
-    ".aws-sam", "cdk.out",
-})
 
 
 @dataclass(frozen=True)
@@ -150,51 +144,17 @@ def _shown(path: Path, root: Path) -> str:
     return path.name if shown.startswith("../") else shown  # outside the project (no configuration file)
 
 
-class _Found(Exception):
-    pass
-
-
-class _LineState(CodegenState):
-    """Generates the module's code only up to `target`, counting the line breaks on the way:
-    one partial code generation, where positions.Positions needs the module's code and two."""
-
-    def __init__(self, module: cst.Module, target: cst.CSTNode) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self.target = target
-        self.breaks = 0
-        self.newline = "\r" if module.default_newline == "\r" else "\n"
-
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.add_token(token)
-
-    def add_token(self, value: str) -> None:
-        self.breaks += value.count(self.newline)
-
-    def before_codegen(self, node) -> None:
-        if node is self.target:
-            raise _Found
-
-
 class _Lines:
-    """The line of a node in its module."""
+    """The line of a node in its module, located (one code generation) only when a source is shown."""
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module
-        self._lines: Dict[int, int] = {}
+        self._positions: Optional[Positions] = None
 
     def line(self, node: cst.CSTNode) -> int:
-        if id(node) not in self._lines:
-            self._lines[id(node)] = self._count(node)
-        return self._lines[id(node)]
-
-    def _count(self, node: cst.CSTNode) -> int:
-        state = _LineState(self.module, node)
-        try:
-            self.module._codegen(state)  # noqa: SLF001 - LibCST's code generation, as positions.py
-        except _Found:
-            return state.breaks + 1
-        return 1
+        if self._positions is None:
+            self._positions = Positions(self.module, self.module.code)
+        return self._positions[node][0][0]
 
 
 @dataclass(eq=False)
@@ -296,25 +256,15 @@ class ProjectFacts:
 
 
 def _scan(root: Path, exclude):
-    seen = 0
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not (exclude and exclude(here / d)))
-        for name in sorted(filenames):
-            seen += 1
-            if seen > _MAX_FILES:
-                return
-            path = here / name
-            if not name.endswith(".py") or (exclude and exclude(path)):
+    for path in python_files(root, exclude):
+        try:
+            if path.stat().st_size > _MAX_BYTES:
                 continue
-            try:
-                if path.stat().st_size > _MAX_BYTES:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if any(word in data for word in _WORDS):
-                yield path.resolve(), data
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if any(word in data for word in _WORDS):
+            yield path.resolve(), data
 
 
 def _learn_file(path: Path, data: bytes, root: Path) -> List[LearnedTable]:

@@ -12,7 +12,7 @@ import re
 import sys
 from collections import OrderedDict
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from ddblint import parsing
 from ddblint.dynamo.scope import build_index
@@ -43,6 +43,31 @@ def _imported_names(match) -> List[str]:
     joiner = "" if base.endswith(".") else "."
     return [base] + [f"{base}{joiner}{name}" for name in names] if base.strip(".") else \
         [f"{base}{name}" for name in names]
+
+
+# What a walk of the project skips: tools' and environments' directories (any directory whose name
+# starts with a dot is skipped too), and where it stops: a tree that big is not a project (the
+# root is a home directory, or a whole disk).
+_SKIPPED_DIRECTORIES = frozenset({"node_modules", "venv", "__pycache__", "site-packages", "build", "dist", "cdk.out"})
+_MAX_WALKED_ENTRIES = 50_000
+
+
+def python_files(root: Path, excluded: Optional[Callable[[Path], bool]] = None) -> Iterator[Path]:
+    """The project's `.py` files under `root`, in a stable order, for the questions that need the
+    whole project (who writes this PynamoDB model, which code creates this index). `excluded`
+    (the configuration's excludes) prunes directories and files."""
+    entries = 0
+    for directory, subdirectories, files in os.walk(root):
+        here = Path(directory)
+        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
+                                   and not (excluded and excluded(here / d)))
+        entries += len(files) + len(subdirectories)
+        if entries > _MAX_WALKED_ENTRIES:
+            return
+        for name in sorted(files):
+            path = here / name
+            if name.endswith(".py") and not (excluded and excluded(path)):
+                yield path
 
 
 class Project:

@@ -23,7 +23,7 @@ strings or builders applies to them). PynamoDB itself is never imported.
 """
 from __future__ import annotations
 
-import os
+import itertools
 from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Tuple
@@ -33,6 +33,7 @@ import libcst as cst
 from ddblint import parsing
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import DynamoCall, Operation
+from ddblint.dynamo.project import python_files
 from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex, build_index
 from ddblint.dynamo.values import (
     UNKNOWN, Arg, At, ClassRef, ConditionValue, DictValue, EnvVar, Evaluator, Instance, ListValue, Plugin,
@@ -798,9 +799,7 @@ def _changed_later(node, site: CallSite) -> bool:
 # The project's files are read once per process and stamp (only those that may write a model are
 # kept) and parsed only when they name the model and its module; these bounds keep a huge tree
 # from costing a run.
-_SKIPPED_DIRECTORIES = frozenset({"node_modules", "site-packages", "__pycache__", "venv", "build", "dist"})
 _MAX_PROJECT_FILES = 5000
-_MAX_PROJECT_ENTRIES = 50_000
 _MAX_WRITER_BYTES = 64_000
 _WRITE_WORDS = (b".save(", b".update(", b"TransactWrite")
 _writers: Dict[Path, Dict[Path, Tuple[tuple, bytes]]] = {}  # root -> path -> (stamp, source or b"")
@@ -837,30 +836,18 @@ def _writer_sources(root: Path) -> Dict[Path, Tuple[tuple, bytes]]:
     a model. What an earlier walk read is kept while its stamp holds; files gone since are dropped."""
     earlier = _writers.get(root, {})
     known: Dict[Path, Tuple[tuple, bytes]] = {}
-    seen = entries = 0
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES]
-        entries += len(files) + len(subdirectories)
-        if entries > _MAX_PROJECT_ENTRIES:
-            break  # not a project: the root is a home directory, or a whole disk
-        for file in files:
-            if not file.endswith(".py"):
+    for path in itertools.islice(python_files(root), _MAX_PROJECT_FILES):
+        try:
+            stat = path.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            if path in earlier and earlier[path][0] == stamp:
+                known[path] = earlier[path]
                 continue
-            seen += 1
-            if seen > _MAX_PROJECT_FILES:
-                break
-            path = Path(directory, file)
-            try:
-                stat = path.stat()
-                stamp = (stat.st_size, stat.st_mtime_ns)
-                if path in earlier and earlier[path][0] == stamp:
-                    known[path] = earlier[path]
-                    continue
-                data = path.read_bytes() if stat.st_size <= _MAX_WRITER_BYTES else b""
-            except OSError:
-                continue
-            # only the sources that may write are kept (the others, empty: read once per stamp)
-            known[path] = (stamp, data if any(word in data for word in _WRITE_WORDS) else b"")
+            data = path.read_bytes() if stat.st_size <= _MAX_WRITER_BYTES else b""
+        except OSError:
+            continue
+        # only the sources that may write are kept (the others, empty: read once per stamp)
+        known[path] = (stamp, data if any(word in data for word in _WRITE_WORDS) else b"")
     _writers[root] = known
     return known
 
