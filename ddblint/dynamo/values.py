@@ -727,13 +727,11 @@ class Evaluator:
         return value
 
     def _apply_mutations(self, value: DictValue, mutations, after: int, at: At) -> DictValue:
-        relevant = [m for m in mutations if after < m.order < at.order and m.seen_by_resolver]
-        if not relevant:
+        reaching = self._reaching(mutations, after, at, lambda m: m.seen_by_resolver)
+        if not reaching:
             return value
         entries, complete = dict(value.entries), value.complete
-        for mutation in relevant:
-            if any(block in self.index.exits and block not in at.chain for block in mutation.chain):
-                continue  # made in a block that returns or raises: it never reaches this use
+        for mutation in reaching:
             certain = bool(mutation.chain) and mutation.chain[-1] in at.chain
             updates: Dict[object, Arg] = {}
             if mutation.kind == "setitem" and mutation.key is not None:
@@ -758,6 +756,12 @@ class Evaluator:
                     entries[key] = Arg(UNKNOWN, arg.node)  # set only on some paths
         return DictValue(entries, complete, value.node)
 
+    def _reaching(self, mutations, after: int, at: At, wanted) -> List:
+        """The `wanted` mutations made after `after` and before `at` that can reach `at`: not
+        those made in a block that returns or raises without enclosing the use."""
+        return [m for m in mutations if after < m.order < at.order and wanted(m)
+                and not any(block in self.index.exits and block not in at.chain for block in m.chain)]
+
     def _apply_list_mutations(self, value: ListValue, mutations, after: int, at: At) -> ListValue:
         """The list after the `append`/`extend`/`insert` calls made on it before `at`.
 
@@ -766,13 +770,11 @@ class Evaluator:
         (`pop`, `parts[0] = ...`, handing the list to a function, an alias) leaves nothing certain:
         the items are dropped, or marked incomplete when the change may only have added to them or
         changed them (`for part in parts: part["Put"]["ConditionExpression"] = ...`)."""
-        relevant = [m for m in mutations if after < m.order < at.order and (m.seen_by_resolver or _loops_over(m))]
-        if not relevant:
+        reaching = self._reaching(mutations, after, at, lambda m: m.seen_by_resolver or _loops_over(m))
+        if not reaching:
             return value
         items, complete = list(value.items), value.complete
-        for mutation in relevant:
-            if any(block in self.index.exits and block not in at.chain for block in mutation.chain):
-                continue  # made in a block that returns or raises: it never reaches this use
+        for mutation in reaching:
             added = self._list_addition(mutation, at)
             if added is None:
                 if mutation.kind in ("passed", "alias", "deep", "read") or \
