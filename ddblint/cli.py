@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ddblint import __version__, baseline, config, engine, files, noqa, registry, report, runner, tablecheck
+from ddblint import __version__, baseline, config, engine, files, noqa, parsing, registry, report, runner, tablecheck
 from ddblint.dynamo import table_registry, tables
 from ddblint.diagnostics import Diagnostic, Fix, Location
 
@@ -406,7 +406,7 @@ def _add_noqa_to_file(path: Path, found: List[Diagnostic], reason: str) -> int:
     from ddblint import fix
 
     original = path.read_bytes()
-    text = engine.decode(original)
+    text = parsing.decode(original)
     added = 0
     for d in sorted(found, key=lambda d: (d.noqa_row, d.code)):
         edit = noqa.noqa_edit(text, d.noqa_row, d.code)

@@ -20,7 +20,6 @@ import libcst as cst
 from ddblint import noqa, parsing, registry
 from ddblint.diagnostics import Diagnostic, Edit, Location
 from ddblint.dynamo.project import project_for
-from ddblint.parsing import decode  # noqa: F401 - re-exported: cli, runner and server call engine.decode
 from ddblint.positions import Positions
 from ddblint.rule import Context, Rule
 from ddblint.text import row_column

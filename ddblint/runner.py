@@ -19,7 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ddblint import config, engine, files, registry, report
+from ddblint import config, engine, files, parsing, registry, report
 from ddblint.diagnostics import Diagnostic
 from ddblint.dynamo.project import project_for
 
@@ -226,7 +226,7 @@ class Linter:
         if result.diagnostics and self.wants_sources:
             data = job.data if data is None else data
             try:
-                outcome.source = engine.decode(data)
+                outcome.source = parsing.decode(data)
             except Exception:  # noqa: BLE001 - undecodable: the snippet shows replacement characters
                 outcome.source = data.decode("utf-8", "replace")
         return outcome
@@ -279,7 +279,7 @@ class Linter:
             return None
         if self.args.diff:
             result.diagnostics = outcome.remaining
-            old = engine.decode(job.data)
+            old = parsing.decode(job.data)
             return (job.display, outcome.applied, fix.unified_diff(old, outcome.source, job.display)), job.data
         new_bytes = fix.encode_like(job.data, outcome.source)
         if not read_stdin:

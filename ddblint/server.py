@@ -84,7 +84,7 @@ class Document:
     """A document's text as ddblint saw it, converting ddblint's positions (1-based rows,
     1-based code-point columns) and offsets to LSP positions.
 
-    ddblint lints the text without a leading byte order mark (`engine.decode` drops it), so on
+    ddblint lints the text without a leading byte order mark (`parsing.decode` drops it), so on
     the first line its columns are one less than the editor's when the text starts with one."""
 
     def __init__(self, text: str, encoding: str = "utf-16") -> None:

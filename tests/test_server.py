@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 
-from ddblint import config, engine, fix, noqa, registry, server
+from ddblint import config, engine, fix, noqa, parsing, registry, server
 from ddblint.diagnostics import Edit, Location
 from ddblint.dynamo import table_registry
 
@@ -578,7 +578,7 @@ def test_positions_after_a_byte_order_mark():
 
 def test_engine_bytes_follow_a_coding_cookie():
     text = "# -*- coding: latin-1 -*-\nname = 'é'\n"
-    assert engine.decode(server.encode_for_engine(text)) == text
+    assert parsing.decode(server.encode_for_engine(text)) == text
     assert server.encode_for_engine("x = 'é'\n") == "x = 'é'\n".encode("utf-8")
 
 
