@@ -16,6 +16,10 @@ def subject(op, facts) -> str:
     text = kind + (f" on `{facts.label}`" if facts.label else "")
     if op.call.region:
         text += f" from {op.call.region}"
+    through = getattr(op, "through", None)
+    if through is not None:  # `PutItem on `t` made by `Repo.save()` (repo.py:12) for this call`
+        where = f"{through.path.name}:{through.line}" if through.path is not None else f"line {through.line}"
+        text += f" made by `{through.helper}()` ({where}) for this call"
     return text
 
 
@@ -33,7 +37,8 @@ def unguarded_write(op, facts, guard, read_modify_write: bool) -> str:
         problem = (f"{what} has a condition, but not one that checks `{version}` in every case: "
                    f"a concurrent write from another region can silently discard it")
     else:
-        problem = f"{what} has no version condition: a concurrent write from another region can silently discard it"
+        problem = (f"{what} has no version condition{when(guard)}: a concurrent write from another region "
+                   f"can silently discard it")
     if getattr(op, "orm", None) is not None:
         advice = pynamodb_advice(op)
     elif op.name == "PutItem":
@@ -44,6 +49,12 @@ def unguarded_write(op, facts, guard, read_modify_write: bool) -> str:
         advice = (f"Add `ConditionExpression=\"#v = :expected\"` (with `#v` = `{version}`) "
                   f"and bump `{version}` in the same update.")
     return f"{problem}. {advice}"
+
+
+def when(guard) -> str:
+    """" when `overwrite` is true": what selects the path that leaves the condition out, if only one does."""
+    selector = guard.selector
+    return f" when {selector}" if selector else ""
 
 
 def version_check_advice(op, version: str) -> str:

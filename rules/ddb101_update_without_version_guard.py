@@ -280,6 +280,27 @@ class UpdateWithoutVersionGuard(Rule):
                 with TransactWrite() as transaction:
                     transaction.update(account, actions=[Account.balance.set(0)])  # expect: DDB101
         '''),
+        # a repository method whose condition comes from its caller: the call that passes none
+        Example('''
+            import boto3
+
+            class Subscribers:
+                def __init__(self):
+                    self.table = boto3.resource("dynamodb").Table("subscribers")
+
+                def update(self, key, expression, values, condition=None):
+                    request = dict(Key=key, UpdateExpression=expression, ExpressionAttributeValues=values)
+                    if condition:
+                        request["ConditionExpression"] = condition
+                    return self.table.update_item(**request)
+
+            def rename(repo: Subscribers, key, name, version):
+                repo.update(key, "SET #n = :n, version = :next", {":n": name, ":v": version, ":next": version + 1},
+                            condition="version = :v")
+
+            def change_email(repo: Subscribers, key, email):
+                repo.update(key, "SET email = :e", {":e": email})  # expect: DDB101
+        '''),
     ]
     passes = [
         Example('''
@@ -443,7 +464,7 @@ class UpdateWithoutVersionGuard(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        for op in model.operations:
+        for op in model.writes():
             if op.name != "UpdateItem":
                 continue
             if op.partiql is not None:  # a PartiQL UPDATE: DDB110

@@ -187,6 +187,55 @@ class PutWithoutGuard(Rule):
                 subscriber.save()  # expect: DDB102
                 subscriber.save(condition=Subscriber.subscriber_id.does_not_exist())
         '''),
+        # a condition added on one path only: the other path is an unguarded put, named in the message
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def store(item, overwrite=False):
+                request = {"Item": item}
+                if not overwrite:
+                    request["ConditionExpression"] = "attribute_not_exists(subscriber_id)"
+                table.put_item(**request)  # expect: DDB102
+        '''),
+        # a write helper whose condition comes from its parameter: the call that passes none is the
+        # unguarded put (the helper's own write is judged at its callers)
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def put(item, condition=None):
+                request = {"Item": item}
+                if condition is not None:
+                    request["ConditionExpression"] = condition
+                table.put_item(**request)
+
+            def register(item):
+                put(item, condition="attribute_not_exists(subscriber_id)")
+
+            def import_all(items):
+                for item in items:
+                    put(item)  # expect: DDB102
+        '''),
+        # a repository method that takes the whole request from its caller
+        Example('''
+            import boto3
+
+            class Subscribers:
+                def __init__(self):
+                    self.table = boto3.resource("dynamodb").Table("subscribers")
+
+                def put(self, **request):
+                    return self.table.put_item(**request)
+
+            def register(repo: Subscribers, item):
+                repo.put(Item=item, ConditionExpression="attribute_not_exists(subscriber_id)")
+
+            def overwrite(item):
+                Subscribers().put(Item=item)  # expect: DDB102
+        '''),
     ]
     passes = [
         Example('''
@@ -199,6 +248,47 @@ class PutWithoutGuard(Rule):
                     Item={"subscriber_id": subscriber_id, "email": email, "version": 1},
                     ConditionExpression="attribute_not_exists(subscriber_id)",
                 )
+        '''),
+        # a condition on every path: both branches set one, or a constant selects the branch
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+            STRICT = True
+
+            def store(item, replace, expected):
+                request = {"Item": item}
+                if replace:
+                    request["ConditionExpression"] = "version = :v"
+                    request["ExpressionAttributeValues"] = {":v": expected}
+                else:
+                    request["ConditionExpression"] = "attribute_not_exists(subscriber_id)"
+                table.put_item(**request)
+
+            def create(item):
+                request = {"Item": item}
+                if STRICT:
+                    request["ConditionExpression"] = "attribute_not_exists(subscriber_id)"
+                table.put_item(**request)
+        '''),
+        # a write helper every caller passes a guard to; a same-named function of a dict
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def put(item, condition=None, **extra):
+                request = {"Item": item, **extra}
+                if condition is not None:
+                    request["ConditionExpression"] = condition
+                table.put_item(**request)
+
+            def register(item):
+                put(item, condition="attribute_not_exists(subscriber_id)")
+                put(item, "attribute_not_exists(subscriber_id)")
+
+            def merge(settings, item):
+                settings.put(item)
         '''),
         # a lease: the condition compares an attribute the Item sets
         Example('''
@@ -316,7 +406,7 @@ class PutWithoutGuard(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        for op in model.operations:
+        for op in model.writes():
             if op.name != "PutItem":
                 continue
             facts = model.facts(op)

@@ -245,7 +245,7 @@ class DeleteWithoutVersionGuard(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        for op in model.operations:
+        for op in model.writes():
             if op.name != "DeleteItem" or op.partiql is not None:  # PartiQL DELETE: DDB110
                 continue
             facts = model.facts(op)
@@ -262,7 +262,7 @@ def _message(op, facts, guard) -> str:
     if guard.has_condition:
         problem = f"{what} has a condition, but not one that pins `{version}` in every case"
     else:
-        problem = f"{what} has no version condition"
+        problem = f"{what} has no version condition{_messages.when(guard)}"
     if op.orm:
         advice = f"Pass `condition=` comparing `{version}` with the version you read, or give the model a VersionAttribute."
     else:

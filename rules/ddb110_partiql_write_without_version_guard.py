@@ -96,6 +96,23 @@ class PartiqlWriteWithoutVersionGuard(Rule):
                      "Parameters": [{"S": now}, {"S": keys[0]}]},
                 ])
         '''),
+        # a statement passed to a wrapper's parameter is judged at the call that passes it
+        Example('''
+            import boto3
+
+            class Statements:
+                def __init__(self):
+                    self.client = boto3.client("dynamodb")
+
+                def run(self, statement, parameters):
+                    return self.client.execute_statement(Statement=statement, Parameters=parameters)
+
+            def close(runner: Statements, ticket_id):
+                runner.run(\'UPDATE "tickets" SET closed = true WHERE ticket_id = ?\', [{"S": ticket_id}])  # expect: DDB110
+
+            def load(runner: Statements, ticket_id):
+                return runner.run(\'SELECT * FROM "tickets" WHERE ticket_id = ?\', [{"S": ticket_id}])
+        '''),
     ]
     passes = [
         Example('''
@@ -178,7 +195,7 @@ class PartiqlWriteWithoutVersionGuard(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        for op in model.operations:
+        for op in model.writes():
             statement = op.partiql
             if statement is None or statement.kind not in ("UPDATE", "DELETE"):
                 continue

@@ -22,8 +22,8 @@ from typing import List, Optional
 import libcst as cst
 
 from ddblint.dynamo import (
-    batches, builders, conditions, expression_params, flow, guard as guards, index_kinds, learned, legacy, pynamodb,
-    tables, transactions,
+    batches, builders, conditions, expression_params, flow, guard as guards, helpers, index_kinds, learned, legacy,
+    pynamodb, tables, transactions,
 )
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation, find_calls
 from ddblint.dynamo.edits import (
@@ -84,6 +84,20 @@ class DynamoModel:
     def operations(self) -> List[Operation]:
         return [op for call in self.calls for op in call.operations]
 
+    @cached_property
+    def helper_writes(self) -> List[Operation]:
+        """The writes the module's calls make through the project's write helpers (SPEC §3): each
+        judged with the arguments its call passes, pointing at that call; `op.through` names the
+        helper and where its write is. Only the writes the helper leaves to its callers."""
+        found = helpers.writes_through(self._evaluator)
+        for op in found:
+            op.call.region = self._region(op.call)
+        return found
+
+    def writes(self) -> List[Operation]:
+        """What the lost-write rules judge: the module's operations and its `helper_writes`."""
+        return self.operations + self.helper_writes
+
     def _region(self, call: DynamoCall) -> Optional[str]:
         region = call.receiver.region if call.receiver is not None else None
         if isinstance(region, str):
@@ -106,8 +120,13 @@ class DynamoModel:
 
     # -- conditions, updates and version guards ----------------------------------------------------
     def guard(self, op: Operation) -> guards.Guard:
+        """Whether the write is version-guarded. A condition left out on a path that a parameter of
+        a helper the project calls selects is its callers' to answer (`helper_writes`): unknown here."""
         facts = self.facts(op)
-        return guards.version_guard(op, facts.version_attributes, guards.key_attributes(facts))
+        guard = guards.version_guard(op, facts.version_attributes, guards.key_attributes(facts))
+        if guard.when is not None and op.through is None and helpers.decided_by_callers(self._evaluator, op, guard.when):
+            return guards.Guard("unknown", False, False)
+        return guard
 
     def condition(self, op: Operation):
         """The operation's condition as an expression tree; None without one, UNKNOWN when unreadable."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -20,7 +20,7 @@ from ddblint.dynamo.operations import (
 )
 from ddblint.dynamo.scope import CallSite
 from ddblint.dynamo.values import (
-    UNKNOWN, Arg, At, DictValue, Evaluator, Instance, ListValue, QualName, Receiver, Template,
+    UNKNOWN, Arg, At, DictValue, Evaluator, Instance, ListValue, OnPath, QualName, Receiver, Template,
 )
 
 
@@ -37,6 +37,8 @@ ABSENT = _Absent()  # a parameter the call certainly does not pass
 # Entry kinds of TransactItems and the single-item operation each one is.
 _TRANSACT_WRITE_ENTRIES = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                            "ConditionCheck": "ConditionCheck"}
+# The parameters that carry a write's condition.
+_CONDITION_KEYS = ("ConditionExpression", "Expected", "ConditionalOperator")
 # An unresolved receiver whose name says it is a batch writer (`batch`, `writer`, `bw`).
 _BATCH_NAME = re.compile(r"(^|_)(batch|writer|bw)($|_)|batch_?writer", re.IGNORECASE)
 
@@ -69,6 +71,7 @@ class Operation:
     in_transaction: bool = False
     orm: Optional[str] = None  # "pynamodb" for an ORM model's operation (dynamo/pynamodb.py), None for boto3's
     partiql: Optional[object] = None  # a PartiQL statement's operation: its partiql.Statement
+    through: Optional[object] = None  # a write made by a helper this call calls: its helpers.Through
 
     def param(self, name: str):
         """The value passed for `name`; ABSENT when certainly not passed; UNKNOWN when we cannot tell."""
@@ -80,6 +83,16 @@ class Operation:
     def param_node(self, name: str) -> Optional[cst.CSTNode]:
         arg = self.params.get(name)
         return arg.node if arg is not None else None
+
+    def without_path_condition(self) -> Optional[Tuple["Operation", OnPath]]:
+        """The operation on the path where its condition, set by one `if` of the code that built the
+        request, is absent, and that `if` (SPEC §3 Paths); None when its condition is not set so."""
+        on_path = [self.params[key].path for key in _CONDITION_KEYS
+                   if key in self.params and self.params[key].path is not None]
+        if not on_path:
+            return None
+        params = {key: arg for key, arg in self.params.items() if not (key in _CONDITION_KEYS and arg.path)}
+        return replace(self, params=params), on_path[0]
 
 
 def find_calls(evaluator: Evaluator, sites: List[CallSite]) -> List[DynamoCall]:

@@ -333,6 +333,8 @@ class Patch:
     def __init__(self, module: cst.Module, op: Operation) -> None:
         self.module = module
         self.op = op
+        if op.through is not None:
+            raise Unfixable("a write a helper makes: its request is in the helper, for every caller")
         self.container = container_of(op)
         if self.container is None:
             raise Unfixable("the request is not written where a fix can edit it")

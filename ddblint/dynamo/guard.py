@@ -8,12 +8,14 @@ false alarm.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import List, Optional, Tuple
+
+import libcst as cst
 
 from ddblint.dynamo import conditions, expressions as ex
 from ddblint.dynamo.calls import Operation
-from ddblint.dynamo.values import UNKNOWN
+from ddblint.dynamo.values import UNKNOWN, OnPath
 
 _NEGATED = {"=": "<>", "<>": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 _MAX_DISJUNCTS = 256
@@ -24,10 +26,34 @@ class Guard:
     status: str  # guarded | unguarded | unknown
     has_condition: bool
     checks_version: bool  # some term compares a version attribute (DDB103/DDB104 ask this)
+    when: Optional[OnPath] = None  # unguarded only where this `if` leaves the condition out
 
     @property
     def unguarded(self) -> bool:
         return self.status == "unguarded"
+
+    @property
+    def selector(self) -> Optional[str]:
+        """What selects the unguarded path, for a message: "`overwrite` is true"."""
+        if self.when is None:
+            return None
+        return describe_test(self.when.test, not self.when.truth)
+
+
+def describe_test(test, truth: bool) -> str:
+    """`test` having the truth value `truth`, in words: "`overwrite` is true", "`condition` is None"."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return describe_test(test.expression, not truth)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot)) \
+            and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None":
+        is_none = isinstance(test.comparisons[0].operator, cst.Is) == truth
+        return f"`{_code(test.left)}` is {'None' if is_none else 'not None'}"
+    return f"`{_code(test)}` is {'true' if truth else 'false'}"
+
+
+def _code(node) -> str:
+    return cst.Module(body=[]).code_for_node(node)
 
 
 def dnf(node) -> Optional[List[List[Tuple[object, bool]]]]:
@@ -164,7 +190,20 @@ def key_attributes(facts) -> Optional[Tuple[str, ...]]:
 
 
 def version_guard(op: Operation, version_attributes, keys: Optional[Tuple[str, ...]] = None) -> Guard:
-    """`keys`: the table's key attributes when known (a PartiQL WHERE names the item with them)."""
+    """`keys`: the table's key attributes when known (a PartiQL WHERE names the item with them).
+    A condition the code adds on one path only (`if not overwrite: ...`) leaves the other path
+    unguarded: that is the answer, with the `if` that selects it (SPEC §3 Paths)."""
+    guard = _version_guard(op, version_attributes, keys)
+    alternative = op.without_path_condition() if guard.status == "unknown" else None
+    if alternative is not None:
+        without, path = alternative
+        other = _version_guard(without, version_attributes, keys)
+        if other.unguarded:
+            return replace(other, when=path)
+    return guard
+
+
+def _version_guard(op: Operation, version_attributes, keys: Optional[Tuple[str, ...]]) -> Guard:
     tree = conditions.condition(op, version_attributes, keys)
     if tree is None:
         if not op.complete and op.partiql is None:  # a statement's WHERE is all there is

@@ -77,6 +77,8 @@ class Project:
         self._depth = 0
         self._located: Dict[Tuple[str, str], Optional[Path]] = {}
         self._words: Dict[Path, tuple] = {}
+        self._defined: Dict[Path, tuple] = {}
+        self._naming: Dict[tuple, List[Path]] = {}
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
 
     # -- finding the module file ----------------------------------------------------------------
@@ -128,14 +130,64 @@ class Project:
     def module_mentions(self, qualname: str, importer: Optional[Path], words) -> bool:
         """Whether the project's module that `qualname` imports (from `importer`) contains one
         of `words` (bytes); False for the standard library, other packages and unknown names."""
+        module = self._module_file(qualname, importer)
+        return module is not None and self._mentions(module, words)
+
+    def defined_names(self, qualname: str, importer: Optional[Path], words, pattern) -> frozenset:
+        """The names `pattern` (bytes, one group) finds in the project's module that `qualname`
+        imports, when that module contains one of `words`; cached per process while it is unchanged."""
+        module = self._module_file(qualname, importer)
+        if module is None or not self._mentions(module, words):
+            return frozenset()
+        try:
+            stat = module.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            cached = self._defined.get(module)
+            if cached is None or cached[0] != stamp:
+                names = frozenset(m.decode("ascii", "replace") for m in pattern.findall(module.read_bytes()))
+                cached = self._defined[module] = (stamp, names)
+        except OSError:
+            return frozenset()
+        return cached[1]
+
+    def _module_file(self, qualname: str, importer: Optional[Path]) -> Optional[Path]:
         if qualname.lstrip(".").split(".")[0] in _STDLIB:
-            return False
+            return None
         key = (qualname, os.fspath(importer.parent) if importer is not None else "")
         if key not in self._located:
             found = self.locate(qualname, importer)
             self._located[key] = found[0] if found is not None else None
-        module = self._located[key]
-        return module is not None and self._mentions(module, words)
+        return self._located[key]
+
+    def imports_module(self, importer: Path, module: Path) -> bool:
+        """Whether `importer`'s top-level imports (read as text) name the project's `module` file."""
+        try:
+            text = importer.read_bytes().decode("latin-1")
+        except OSError:
+            return False
+        for match in _IMPORT.finditer(text):
+            for name in _imported_names(match):
+                found = self._module_file(name, importer)
+                if found is not None and found.resolve() == module:
+                    return True
+        return False
+
+    def files_naming(self, words) -> List[Path]:
+        """The project's Python files (resolved paths) that contain every one of `words` (bytes).
+        Walked once per process for each set of words: for questions asked rarely (who calls this
+        write helper), never for every file."""
+        key = tuple(words)
+        if key not in self._naming:
+            found = []
+            for path in python_files(self.root):
+                try:
+                    data = path.read_bytes() if path.stat().st_size <= _MAX_SCANNED_BYTES else b""
+                except OSError:
+                    continue
+                if data and all(word in data for word in key):
+                    found.append(path.resolve())
+            self._naming[key] = found
+        return self._naming[key]
 
     def _mentions(self, path: Path, words) -> bool:
         try:

@@ -141,13 +141,25 @@ class ModuleIndex:
     exits: frozenset = frozenset()
     # id(ListComp, SetComp, DictComp or GeneratorExp) -> its scope: where its element is evaluated
     comprehensions: Dict[int, Scope] = field(default_factory=dict)
+    # id(statement block) -> the `if` that selects it: the body of an `if` (not an `elif`) runs
+    # when its test is true, its `else` body when it is false (SPEC §3 Paths)
+    branches: Dict[int, "Branch"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Branch:
+    test: cst.BaseExpression
+    truth: bool  # the block runs when `test` has this truth value
+    order: int  # where the test is evaluated
+    chain: Tuple[int, ...]
 
 
 def build_index(module: cst.Module) -> ModuleIndex:
     visitor = _Indexer(module)
     visitor.walk(module)
     return ModuleIndex(module, visitor.root, visitor.classes, visitor.functions, visitor.calls,
-                       visitor.all_calls, frozenset(visitor.exits - visitor.jumps), visitor.comprehensions)
+                       visitor.all_calls, frozenset(visitor.exits - visitor.jumps), visitor.comprehensions,
+                       visitor.branches)
 
 
 _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
@@ -175,6 +187,8 @@ class _Indexer:
         self.exits: set = set()
         self.jumps: set = set()  # blocks holding a break/continue, which may leave them sideways
         self.finally_depth = 0  # inside a `try` with a `finally`, which runs after a return
+        self.branches: Dict[int, Branch] = {}
+        self.elifs: set = set()  # ids of the `If` nodes that are `elif`s: their blocks have compound tests
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _handlers_for(self, kind: type):
@@ -307,6 +321,16 @@ class _Indexer:
     def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
         if node.body and isinstance(node.body[-1], cst.Return) and not self.finally_depth:
             self.exits.add(id(node))
+
+    def visit_If(self, node: cst.If) -> None:
+        if isinstance(node.orelse, cst.If):
+            self.elifs.add(id(node.orelse))
+        if id(node) in self.elifs:
+            return
+        where = (self.order, tuple(self.chain))
+        self.branches[id(node.body)] = Branch(node.test, True, *where)
+        if isinstance(node.orelse, cst.Else):
+            self.branches[id(node.orelse.body)] = Branch(node.test, False, *where)
 
     def visit_Try(self, node) -> None:
         self.finally_depth += node.finalbody is not None
@@ -455,7 +479,8 @@ class _Indexer:
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
             bound = alias.asname.name.value if alias.asname is not None else name
-            self._bind(bound, "import", node, qualname=f"{base}.{name}" if base else name)
+            joiner = "" if base.endswith(".") else "."  # `from . import db` is `.db`, not `..db`
+            self._bind(bound, "import", node, qualname=f"{base}{joiner}{name}" if base else name)
 
     # -- calls -------------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:

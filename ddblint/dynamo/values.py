@@ -71,6 +71,19 @@ class QualName:
 class Arg:
     value: object
     node: Optional[cst.CSTNode]  # the expression it came from (where a fix or a finding points)
+    # for a dict entry set on some paths only (`if not overwrite: req["ConditionExpression"] = c`):
+    # which, and what it holds there; `value` is then UNKNOWN, as no single value is certain
+    path: Optional["OnPath"] = None
+
+
+@dataclass(frozen=True)
+class OnPath:
+    """A dict entry that exists only when `test` has the truth value `truth` (SPEC §3 Paths), and
+    holds `value` there; on the other paths the key is absent."""
+
+    value: object
+    test: cst.BaseExpression
+    truth: bool
 
 
 @dataclass(eq=False)
@@ -311,6 +324,8 @@ class Evaluator:
         self._subclasses: Optional[Dict[int, List[ClassInfo]]] = None
         self._forwarding: Dict[int, object] = {}  # id(ClassInfo) -> what its `__getattr__` forwards to
         self._depth = 0
+        self._bound: Dict[int, object] = {}  # id(param Binding) -> what a caller passes (`called_with`)
+        self._returned: Dict[int, object] = {}  # id(function Scope) -> what it returns
 
     # -- entry points ---------------------------------------------------------------------------
     def value(self, node: cst.CSTNode, at: At) -> object:
@@ -732,12 +747,14 @@ class Evaluator:
             return value
         entries, complete = dict(value.entries), value.complete
         for mutation in reaching:
-            certain = bool(mutation.chain) and mutation.chain[-1] in at.chain
+            branch, runs = self._runs(mutation, at)
+            if runs is False:
+                continue  # its `if` cannot select it here (`if not overwrite:` with `overwrite=True`)
+            where = At(at.scope, mutation.order, mutation.chain)
             updates: Dict[object, Arg] = {}
             if mutation.kind == "setitem" and mutation.key is not None:
-                updates[self.value(mutation.key, At(at.scope, mutation.order, mutation.chain))] = \
-                    Arg(self.value(mutation.value, At(at.scope, mutation.order, mutation.chain))
-                        if mutation.value is not None else UNKNOWN, mutation.value)
+                updates[self.value(mutation.key, where)] = \
+                    Arg(self.value(mutation.value, where) if mutation.value is not None else UNKNOWN, mutation.value)
             elif mutation.kind == "update" and all(a.keyword is not None for a in mutation.node.args):
                 for arg in mutation.node.args:
                     updates[arg.keyword.value] = Arg(self.value(arg.value, at), arg.value)
@@ -750,11 +767,57 @@ class Evaluator:
             for key, arg in updates.items():
                 if not isinstance(key, str):
                     complete = False
-                elif certain:
+                elif runs:
                     entries[key] = arg
+                elif branch is not None and key not in entries and complete:
+                    # set by one `if` on an entry nothing else sets: absent on the other path
+                    entries[key] = Arg(UNKNOWN, arg.node, OnPath(arg.value, branch.test, branch.truth))
                 else:
                     entries[key] = Arg(UNKNOWN, arg.node)  # set only on some paths
         return DictValue(entries, complete, value.node)
+
+    def _runs(self, mutation, at: At):
+        """(branch, runs) for a change made before `at`: runs is True when it certainly happens
+        on the way to `at` (its block encloses `at`, or the one `if` between them is decided),
+        False when it cannot, None when it may; branch is that `if` when exactly one stands between."""
+        if mutation.chain and mutation.chain[-1] in at.chain:
+            return None, True
+        apart = [block for block in mutation.chain if block not in at.chain]
+        branch = self.index.branches.get(apart[0]) if len(apart) == 1 else None
+        if branch is None:
+            return None, None
+        truth = self.truth(branch.test, At(at.scope, branch.order, branch.chain))
+        return branch, None if truth is None else truth == branch.truth
+
+    def truth(self, test: cst.BaseExpression, at: At) -> Optional[bool]:
+        """Whether an `if` test is true, when its value is known statically (None otherwise)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self.truth(test.expression, at)
+            return None if inner is None else not inner
+        if isinstance(test, cst.BooleanOperation):
+            left, right = self.truth(test.left, at), self.truth(test.right, at)
+            if isinstance(test.operator, cst.And):
+                return False if False in (left, right) else None if None in (left, right) else True
+            return True if True in (left, right) else None if None in (left, right) else False
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            return self._compared(test, at)
+        return _truth_of(self.value(test, at))
+
+    def _compared(self, test: cst.Comparison, at: At) -> Optional[bool]:
+        """`x is None`, `x is not None`, `x == "literal"`, `x != 3`, with both sides known."""
+        target = test.comparisons[0]
+        operator = type(target.operator)
+        if operator not in (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual):
+            return None
+        left, right = self.value(test.left, at), self.value(target.comparator, at)
+        if operator in (cst.Is, cst.IsNot):  # only `is None` is an identity we can see
+            other = left if right is None else right if left is None else UNKNOWN
+            if other is not None and (other is UNKNOWN or _truth_of(other) is None):
+                return None
+            return (other is None) == (operator is cst.Is)
+        if not all(isinstance(side, (str, int, float, bool)) for side in (left, right)):
+            return None
+        return (left == right) == (operator is cst.Equal)
 
     def _reaching(self, mutations, after: int, at: At, wanted) -> List:
         """The `wanted` mutations made after `after` and before `at` that can reach `at`: not
@@ -838,6 +901,8 @@ class Evaluator:
         return value
 
     def _binding_value(self, b: Binding):
+        if id(b) in self._bound:
+            return self._bound[id(b)]
         found = self.plugin.binding(b)
         if found is not None:
             return found
@@ -932,8 +997,56 @@ class Evaluator:
         outer = scope.parent or scope
         return At(outer, 1 << 62, ())
 
+    # -- a function as one call sees it (write helpers, SPEC §3) ----------------------------------
+    def called_with(self, scope: Scope, positional: List[Arg], keywords: Dict[str, Arg], complete: bool,
+                    bound_method: bool) -> Optional["Evaluator"]:
+        """An evaluator of this module that sees the function `scope` called with these arguments
+        (resolved where the call stands, maybe in another module): each parameter holds what the call
+        passes, else its default (UNKNOWN when an unresolved `**splat` may pass it); `**kwargs` the
+        keywords no parameter takes. None when the arguments do not fit the parameters."""
+        params = scope.node.params
+        ordered = list(params.posonly_params) + list(params.params)
+        if bound_method:
+            ordered = ordered[1:]  # `self` or `cls`: the instance or class the call was made through
+        extra = dict(keywords)
+        if len(positional) > len(ordered) and not isinstance(params.star_arg, cst.Param):
+            return None
+        values: Dict[str, object] = {}
+        for index, param in enumerate(ordered + list(params.kwonly_params)):
+            name = param.name.value
+            if index < len(positional) and param not in params.kwonly_params:
+                values[name] = positional[index].value
+            elif name in extra and param not in params.posonly_params:
+                values[name] = extra.pop(name).value
+            elif not complete:
+                values[name] = UNKNOWN
+            elif param.default is not None:
+                values[name] = self.value(param.default, self._outer(scope))
+            else:
+                return None  # a required parameter the call does not pass: not a call of this function
+        if isinstance(params.star_kwarg, cst.Param):
+            values[params.star_kwarg.name.value] = DictValue(extra, complete)
+        elif extra:
+            return None
+        child = Evaluator(self.index, self.project, self.path, type(self.plugin))
+        child._calls_by_name, child._own_nodes, child._subclasses = \
+            self._calls_by_name, self._own_nodes, self._subclasses  # facts of the module: the same for both
+        child._bound = {id(b): values[name] for name in values for b in scope.bindings.get(name, ())
+                        if b.kind == "param"}
+        return child
+
     # -- functions, classes, annotations ----------------------------------------------------------
     def returned_value(self, scope: Scope):
+        """What calling the function returns (the same for every call: parameters are unknown here,
+        and `called_with` makes another evaluator), computed once: helpers calling helpers would
+        otherwise cost exponential time."""
+        key = id(scope)
+        if key not in self._returned:
+            self._returned[key] = UNKNOWN  # a recursive call sees UNKNOWN
+            self._returned[key] = self._returned_value(scope)
+        return self._returned[key]
+
+    def _returned_value(self, scope: Scope):
         node = scope.node
         if isinstance(node, cst.Lambda):
             return self.value(node.body, At(scope, 1 << 62, ()))
@@ -1083,6 +1196,8 @@ class Evaluator:
         value = self.value(node, at)
         if not isinstance(value, QualName):
             found = self.plugin.annotated(value) if isinstance(node, (cst.Name, cst.Attribute)) else None
+            if found is None and isinstance(value, ClassRef):
+                return Instance(value.info, value.owner)  # `repo: Subscribers`: an instance of the project's class
             return UNKNOWN if found is None else found
         name = value.name
         if name.startswith("builtins."):
@@ -1128,6 +1243,17 @@ def _fstring_text(node: cst.FormattedString, raw: str) -> Optional[str]:
         return ast.literal_eval(node.end + text + node.end)
     except (SyntaxError, ValueError):
         return None
+
+
+def _truth_of(value) -> Optional[bool]:
+    """The truth value of a statically known value (None when it is not known)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return bool(value)
+    if isinstance(value, (DictValue, ListValue)) and value.complete:
+        return bool(value.entries if isinstance(value, DictValue) else value.items)
+    if isinstance(value, (Receiver, ConditionValue)):
+        return True
+    return None
 
 
 def _incomplete(value):

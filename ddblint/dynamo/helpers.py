@@ -1,0 +1,231 @@
+"""Write helpers (SPEC §3): a function whose DynamoDB write takes its condition, its whole request
+or its PartiQL statement from a parameter is judged with what each of its callers passes.
+
+    def put(item, overwrite=False):            def save(self, **request):
+        request = {"Item": item}                   self.table.put_item(**request)
+        if not overwrite:
+            request["ConditionExpression"] = "attribute_not_exists(pk)"
+        table.put_item(**request)
+
+`writes_through` gives, for the calls of one module, the writes they make through such helpers
+(of the same module, or of a project module it imports): each an `Operation` re-resolved with the
+call's arguments bound to the helper's parameters, pointing at the call, `through` naming the
+helper. `decided_by_callers` tells the write itself that its path finding (`when overwrite is
+true`) belongs to those calls: the helper is called in the project, and a parameter selects the path.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import libcst as cst
+
+from ddblint.dynamo import conditions
+from ddblint.dynamo.calls import DynamoCall, Operation, find_calls
+from ddblint.dynamo.scope import CallSite, Scope
+from ddblint.dynamo.values import UNKNOWN, At, ClassRef, Evaluator, FunctionRef, Instance, OnPath
+from ddblint.positions import Positions
+from ddblint.syntax import dotted_name
+
+_SINGLE_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
+# What a module must contain to define a write helper (read as bytes: the prefilter).
+_WRITE_WORDS = (b"put_item", b"update_item", b"delete_item", b"execute_statement", b"transact_write_items")
+_DEFINED = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
+# Decorators that keep a function's signature and its arguments as they are.
+_TRANSPARENT = frozenset({"staticmethod", "classmethod"})
+_RETRIES = re.compile(r"(^|\.)(retry|on_exception|on_predicate)$")
+
+
+@dataclass(frozen=True)
+class Through:
+    """The helper a write is made through: `Repo.save`, where its write is."""
+
+    helper: str
+    line: int
+    path: Optional[Path]  # the helper's module when it is another one
+
+
+# -- the writes a function leaves to its callers ----------------------------------------------------
+
+def open_writes(evaluator: Evaluator, scope: Scope) -> List[Tuple[DynamoCall, List[Operation]]]:
+    """The DynamoDB write calls directly in the function `scope`, each with those of its operations
+    whose guard the function's parameters may decide: a condition, request or statement we cannot
+    read here, or a condition set on a path a parameter selects."""
+    found = []
+    sites = [site for site in evaluator.index.calls if site.function is scope.node]
+    for call in find_calls(evaluator, sites):
+        ops = [op for op in call.operations if _open(op, scope)]
+        if ops:
+            found.append((call, ops))
+    return found
+
+
+def _open(op: Operation, scope: Scope) -> bool:
+    if op.name == "ExecuteStatement" and op.partiql is None:
+        return op.param("Statement") is UNKNOWN  # the statement comes from somewhere else
+    if op.name not in _SINGLE_WRITES or op.partiql is not None:
+        return False
+    alternative = op.without_path_condition()
+    if alternative is not None:
+        return _selected_by_parameter(alternative[1], scope)
+    condition = conditions.condition(op)
+    return condition is UNKNOWN or (condition is None and not op.complete)
+
+
+def _selected_by_parameter(path: OnPath, scope: Scope) -> bool:
+    """Whether the `if` that leaves the condition out tests one of the function's parameters."""
+    parameters = {name for name, bindings in scope.bindings.items() if any(b.kind == "param" for b in bindings)}
+    names = {node.value for node in _names(path.test)}
+    return bool(names & parameters)
+
+
+def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
+    if isinstance(node, cst.Name):
+        yield node
+    elif isinstance(node, cst.Attribute):
+        yield from _names(node.value)  # `options.overwrite` tests `options`
+    else:
+        for child in node.children:
+            yield from _names(child)
+
+
+def decided_by_callers(evaluator: Evaluator, op: Operation, path: OnPath) -> bool:
+    """Whether the path finding on `op` belongs to the callers of its function: a parameter of the
+    function selects the path, and the project calls the function (SPEC §3 Write helpers)."""
+    function = op.call.site.function
+    scope = evaluator.index.functions.get(id(function)) if function is not None else None
+    if scope is None or not _selected_by_parameter(path, scope) or not _plain(scope, evaluator):
+        return False
+    return any(True for _ in _local_callers(evaluator, scope)) or _named_elsewhere(evaluator, scope)
+
+
+def _local_callers(evaluator: Evaluator, scope: Scope) -> Iterator[CallSite]:
+    for site in evaluator.index.all_calls.values():
+        func = site.node.func
+        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+        if name != scope.node.name.value or site.scope is scope:
+            continue
+        callee = evaluator.value(func, At(site.scope, site.order, site.chain))
+        if isinstance(callee, FunctionRef) and callee.scope is scope:
+            yield site
+
+
+def _named_elsewhere(evaluator: Evaluator, scope: Scope) -> bool:
+    """Whether another module of the project imports the function's module and names the function:
+    a caller, as far as its imports tell. Finding the call itself is that module's work
+    (`writes_through`); a call we cannot follow there is lost rather than reported twice."""
+    project, path = evaluator.project, evaluator.path
+    if project is None or path is None:
+        return False
+    here = Path(path).resolve()
+    words = (scope.node.name.value.encode(), here.stem.encode() if here.stem != "__init__" else here.parent.name.encode())
+    return any(other != here and project.imports_module(other, here) for other in project.files_naming(words))
+
+
+# -- the writes a module's calls make through helpers -------------------------------------------------
+
+def writes_through(evaluator: Evaluator) -> List[Operation]:
+    """The writes the module's calls make through write helpers, judged with each call's arguments."""
+    names = _helper_names(evaluator)
+    if not names:
+        return []
+    found: List[Operation] = []
+    opened: Dict[int, list] = {}  # id(helper's scope) -> its open writes, found once per module
+    for site in evaluator.index.all_calls.values():
+        func = site.node.func
+        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+        if name in names and not any(arg.star == "*" for arg in site.node.args):
+            found.extend(_through(evaluator, site, opened))
+    return found
+
+
+def _helper_names(evaluator: Evaluator) -> set:
+    """The names a call must have to reach a write helper: the functions of this module, and those
+    of the project's modules it imports that make DynamoDB writes (read as bytes)."""
+    index = evaluator.index
+    names = {scope.node.name.value for scope in index.functions.values() if isinstance(scope.node, cst.FunctionDef)
+             and any(site.function is scope.node for site in index.calls)}
+    project = evaluator.project
+    if project is None:
+        return names
+    for bindings in index.scope.bindings.values():
+        for binding in bindings:
+            if binding.kind == "import" and binding.qualname:
+                names.update(project.defined_names(binding.qualname, evaluator.path, _WRITE_WORDS, _DEFINED))
+    return names
+
+
+def _through(evaluator: Evaluator, site: CallSite, opened: Dict[int, list]) -> List[Operation]:
+    at = At(site.scope, site.order, site.chain)
+    func = site.node.func
+    callee = evaluator.value(func, at)
+    if not isinstance(callee, FunctionRef) or not isinstance(callee.scope.node, cst.FunctionDef) \
+            or callee.scope is site.scope:
+        return []
+    scope, owner = callee.scope, callee.owner or evaluator
+    bound = _bound_method(evaluator, func, scope, at)
+    if bound is None or not _plain(scope, owner):
+        return []
+    if id(scope) not in opened:
+        opened[id(scope)] = open_writes(owner, scope)
+    if not opened[id(scope)]:
+        return []
+    positional, keywords, complete = evaluator.arguments(site.node, at)
+    seen = owner.called_with(scope, positional, keywords, complete, bound)
+    if seen is None:
+        return []
+    found = []
+    for call, ops in opened[id(scope)]:
+        decided = {id(op.node) for op in call.operations if op not in ops}
+        through = Through(_helper_name(scope), _line(owner, call.node), None if owner is evaluator else owner.path)
+        for redone in find_calls(seen, [call.site]):
+            for op in redone.operations:
+                if id(op.node) in decided or not (op.name in _SINGLE_WRITES or op.partiql is not None):
+                    continue  # judged at the helper itself
+                found.append(replace(op, node=site.node, through=through))
+    return found
+
+
+def _bound_method(evaluator: Evaluator, func, scope: Scope, at: At) -> Optional[bool]:
+    """Whether the call passes `self`/`cls` implicitly (`repo.save(x)`); None for a form we do not
+    follow (an instance method called on its class)."""
+    if scope.self_kind is None:
+        return False
+    if not isinstance(func, cst.Attribute):
+        return None
+    base = evaluator.value(func.value, at)
+    if isinstance(base, Instance):
+        return True
+    if isinstance(base, ClassRef):
+        return True if scope.self_kind == "class" else None
+    return None
+
+
+def _plain(scope: Scope, evaluator: Evaluator) -> bool:
+    """No decorator that could change how the function is called, except retries."""
+    for decorator in scope.node.decorators:
+        target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        name = dotted_name(target) or ""
+        if name not in _TRANSPARENT and not _RETRIES.search(name):
+            return False
+    return True
+
+
+def _helper_name(scope: Scope) -> str:
+    name = scope.node.name.value
+    return f"{scope.class_info.node.name.value}.{name}" if scope.class_info is not None else name
+
+
+def _line(evaluator: Evaluator, node: cst.CSTNode) -> int:
+    """The line of a node of the evaluator's module (positions computed once per module and run)."""
+    module = evaluator.index.module
+    positions = _POSITIONS.get(id(module))
+    if positions is None or positions[0] is not module:
+        _POSITIONS.clear()  # one module's at a time: the helpers of one caller are mostly in one
+        positions = _POSITIONS[id(module)] = (module, Positions(module, module.code))
+    return positions[1][node][0][0]
+
+
+_POSITIONS: Dict[int, Tuple[cst.Module, Positions]] = {}
