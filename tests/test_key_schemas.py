@@ -1,5 +1,5 @@
-"""`DynamoModel.key_schema`: a table's key schema, declared, learned from `create_table`, or
-inferred from a call's `Key` when its table is unknown (table by shape, SPEC §3)."""
+"""`DynamoModel.key_schema`: a table's key schema, declared, learned from `create_table` or a
+PynamoDB model, or inferred from a call's `Key` when its table is unknown (table by shape, SPEC §3)."""
 import textwrap
 from pathlib import Path
 
@@ -67,3 +67,37 @@ def test_a_known_table_is_never_inferred_from_its_shape(tmp_path):
     source = ('import boto3\nboto3.resource("dynamodb").Table("other").update_item(Key={"order_id": 1}, '
               'UpdateExpression="SET a = :a")\n')
     assert schema(tmp_path, source, '[tool.ddblint.tables.orders]\npartition-key = "order_id"\n') is None
+
+
+# -- PynamoDB models --------------------------------------------------------------------------------
+MODEL = '''
+    from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+    from pynamodb.models import Model
+
+    class Order(Model):
+        class Meta:
+            table_name = "orders"
+        customer = UnicodeAttribute(hash_key=True, attr_name="c")
+        line = NumberAttribute(range_key=True)
+'''
+
+
+def test_key_schema_of_a_pynamodb_model_in_the_module(tmp_path):
+    source = textwrap.dedent(MODEL) + 'import boto3\nboto3.client("dynamodb").get_item(TableName="orders", Key={})\n'
+    found = schema(tmp_path, source)
+    assert found.attributes == ("c", "line") and found.reason == "declared by the PynamoDB model `Order`"
+
+
+def test_key_schema_of_a_pynamodb_model_in_another_project_file(tmp_path):
+    found = schema(tmp_path, 'import boto3\nboto3.client("dynamodb").get_item(TableName="orders", Key={})\n',
+                   files={"app/models.py": MODEL})
+    assert found.attributes == ("c", "line") and found.reason == "declared by the PynamoDB model `Order` at app/models.py:4"
+
+
+def test_a_pynamodb_model_with_a_base_we_cannot_see_has_no_certain_key_schema(tmp_path):
+    # the base may declare a range key: the hash key alone is not the table's key schema
+    model = MODEL.replace("class Order(Model)", "class Order(Model, Audited)").replace(
+        "        line = NumberAttribute(range_key=True)\n", "").replace(
+        "from pynamodb.models import Model", "from pynamodb.models import Model\n    from mixins import Audited")
+    source = 'import boto3\nboto3.client("dynamodb").get_item(TableName="orders", Key={})\n'
+    assert schema(tmp_path, source, files={"app/models.py": model}) is None

@@ -64,7 +64,7 @@ def index_kind(op: Operation, facts: TableFacts, settings, learned: Callable[[st
 
 
 def _where(creation: LearnedTable) -> str:
-    return creation.describe(in_checked_module=creation.order >= 0)
+    return creation.describe()
 
 
 def _nearest(op: Operation, creations: List[LearnedTable]) -> LearnedTable:
@@ -161,8 +161,8 @@ def key_schema(op: Operation, facts: TableFacts, settings,
                learned: Callable[[Optional[str]], List[LearnedTable]]) -> Optional[KeySchema]:
     """The key schema of the operation's table: declared, created by the code, or, when the
     call's table is unknown, the only known table whose key schema is exactly the call's `Key`
-    attribute names (inferred). `learned(word)` gives the tables the code creates whose file
-    names `word` (None: the checked module's only). None when nothing says."""
+    attribute names (inferred). `learned(word)` gives the tables the code creates or models whose
+    file names `word` (None: the checked module's only). None when nothing says."""
     partition_key = getattr(facts.config, "partition_key", None)
     if partition_key:
         return KeySchema(partition_key, getattr(facts.config, "sort_key", None), facts.label, "declared")
