@@ -69,6 +69,16 @@ def test_a_known_table_is_never_inferred_from_its_shape(tmp_path):
     assert schema(tmp_path, source, '[tool.ddblint.tables.orders]\npartition-key = "order_id"\n') is None
 
 
+def test_table_inferred_from_a_table_created_in_another_project_file(tmp_path):
+    source = 'def touch(table, o, l):\n    table.update_item(Key={"order_id": o, "line": l}, UpdateExpression="SET a = :a")\n'
+    found = schema(tmp_path, source, files={"scripts/setup_tables.py": CREATE})
+    assert (found.table, found.partition_key, found.inferred) == ("orders", "order_id", True)
+    assert found.reason == "created so at scripts/setup_tables.py:4"
+    # a second table of that shape, anywhere in the project: which one is it?
+    other = CREATE.replace('"orders"', '"archive"')
+    assert schema(tmp_path / "two", source, files={"scripts/setup_tables.py": CREATE, "tests/conftest.py": other}) is None
+
+
 # -- PynamoDB models --------------------------------------------------------------------------------
 MODEL = '''
     from pynamodb.attributes import NumberAttribute, UnicodeAttribute
