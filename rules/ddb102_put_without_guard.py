@@ -2,6 +2,15 @@ from ddblint.dynamo import ABSENT, NAMES, DictValue, Patch, Unfixable, string, t
 from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
 
+# two tables whose key schemas a Key's attribute names tell apart
+_EVENTS_AND_USERS = '''
+    [tool.ddblint.tables.events]
+    partition-key = "stream"
+    sort-key = "seq"
+
+    [tool.ddblint.tables.users]
+    partition-key = "user_id"
+'''
 
 class PutWithoutGuard(Rule):
     code = "DDB102"
@@ -30,7 +39,13 @@ class PutWithoutGuard(Rule):
         so a put that was meant to replace an existing item now fails with
         ConditionalCheckFailedException. Not offered for a put that writes back what the function
         read (the item exists: a create would always fail; that needs the version guard), nor when
-        the request already has a condition.
+        the request already has a condition, nor when the table's partition key is not known. It
+        is known from, in this order: the table's key schema (`partition-key`, infrastructure
+        files, a `create_table` call or a PynamoDB model of the project); the Keys the module's
+        other calls on the same table pass (a one-attribute Key is the partition key; a composite
+        one needs the table's key schema). When the table's name cannot be resolved, the only
+        known table whose key schema is exactly those Keys' attribute names is used (table by
+        shape), and the fix's title names the table and says it was inferred.
     """
     triggers = triggers("PutItem", "TransactWriteItems", pynamodb=True)
     superseded_by = ("DDB109",)
@@ -126,6 +141,67 @@ class PutWithoutGuard(Rule):
                     ConditionExpression="attribute_not_exists(#pk)",
                     ExpressionAttributeNames={"#pk": "ticket_id"},
                 )
+        '''),
+        # the module creates the table: its KeySchema names the partition key, even of a composite key
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def create_tables():
+                client.create_table(
+                    TableName="orders",
+                    KeySchema=[{"AttributeName": "customer", "KeyType": "HASH"},
+                               {"AttributeName": "order_id", "KeyType": "RANGE"}],
+                    AttributeDefinitions=[{"AttributeName": "customer", "AttributeType": "S"},
+                                          {"AttributeName": "order_id", "AttributeType": "S"}],
+                    BillingMode="PAY_PER_REQUEST",
+                )
+
+            def place(customer, order_id):
+                client.put_item(TableName="orders", Item={"customer": {"S": customer}, "order_id": {"S": order_id}})  # expect: DDB102
+        ''', fixed='''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def create_tables():
+                client.create_table(
+                    TableName="orders",
+                    KeySchema=[{"AttributeName": "customer", "KeyType": "HASH"},
+                               {"AttributeName": "order_id", "KeyType": "RANGE"}],
+                    AttributeDefinitions=[{"AttributeName": "customer", "AttributeType": "S"},
+                                          {"AttributeName": "order_id", "AttributeType": "S"}],
+                    BillingMode="PAY_PER_REQUEST",
+                )
+
+            def place(customer, order_id):
+                client.put_item(TableName="orders", Item={"customer": {"S": customer}, "order_id": {"S": order_id}}, ConditionExpression="attribute_not_exists(#pk)", ExpressionAttributeNames={"#pk": "customer"})  # expect: DDB102
+        '''),
+        # the table's name is unknown, but the Key the module reads it with has exactly the key
+        # schema of one registered table (table by shape): its partition key, and the fix says so
+        Example('''
+            import boto3
+            from settings import table_name
+
+            table = boto3.resource("dynamodb").Table(table_name())
+
+            def load(stream, seq):
+                return table.get_item(Key={"stream": stream, "seq": seq})
+
+            def append(stream, seq, payload):
+                table.put_item(Item={"stream": stream, "seq": seq, "payload": payload})  # expect: DDB102
+        ''', config=_EVENTS_AND_USERS, fixed='''
+            import boto3
+            from settings import table_name
+
+            table = boto3.resource("dynamodb").Table(table_name())
+
+            def load(stream, seq):
+                return table.get_item(Key={"stream": stream, "seq": seq})
+
+            def append(stream, seq, payload):
+                table.put_item(Item={"stream": stream, "seq": seq, "payload": payload}, ConditionExpression="attribute_not_exists(#pk)", ExpressionAttributeNames={"#pk": "stream"})  # expect: DDB102
         '''),
         # PynamoDB: every save() is a PutItem at its own call (the second one too, and in
         # TransactWrite); an existence check is no guard
@@ -434,7 +510,7 @@ def _fix(module, model, op, facts, read_modify_write):
             raise Unfixable("a read-modify-write replaces an existing item")
         if op.param("ConditionExpression") is not ABSENT or op.param("Expected") is not ABSENT:
             raise Unfixable("the request has a condition")
-        key = partition_key(model, op, facts)
+        key, inferred = partition_key(model, op, facts)
         item = op.param("Item")
         if key is None or (isinstance(item, DictValue) and item.complete and key not in item.entries):
             raise Unfixable("the partition key is not known")
@@ -446,17 +522,39 @@ def _fix(module, model, op, facts, read_modify_write):
         edits = patch.edits()
     except Unfixable:
         return None, ()
-    return Fix(f"Add `attribute_not_exists({key})` condition (create only)", "unsafe"), edits
+    title = f"Add `attribute_not_exists({key})` condition (create only)"
+    if inferred is not None:
+        title += f" (table `{inferred}` inferred from its key schema)"
+    return Fix(title, "unsafe"), edits
 
 
 def partition_key(model, op, facts):
-    """The table's partition key: the registry's, or the single attribute of every one-attribute
-    Key the module's other calls on the same table pass (None when they disagree or none does)."""
-    declared = getattr(facts.config, "partition_key", None)
-    if declared:
-        return declared
+    """(the partition key of the put's table, the table's name when it was inferred from the shape
+    of a Key, else None); (None, None) when nothing says. In this order: the table's key schema
+    (declared, or created or modelled by the project's code), else the Keys the module's other calls
+    on the same table pass, which must all name the same attributes: one attribute is the partition
+    key; a composite Key needs the key schema of the table it is passed to, or that its attribute
+    names single out (table by shape)."""
+    schema = model.key_schema(op)
+    if schema is not None and not schema.inferred:
+        return schema.partition_key, None
+    keyed = list(_keyed_on_same_table(model, op, facts))
+    shapes = {names for _, names in keyed}
+    if len(shapes) != 1:
+        return None, None  # none, or calls that disagree: which is the table's key?
+    (names,) = shapes
+    if len(names) == 1:
+        return next(iter(names)), None
+    schemas = [model.key_schema(other) for other, _ in keyed]
+    if None in schemas or len({(s.partition_key, s.table, s.inferred) for s in schemas}) != 1:
+        return None, None  # unknown, or not one table (two calls may only learn it from different places)
+    return schemas[0].partition_key, (schemas[0].table if schemas[0].inferred else None)
+
+
+def _keyed_on_same_table(model, op, facts):
+    """(operation, its Key's attribute names) for the module's other keyed calls on the put's table
+    whose Key can be read whole."""
     identity = model.table_identity(op)
-    found = set()
     for other in model.operations:
         if other is op or other.name not in ("GetItem", "UpdateItem", "DeleteItem", "ConditionCheck"):
             continue
@@ -466,7 +564,4 @@ def partition_key(model, op, facts):
             continue
         key = other.param("Key")
         if isinstance(key, DictValue) and key.complete and key.entries:
-            if len(key.entries) != 1:
-                return None  # a composite key: which is the partition key?
-            found.update(key.entries)
-    return found.pop() if len(found) == 1 else None
+            yield other, frozenset(key.entries)

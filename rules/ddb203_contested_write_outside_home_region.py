@@ -65,6 +65,18 @@ class ContestedWriteOutsideHomeRegion(Rule):
             counters = boto3.resource("dynamodb", region_name="us-east-1").Table("billing-counters")
             counters.get_item(Key={"account_id": "a"})
         ''', config=_REGISTRY),
+        # the table is unknown: that its Key has the contested table's key schema (table by shape)
+        # serves fixes, never a region rule
+        Example('''
+            import boto3
+
+            def charge(table_name, account_id):
+                table = boto3.resource("dynamodb", region_name="us-east-1").Table(table_name)
+                table.update_item(Key={"account_id": account_id}, UpdateExpression="ADD usage :one",
+                                  ExpressionAttributeValues={":one": 1})
+        ''', config=_REGISTRY + '''
+            partition-key = "account_id"
+        '''),
     ]
 
     def check(self, ctx):

@@ -38,9 +38,10 @@ class ConsistentReadOnGlobalIndex(Rule):
     what = """
         Checks Query and Scan calls with `ConsistentRead=True` and an `IndexName` known to be a
         global secondary index: declared so (`indexes` in the configuration, infrastructure
-        files, PynamoDB index classes), created so in the project's code (`create_table` with
-        `GlobalSecondaryIndexes`, `update_table` with a GSI `Create`), or queried on a partition
-        key other than the table's (a local index shares the table's partition key). When the
+        files, the index classes of a PynamoDB model anywhere in the project), created so in the
+        project's code (`create_table` with `GlobalSecondaryIndexes`, `update_table` with a GSI
+        `Create`), or queried on a partition key other than the table's (declared, created, or a
+        PynamoDB model's hash key: a local index shares the table's partition key). When the
         call's table is unknown but only one known table has the index, that table is used and
         the message says it was inferred. An index of unknown kind is not reported.
     """

@@ -52,6 +52,17 @@ class ConsistentReadOutsideHomeRegion(Rule):
                 item = table.get_item(Key={"subscriber_id": subscriber_id}, ConsistentRead=True)
                 return item["Item"]["delivery_address"]
         ''', config=_REGISTRY, filename="support/lookup.py"),
+        # the table is unknown: that its Key has the global table's key schema (table by shape)
+        # serves fixes, never a region rule
+        Example('''
+            import boto3
+
+            def current_address(table_name, subscriber_id):
+                table = boto3.resource("dynamodb").Table(table_name)
+                return table.get_item(Key={"subscriber_id": subscriber_id}, ConsistentRead=True)["Item"]
+        ''', config=_REGISTRY + '''
+            partition-key = "subscriber_id"
+        ''', filename="support/lookup.py"),
         # an MRSC table: strongly consistent reads are global there
         Example('''
             import boto3

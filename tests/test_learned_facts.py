@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 
 from conftest import make_tree
-from ddblint.dynamo import learned
+from ddblint.dynamo import learned, table_registry
 from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.values import Evaluator
 
@@ -192,3 +192,113 @@ def test_a_pynamodb_index_class_says_the_kind_for_boto3_calls_in_its_module(tmp_
     assert "(declared by the PynamoDB model `User`)" in found[2]
     make_tree(tmp_path / "l", {"app.py": PYNAMO_USERS.format(kind="LocalSecondaryIndex")})
     assert check(tmp_path / "l", ddblint_main) == []
+
+
+# -- PynamoDB models across the project's modules ----------------------------------------------------
+INDEXES = '''
+    from pynamodb.attributes import UnicodeAttribute
+    from pynamodb.indexes import AllProjection, {kind}
+
+    class ByEmail({kind}):
+        class Meta:
+            index_name = "by_email"
+            projection = AllProjection()
+        email = UnicodeAttribute(hash_key=True)
+'''
+MODELS = '''
+    from pynamodb.attributes import UnicodeAttribute
+    from pynamodb.models import Model
+
+    from app.indexes import ByEmail
+
+    class User(Model):
+        class Meta:
+            table_name = "users"
+        tenant = UnicodeAttribute(hash_key=True)
+        user_id = UnicodeAttribute(range_key=True)
+        by_email = ByEmail()
+'''
+SEARCH = '''
+    import boto3
+
+    def find(email):
+        return boto3.client("dynamodb").query(TableName="users", IndexName="by_email", ConsistentRead=True,
+                                              KeyConditionExpression="email = :e",
+                                              ExpressionAttributeValues={":e": {"S": email}})
+'''
+
+
+def users_project(root, kind="GlobalSecondaryIndex", models=MODELS):
+    return make_tree(root, {"pyproject.toml": CONFIG, "app/__init__.py": "", "app/indexes.py": INDEXES.format(kind=kind),
+                            "app/models.py": models, "app/search.py": SEARCH})
+
+
+def test_an_index_class_of_another_module_says_the_kind_for_boto3_calls_anywhere(tmp_path, ddblint_main):
+    # the index class is in app/indexes.py, the model in app/models.py, the query in app/search.py
+    users_project(tmp_path / "g")
+    (found,) = check(tmp_path / "g", ddblint_main)
+    assert found[:2] == ("search.py", 4)
+    assert "which is a global secondary index (declared by the PynamoDB model `User` at app/models.py:6)" in found[2]
+    users_project(tmp_path / "l", kind="LocalSecondaryIndex")
+    assert check(tmp_path / "l", ddblint_main) == []
+
+
+def test_an_index_class_of_another_module_counts_in_the_models_own_module(tmp_path, ddblint_main):
+    users_project(tmp_path)
+    make_tree(tmp_path, {"app/search.py": "", "app/models.py": "import boto3\n" + textwrap.dedent(MODELS)
+                         + textwrap.dedent(SEARCH).replace("import boto3\n", "")})
+    (found,) = check(tmp_path, ddblint_main)
+    assert found[0] == "models.py" and "(declared by the PynamoDB model `User`)" in found[2]
+
+
+def test_lookalike_models_and_unresolved_index_classes_teach_nothing(tmp_path, ddblint_main):
+    users_project(tmp_path, models=MODELS.replace("from app.indexes import ByEmail", "from elsewhere import ByEmail"))
+    # queried on the table's partition key: the index may be local
+    make_tree(tmp_path, {"app/search.py": SEARCH.replace("email = :e", "tenant = :e")})
+    make_tree(tmp_path, {"app/django_models.py": '''
+        from django.db import models
+
+        class Article(models.Model):
+            class Meta:
+                db_table = "users"
+            table_name = "users"
+    '''})
+    assert check(tmp_path, ddblint_main) == []
+    out = ddblint_main("tables", str(tmp_path)).stdout
+    assert "by_email" not in out and "Article" not in out
+    assert "PynamoDB model User" in out  # its key schema is still known
+
+
+def test_tables_lists_what_pynamodb_models_declare_with_their_source(tmp_path, ddblint_main):
+    users_project(tmp_path)
+    make_tree(tmp_path, {"tests/conftest.py": CREATE_ORDERS})
+    out = ddblint_main("tables", str(tmp_path)).stdout
+    users = out.split("\n\n")[[block.split("\n")[0] for block in out.split("\n\n")].index("users")]
+    assert "resource       PynamoDB model User  app/models.py:6" in users
+    assert "partition-key  tenant" in users and "sort-key       user_id" in users
+    assert "indexes        by_email (global)    app/models.py:6" in users
+    assert "by_customer (global), by_placed (local)  tests/conftest.py:4" in out  # create_table facts too
+
+
+def test_a_models_key_schema_says_an_index_queried_on_another_key_is_global(tmp_path, ddblint_main):
+    # the index class cannot be seen, but the model's hash key is `tenant`: an index queried on
+    # `email` has a partition key of its own
+    users_project(tmp_path, models=MODELS.replace("from app.indexes import ByEmail", "from elsewhere import ByEmail"))
+    (found,) = check(tmp_path, ddblint_main)
+    assert "(queried on `email`, not the table's partition key `tenant`)" in found[2]
+
+
+def test_a_changed_index_class_invalidates_the_cached_results_of_boto3_queries(tmp_path, ddblint_main):
+    # the second query's module reuses what the first one's lint learned from app/models.py: both
+    # depend on app/indexes.py, which that read
+    users_project(tmp_path)
+    make_tree(tmp_path, {"app/search_again.py": SEARCH})
+
+    def run():
+        table_registry.registry_for.cache_clear()  # as a new process: what the project's code teaches
+        return ddblint_main("check", str(tmp_path), "--cache-dir", str(tmp_path / ".cache"),
+                            "--output-format", "concise", "--select", "DDB301").stdout
+
+    assert "search.py:4" in run() and "search_again.py:4" in run()
+    make_tree(tmp_path, {"app/indexes.py": INDEXES.format(kind="LocalSecondaryIndex")})
+    assert "DDB301" not in run()

@@ -252,18 +252,20 @@ class DynamoModel:
                                       lambda: self.key_schema(op))
 
     def key_schema(self, op: Operation) -> Optional[index_kinds.KeySchema]:
-        """The key schema of the operation's table (declared, or created by the project's code),
-        or, when its table is unknown, of the only known table whose key schema is exactly the
-        call's `Key` attribute names (`inferred`: say so in a message). None when nothing says.
-        For fixes and messages; never for the region rules."""
+        """The key schema of the operation's table (declared, or created or modelled by the
+        project's code: `create_table`, a PynamoDB model), or, when its table is unknown, of the
+        only known table whose key schema is exactly the call's `Key` attribute names (`inferred`:
+        say so in a message or a fix's title). None when nothing says. For fixes and messages;
+        never for the region rules."""
         return index_kinds.key_schema(op, self.facts(op), self.settings, self._tables_naming)
 
     def _tables_naming(self, word: Optional[str]) -> List[learned.LearnedTable]:
-        """The tables this module creates, and those of the project's files whose bytes name `word`."""
+        """The tables this module creates or models, and those of the project's files whose bytes
+        name `word` (a table or key attribute name)."""
         return list(self._created_tables) + (self._project_tables(word) if word else [])
 
     def _tables_creating(self, index: str) -> List[learned.LearnedTable]:
-        """The tables this module and the project's other files create that may have `index`."""
+        """The tables this module and the project's other files create or model that may have `index`."""
         found = [t for t in self._created_tables if t.index_kind(index)]
         return found + self._project_tables(index)
 
@@ -276,7 +278,9 @@ class DynamoModel:
         project = project_for(self.settings.root)
         for path in scanner.naming(word):
             if path != here:
-                project.touched.add(path)  # a cache dependency: its create_table decides the finding
+                # cache dependencies: its create_table or model (and what that imports) decides the finding
+                project.touched.add(path)
+                project.touched.update(scanner.dependencies(path))
                 found.extend(scanner.learned(path))
         return found
 

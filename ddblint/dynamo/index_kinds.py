@@ -64,7 +64,7 @@ def index_kind(op: Operation, facts: TableFacts, settings, learned: Callable[[st
 
 
 def _where(creation: LearnedTable) -> str:
-    return creation.describe(in_checked_module=creation.order >= 0)
+    return creation.describe()
 
 
 def _nearest(op: Operation, creations: List[LearnedTable]) -> LearnedTable:
@@ -161,8 +161,8 @@ def key_schema(op: Operation, facts: TableFacts, settings,
                learned: Callable[[Optional[str]], List[LearnedTable]]) -> Optional[KeySchema]:
     """The key schema of the operation's table: declared, created by the code, or, when the
     call's table is unknown, the only known table whose key schema is exactly the call's `Key`
-    attribute names (inferred). `learned(word)` gives the tables the code creates whose file
-    names `word` (None: the checked module's only). None when nothing says."""
+    attribute names (inferred). `learned(word)` gives the tables the code creates or models whose
+    file names `word` (None: the checked module's only). None when nothing says."""
     partition_key = getattr(facts.config, "partition_key", None)
     if partition_key:
         return KeySchema(partition_key, getattr(facts.config, "sort_key", None), facts.label, "declared")
@@ -175,14 +175,17 @@ def key_schema(op: Operation, facts: TableFacts, settings,
                          _where(creation))
     if schemas or op.table is not UNKNOWN or facts.registered:
         return None
-    return _key_by_shape(op, settings, learned(None))
+    return _key_by_shape(op, settings, learned)
 
 
-def _key_by_shape(op: Operation, settings, created: List[LearnedTable]) -> Optional[KeySchema]:
+def _key_by_shape(op: Operation, settings, learned: Callable[[Optional[str]], List[LearnedTable]]) \
+        -> Optional[KeySchema]:
     key = op.param("Key")
     if not isinstance(key, DictValue) or not key.complete or not key.entries:
         return None
     names = frozenset(key.entries)
+    if not all(isinstance(name, str) for name in names):
+        return None
     registered = [t for t in registry_for(settings).tables if t.partition_key
                   and frozenset(filter(None, (t.partition_key, t.sort_key))) == names]
     if len(registered) == 1:
@@ -190,7 +193,9 @@ def _key_by_shape(op: Operation, settings, created: List[LearnedTable]) -> Optio
         return KeySchema(entry.partition_key, entry.sort_key, entry.key, "declared", inferred=True)
     if registered:
         return None
-    matching = [t for t in created if t.partition_key and frozenset(filter(None, (t.partition_key, t.sort_key))) == names]
+    # a file that creates or models a table with this key schema names each of its attributes
+    matching = [t for t in learned(min(names))
+                if t.partition_key and frozenset(filter(None, (t.partition_key, t.sort_key))) == names]
     if not matching or not all(same_table(t.table, matching[0].table) for t in matching[1:]):
         return None
     first = matching[0]

@@ -1,28 +1,36 @@
-"""Table facts learned from code: `create_table` and `update_table` calls with literal schemas.
+"""Table facts learned from code: `create_table` and `update_table` calls with literal schemas,
+and PynamoDB models.
 
 Tests, fixtures and setup scripts create the tables the code queries:
 `create_table(TableName=..., KeySchema=[...], GlobalSecondaryIndexes=[...],
 LocalSecondaryIndexes=[...])` (client or resource) and `update_table(GlobalSecondaryIndexUpdates=
 [{"Create": {...}}])` say the table's key schema and which of its indexes are global or local.
 Only what the call states literally is learned; a schema that cannot be resolved teaches nothing.
+A PynamoDB model says the same of its `Meta.table_name`: its `hash_key`/`range_key` attributes,
+and its `GlobalSecondaryIndex`/`LocalSecondaryIndex` attributes (the index classes may be
+defined in another module of the project: the model's imports are followed).
 
-Learning is lazy and cheap, because a rule needs it rarely (an index of unknown kind): the
-checked module's own calls, plus (under a configuration file, as infrastructure discovery) the
-project's Python files whose bytes name both `create_table`/`update_table` and the index. The
-project's candidate files are found by one byte scan per process and parsed only when a name
-they contain is asked about; `ddblint tables` lists everything learned (`tables.listing`).
+Learning is lazy and cheap, because a rule needs it rarely (an index of unknown kind, a fix that
+needs a partition key): the checked module's own calls and models, plus (under a configuration
+file, as infrastructure discovery) the project's Python files that name `create_table`/
+`update_table` or define models (a `Meta` with a `table_name`) and whose bytes, or for a models
+file those of a project module it imports, name what is asked about (an index, a table, a key
+attribute). The project's candidate files are found by one byte scan per process and parsed only
+when a name they contain is asked about; `ddblint tables` lists everything learned
+(`tables.listing`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
 from ddblint import parsing
 from ddblint.positions import Positions
-from ddblint.dynamo.project import python_files
+from ddblint.dynamo.project import project_for, python_files
+from ddblint.dynamo.pynamodb import PynamoEvaluator, models_in, uses_pynamodb
 from ddblint.dynamo.scope import ModuleIndex, build_index
 from ddblint.dynamo.values import UNKNOWN, At, DictValue, EnvVar, Evaluator, ListValue, QualName, Receiver, Template
 from ddblint.infra.declarations import Fact, relative
@@ -36,23 +44,26 @@ _MAX_BYTES = 1_000_000  # a setup script or fixture; a bigger file is generated 
 
 @dataclass(frozen=True)
 class LearnedTable:
-    """What one `create_table`/`update_table` call says about a table."""
+    """What one `create_table`/`update_table` call, or one PynamoDB model, says about a table."""
 
-    method: str  # create_table | update_table
+    method: str  # create_table | update_table | PYNAMODB_MODEL
     table: object  # the TableName value: str, EnvVar or Template
     partition_key: Optional[str]
     sort_key: Optional[str]
     indexes: Tuple[Tuple[str, str], ...]  # (index name, "global" | "local")
-    where: "Where" = field(compare=False, repr=False)  # the call, for `source`
+    where: "Where" = field(compare=False, repr=False)  # the call or the model's class, for `source`
     order: int = -1  # the call's place in its module (scope.CallSite.order): which creation a query follows
     function: Optional[str] = None  # the function the call is in
+    model: Optional[str] = None  # the PynamoDB model's class name
+    elsewhere: bool = False  # in another file than the checked module
 
-    def describe(self, in_checked_module: bool) -> str:
-        """How we know, for a message: where the call is (path:line; in the checked module, where
-        a line costs a code generation, the function it is in), or the PynamoDB model."""
+    def describe(self) -> str:
+        """How we know, for a message: where the call or the model is (path:line; in the checked
+        module, where a line costs a code generation, the function it is in, or the model's name)."""
         if self.method == PYNAMODB_MODEL:
-            return f"declared by the PynamoDB model `{self.function}`"
-        if not in_checked_module:
+            model = f"declared by the PynamoDB model `{self.model}`"
+            return f"{model} at {self.source}" if self.elsewhere else model
+        if self.elsewhere:
             return f"created so at {self.source}"
         return f"created so by the {self.method} call in `{self.function}`" if self.function else \
             f"created so by the {self.method} call of this module"
@@ -76,7 +87,7 @@ class LearnedTable:
 
     def facts(self) -> Dict[str, Fact]:
         """The facts under the configuration's key names, for `ddblint tables`."""
-        found = {"resource": Fact(self.method, self.source)}
+        found = {"resource": Fact(f"{self.method} {self.model}" if self.model else self.method, self.source)}
         found["name"] = Fact(self.label, self.source)
         if self.partition_key:
             found["partition-key"] = Fact(self.partition_key, self.source)
@@ -123,15 +134,17 @@ def from_module(index: ModuleIndex, evaluator: Evaluator, path: Path, root: Path
 
 
 def from_pynamodb_models(models, module: cst.Module, path: Path, root: Path) -> List[LearnedTable]:
-    """The indexes the module's PynamoDB models declare (`GlobalSecondaryIndex` and
-    `LocalSecondaryIndex` classes with `Meta.index_name`), for boto3 calls on the model's table."""
+    """What the module's PynamoDB models say about their tables, for boto3 calls on them: the key
+    schema (the `hash_key=True`/`range_key=True` attributes) and the indexes (`GlobalSecondaryIndex`
+    and `LocalSecondaryIndex` classes, wherever the project defines them, with `Meta.index_name`)."""
     lines = _Lines(module)
     found = []
     for model in models:
         indexes = tuple((name, kind) for name, kind in model.indexes.values() if isinstance(name, str))
-        if indexes and isinstance(model.table, (str, EnvVar, Template)):
-            found.append(LearnedTable(PYNAMODB_MODEL, model.table, None, None, indexes,
-                                      where=Where(_shown(path, root), model.info.node, lines), function=model.name))
+        keys = model.key_schema or (None, None)
+        if (indexes or keys[0]) and isinstance(model.table, (str, EnvVar, Template)):
+            found.append(LearnedTable(PYNAMODB_MODEL, model.table, keys[0], keys[1], indexes,
+                                      where=Where(_shown(path, root), model.info.node, lines), model=model.name))
     return found
 
 
@@ -228,13 +241,15 @@ def _created_indexes(value) -> List[str]:
 
 # -- the project ----------------------------------------------------------------------------------
 class ProjectFacts:
-    """The project's Python files that may create tables, found by one byte scan, parsed on demand."""
+    """The project's Python files that may create tables or define PynamoDB models, found by one
+    byte scan, parsed on demand."""
 
     def __init__(self, root: Path, exclude=None) -> None:
         self.root = root
         self._exclude = exclude
         self._candidates: Optional[Dict[Path, bytes]] = None
-        self._learned: Dict[Path, List[LearnedTable]] = {}
+        self._learned: Dict[Path, Tuple[List[LearnedTable], FrozenSet[Path]]] = {}
+        self._naming: Dict[str, List[Path]] = {}  # as the candidates, kept as long as this registry
 
     def candidates(self) -> Dict[Path, bytes]:
         if self._candidates is None:
@@ -242,17 +257,44 @@ class ProjectFacts:
         return self._candidates
 
     def naming(self, word: str) -> List[Path]:
-        """The candidate files whose bytes contain `word` (an index name)."""
-        needle = word.encode("utf-8")
-        return [path for path, data in self.candidates().items() if needle in data]
+        """The candidate files whose bytes contain `word` (an index, table or key attribute name).
+        A model's index class or table name may come from a module it imports: those count too."""
+        if word not in self._naming:
+            needle = word.encode("utf-8")
+            project = project_for(self.root)
+            self._naming[word] = [
+                path for path, data in self.candidates().items()
+                if needle in data or (_may_define_models(data) and project.imports_mentioning(data, path, (needle,)))]
+        return self._naming[word]
 
     def everything(self) -> List[LearnedTable]:
         return [table for path in self.candidates() for table in self.learned(path)]
 
     def learned(self, path: Path) -> List[LearnedTable]:
+        return self._learn(path)[0]
+
+    def dependencies(self, path: Path) -> FrozenSet[Path]:
+        """The project's modules what `path` teaches was read from (its models' index classes, base
+        models): a cache dependency of a result that uses it, as `path` is."""
+        return self._learn(path)[1]
+
+    def _learn(self, path: Path) -> Tuple[List[LearnedTable], FrozenSet[Path]]:
         if path not in self._learned:
-            self._learned[path] = _learn_file(path, self.candidates()[path], self.root)
+            project = project_for(self.root)
+            # what the models' modules import is read through the project: note which modules
+            touched, project.touched = project.touched, set()
+            try:
+                tables = _learn_file(path, self.candidates()[path], self.root)
+            finally:
+                read, project.touched = project.touched, touched
+                touched.update(read)
+            self._learned[path] = (tables, frozenset(read))
         return self._learned[path]
+
+
+def _may_define_models(data: bytes) -> bool:
+    """A PynamoDB model with a table has a `Meta` with a `table_name`."""
+    return b"table_name" in data and b"Meta" in data
 
 
 def _scan(root: Path, exclude):
@@ -263,7 +305,7 @@ def _scan(root: Path, exclude):
             data = path.read_bytes()
         except OSError:
             continue
-        if any(word in data for word in _WORDS):
+        if any(word in data for word in _WORDS) or _may_define_models(data):
             yield path.resolve(), data
 
 
@@ -273,5 +315,10 @@ def _learn_file(path: Path, data: bytes, root: Path) -> List[LearnedTable]:
     except Exception:  # a file that does not parse teaches nothing; the lint reports it elsewhere
         return []
     index = build_index(module)
+    found = from_module(index, Evaluator(index, None, path), path, root)
+    project = project_for(root)
+    if _may_define_models(data) and uses_pynamodb(index, project, path):
+        # the project follows the models' imports: an index class or base model defined elsewhere
+        found += from_pynamodb_models(models_in(PynamoEvaluator(index, project, path)), module, path, root)
     # another module's call order says nothing about the checked module's
-    return [replace(t, order=-1, function=None) for t in from_module(index, Evaluator(index, None, path), path, root)]
+    return [replace(t, order=-1, function=None, elsewhere=True) for t in found]

@@ -80,7 +80,17 @@ class PynamoModel:
     complete: bool = True  # every attribute definition was read (no unresolved base or attribute class)
     version: Optional[str] = None  # the VersionAttribute's attribute name
     hash_key: Optional[str] = None  # the Python name of the attribute declared with hash_key=True
+    range_key: Optional[str] = None  # the Python name of the attribute declared with range_key=True
     indexes: Dict[str, Tuple[object, str]] = field(default_factory=dict)  # Python name -> (index name, kind)
+
+    @property
+    def key_schema(self) -> Optional[Tuple[str, Optional[str]]]:
+        """(partition key, sort key) as DynamoDB names them, when certain: the hash key is declared
+        and so is the range key, or every attribute was read (a base we cannot see may declare it)."""
+        if self.hash_key is None or (self.range_key is None and not self.complete):
+            return None
+        sort = self.attributes.get(self.range_key, self.range_key) if self.range_key else None
+        return self.attributes.get(self.hash_key, self.hash_key), sort
 
     @property
     def version_known(self) -> bool:
@@ -257,9 +267,9 @@ class PynamoPlugin(Plugin):
                 if arg.keyword is not None and arg.keyword.value == "attr_name":
                     given = owner.value(arg.value, at)
                     attr_name = given if isinstance(given, str) else name
-                elif arg.keyword is not None and arg.keyword.value == "hash_key" and model.hash_key is None \
-                        and owner.value(arg.value, at) is True:
-                    model.hash_key = name
+                elif arg.keyword is not None and arg.keyword.value in ("hash_key", "range_key") \
+                        and getattr(model, arg.keyword.value) is None and owner.value(arg.value, at) is True:
+                    setattr(model, arg.keyword.value, name)
             model.attributes[name] = attr_name
             if kind == "version" and model.version is None:
                 model.version = attr_name

@@ -91,7 +91,7 @@ def _is_glob(name: str) -> bool:
 # -- `ddblint tables` ------------------------------------------------------------------------------
 def listing(settings) -> List[Tuple[str, Dict[str, Fact]]]:
     """Every table with its facts and their sources: the registry's, then what the project's
-    `create_table`/`update_table` calls add (dynamo/learned.py). Configuration and infrastructure
+    `create_table`/`update_table` calls and PynamoDB models add (dynamo/learned.py). Configuration and infrastructure
     win: a learned fact fills only what they leave out, and an index they do not name."""
     found = registry_for(settings)
     entries: Dict[str, Dict[str, Fact]] = {key: dict(facts) for key, facts in found.facts}
