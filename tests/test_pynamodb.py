@@ -876,6 +876,36 @@ def test_ddb108_re_exports_follow_only_the_model_itself(tmp_path, ddblint_main):
     assert _ddb108(ddblint_main, tmp_path, "--no-cache") == ["app/models/subscriber.py:4:7: DDB108"]
 
 
+@pytest.mark.parametrize("home", ["models.py", "app/models/subscriber.py"])
+def test_ddb108_warm_runs_see_writers_added_and_removed(tmp_path, ddblint_main, home):
+    """The model's cached result depends on which files write it: a writer that appears (a new
+    file, or a file that did not name the model before) or goes is seen by the next warm run."""
+    package = home != "models.py"
+    make_tree(tmp_path, {
+        "pyproject.toml": "[tool.ddblint]\n",
+        home: SUBSCRIBER_MODEL,
+        **({"app/__init__.py": "", "app/models/__init__.py": "from .subscriber import Subscriber\n"} if package else {}),
+        "reader.py": "def count(items):\n    return len(items)\n",
+    })
+    importer = "from app.models import Subscriber" if package else "from models import Subscriber"
+    writer = f"{importer}\n\ndef subscribe(pk):\n    Subscriber(pk=pk).save()\n"
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    expected = [f"{home}:4:7: DDB108"]
+    assert _ddb108(ddblint_main, tmp_path, *cache) == []
+    (tmp_path / "service.py").write_text(writer)  # a new writer
+    assert _ddb108(ddblint_main, tmp_path, *cache) == expected
+    assert _ddb108(ddblint_main, tmp_path, *cache) == expected  # warm, nothing changed
+    (tmp_path / "reader.py").write_text("def count(items):\n    return sum(1 for _ in items)\n")
+    warm = ddblint_main("check", *cache, "-v", "--jobs", "1", "--select", "DDB108", str(tmp_path))
+    assert ", 0 to analyse," in warm.stderr  # an edit that does not write the model: still cache hits
+    (tmp_path / "service.py").unlink()
+    assert _ddb108(ddblint_main, tmp_path, *cache) == []
+    (tmp_path / "reader.py").write_text(writer)  # a file that did not name the model starts writing it
+    assert _ddb108(ddblint_main, tmp_path, *cache) == expected
+    (tmp_path / "reader.py").write_text(f"{importer}\n\ndef find(pk):\n    return Subscriber.get(pk)\n")
+    assert _ddb108(ddblint_main, tmp_path, *cache) == []
+
+
 def test_ddb101_and_ddb102_on_single_region_tables_only_for_read_modify_writes(tmp_path):
     source = GUARDS + '''
 def f(p: Plain):

@@ -81,6 +81,7 @@ class Project:
         self._located: Dict[Tuple[str, str], Optional[Path]] = {}
         self._words: Dict[Path, tuple] = {}
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
+        self.scanned: list = []  # scans.record()s of the scans run since then (cache dependencies too)
 
     # -- finding the module file ----------------------------------------------------------------
     def _roots(self, importer: Optional[Path]) -> List[Path]:

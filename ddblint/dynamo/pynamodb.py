@@ -23,6 +23,7 @@ strings or builders applies to them). PynamoDB itself is never imported.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Tuple
@@ -805,17 +806,22 @@ def project_writes(models: List[PynamoModel]) -> Dict[int, List[Tuple[Path, Oper
     the project's other modules (those that name the model and its module, or a package that
     re-exports it, and that the project can read): what makes a model defined in `models.py`,
     which never writes, the cause of lost writes elsewhere (DDB108). One walk of the project for
-    all the models of a module."""
+    all the models of a module; each model's scan is recorded for the result cache (`project.scanned`):
+    a writer added later must be seen by a warm run too."""
     found: Dict[int, List[Tuple[Path, Operation]]] = {id(model): [] for model in models}
     homed = [(model, Path(model.owner.path).resolve()) for model in models
              if model.owner.project is not None and model.owner.path is not None]
     if not homed:
         return found
     project = homed[0][0].owner.project
+    started = time.time_ns()
     files = scans.listing(project.root)
     queries = [(model, home, _writers_query(project, model.name, home)) for model, home in homed]
+    matched: Dict[int, List[Path]] = {id(model): [] for model, _ in homed}
     for path, data in scans.sources(project.root, _WRITE_WORDS, files).items():
         wanted = [(model, home) for model, home, query in queries if path != home and query.matches(data)]
+        for model, _ in wanted:
+            matched[id(model)].append(path)
         if not wanted:
             continue
         for op in _operations_of(project, path, data):
@@ -825,6 +831,8 @@ def project_writes(models: List[PynamoModel]) -> Dict[int, List[Tuple[Path, Oper
             for model, home in wanted:
                 if other.name == model.name and Path(other.owner.path).resolve() == home:
                     found[id(model)].append((path, op))
+    for model, home, query in queries:
+        project.scanned.append(scans.record(project.root, query, started, files, matched[id(model)], home))
     return found
 
 

@@ -102,3 +102,42 @@ def _source(entry: Entry, keep: Tuple[bytes, ...], known: dict) -> Optional[byte
     known[entry.path] = (entry.stamp, source)
     return source
 
+
+# -- the result cache's side ------------------------------------------------------------------------
+def record(root: Path, query: Query, started: int, files: Listing, matched: Sequence[Path],
+           skip: Optional[Path] = None) -> dict:
+    """What a cache entry keeps of a scan that began at `started` (ns, before its walk) over `files`
+    and matched `matched` (`skip`, the module checked, aside: the entry's key covers it)."""
+    stamps = {entry.path: entry.stamp for entry in files.entries}
+    return {"root": os.fspath(root), "keep": [w.decode("latin-1") for w in query.keep],
+            "clauses": [[w.decode("latin-1") for w in clause] for clause in query.clauses],
+            "skip": os.fspath(skip) if skip is not None else None, "started": started,
+            "matched": [[os.fspath(path), *stamps[path]] for path in matched if path in stamps],
+            "truncated": files.truncated, "digest": files.digest if files.truncated else None}
+
+
+def holds(scan: dict, listings: Dict[str, Listing]) -> bool:
+    """Whether the scan a cache entry recorded would match the same files now. `listings` holds
+    the project walks of the current run (one per root), so that many entries cost one walk."""
+    root = scan["root"]
+    if root not in listings:
+        listings[root] = listing(Path(root))
+    files = listings[root]
+    if (scan["truncated"] or files.truncated) and files.digest != scan["digest"]:
+        return False  # past MAX_FILES, which files are scanned depends on the others
+    query = Query(tuple(w.encode("latin-1") for w in scan["keep"]),
+                  tuple(tuple(w.encode("latin-1") for w in clause) for clause in scan["clauses"]))
+    matched = {path: (size, mtime) for path, size, mtime in scan["matched"]}
+    since = int(scan["started"]) - _CLOCK_MARGIN_NS
+    store = _sources.setdefault((Path(root), query.keep), {})
+    seen = 0
+    for entry in files.entries:
+        path = os.fspath(entry.path)
+        if path in matched:
+            seen += 1
+            if entry.stamp != matched[path]:
+                return False
+        elif entry.changed >= since and path != scan["skip"] and query.matches(_source(entry, query.keep, store) or b""):
+            return False  # a file that did not match, or did not exist, matches now
+    return seen == len(matched)  # else a file it matched is gone
+
