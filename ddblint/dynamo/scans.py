@@ -14,10 +14,12 @@ question could be about rather than to the files it read.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -48,14 +50,28 @@ class Listing:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256("\0".join(os.fspath(e.path) for e in self.entries).encode("utf-8", "surrogateescape")).hexdigest()
+        return hashlib.sha256("\0".join(self.by_path).encode("utf-8", "surrogateescape")).hexdigest()
+
+    @cached_property
+    def by_path(self) -> Dict[str, Entry]:
+        return {os.fspath(entry.path): entry for entry in self.entries}
+
+    @cached_property
+    def _by_change(self) -> Tuple[List[int], List[Entry]]:
+        ordered = sorted(self.entries, key=lambda entry: entry.changed)
+        return [entry.changed for entry in ordered], ordered
+
+    def changed_since(self, moment: int) -> List[Entry]:
+        """The files changed at or after `moment` (ns): on a look-up, the few edited since a scan."""
+        times, ordered = self._by_change
+        return ordered[bisect.bisect_left(times, moment):]
 
 
 def listing(root: Path) -> Listing:
     entries = []
     for path in itertools.islice(python_files(root), MAX_FILES + 1):
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             continue
         entries.append(Entry(path, (stat.st_size, stat.st_mtime_ns), max(stat.st_ctime_ns, stat.st_mtime_ns)))
@@ -128,16 +144,12 @@ def holds(scan: dict, listings: Dict[str, Listing]) -> bool:
     query = Query(tuple(w.encode("latin-1") for w in scan["keep"]),
                   tuple(tuple(w.encode("latin-1") for w in clause) for clause in scan["clauses"]))
     matched = {path: (size, mtime) for path, size, mtime in scan["matched"]}
-    since = int(scan["started"]) - _CLOCK_MARGIN_NS
+    if any(path not in files.by_path or files.by_path[path].stamp != stamp for path, stamp in matched.items()):
+        return False  # a file it matched changed, or is gone
     store = _sources.setdefault((Path(root), query.keep), {})
-    seen = 0
-    for entry in files.entries:
+    for entry in files.changed_since(int(scan["started"]) - _CLOCK_MARGIN_NS):
         path = os.fspath(entry.path)
-        if path in matched:
-            seen += 1
-            if entry.stamp != matched[path]:
-                return False
-        elif entry.changed >= since and path != scan["skip"] and query.matches(_source(entry, query.keep, store) or b""):
+        if path not in matched and path != scan["skip"] and query.matches(_source(entry, query.keep, store) or b""):
             return False  # a file that did not match, or did not exist, matches now
-    return seen == len(matched)  # else a file it matched is gone
+    return True
 
