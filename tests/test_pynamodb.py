@@ -847,7 +847,8 @@ def test_ddb108_on_a_model_its_package_re_exports(tmp_path, ddblint_main, reexpo
                 Subscriber(pk=pk).save()
         ''',
     })
-    assert _ddb108(ddblint_main, tmp_path, "--no-cache") == (["app/models/subscriber.py:4:7: DDB108"] if exported else [])
+    expected = ["app/models/subscriber.py:4:7: DDB108"] if exported else []
+    assert _ddb108(ddblint_main, tmp_path, "--no-cache") == expected
 
 
 def test_ddb108_re_exports_follow_only_the_model_itself(tmp_path, ddblint_main):
@@ -871,8 +872,9 @@ def test_ddb108_re_exports_follow_only_the_model_itself(tmp_path, ddblint_main):
     })
     assert _ddb108(ddblint_main, tmp_path, "--no-cache") == []
     # the same writer, importing the model: reported
-    (tmp_path / "app" / "service.py").write_text((tmp_path / "app" / "service.py").read_text().replace(
-        "from app.legacy import Subscriber\nfrom app.models import Account", "from app.models import Account, Subscriber"))
+    service = tmp_path / "app" / "service.py"
+    service.write_text(service.read_text().replace("from app.legacy import Subscriber\nfrom app.models import Account",
+                                                   "from app.models import Account, Subscriber"))
     assert _ddb108(ddblint_main, tmp_path, "--no-cache") == ["app/models/subscriber.py:4:7: DDB108"]
 
 
@@ -884,7 +886,8 @@ def test_ddb108_warm_runs_see_writers_added_and_removed(tmp_path, ddblint_main, 
     make_tree(tmp_path, {
         "pyproject.toml": "[tool.ddblint]\n",
         home: SUBSCRIBER_MODEL,
-        **({"app/__init__.py": "", "app/models/__init__.py": "from .subscriber import Subscriber\n"} if package else {}),
+        **({"app/__init__.py": "", "app/models/__init__.py": "from .subscriber import Subscriber\n"}
+           if package else {}),
         "reader.py": "def count(items):\n    return len(items)\n",
     })
     importer = "from app.models import Subscriber" if package else "from models import Subscriber"
