@@ -2,7 +2,10 @@
 
 The version directory is created lazily with a ``CACHEDIR.TAG`` (so backup tools skip it) and a
 ``.gitignore`` of ``*`` (so the cache ignores itself). Each entry is one JSON file,
-``<first two hex digits>/<key>.json``, holding the diagnostics of one file. Entries are written
+``<first two hex digits>/<key>.json``, holding the diagnostics of one file and what they were
+computed from besides it: the project modules it read (their size and modification time), and the
+scans of the whole project it ran (who writes this PynamoDB model: ``dynamo/scans.py``), re-checked
+on a look-up so that a file added or changed elsewhere is seen. Entries are written
 to a temporary file in the same directory and moved into place with ``os.replace``, so a
 concurrent run sees either no entry or a whole one. Nothing here raises: a corrupt entry is a
 miss, and a cache directory that cannot be written simply disables caching.
@@ -18,6 +21,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from ddblint import __version__
 from ddblint.diagnostics import Diagnostic, Edit, Fix, Location
+from ddblint.dynamo import scans
 from ddblint.dynamo.table_registry import registry_for
 
 CACHEDIR_TAG = (
@@ -27,7 +31,7 @@ CACHEDIR_TAG = (
 )
 DEFAULT_DIRNAME = ".ddblint_cache"
 ENV_VAR = "DDBLINT_CACHE_DIR"
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes (2: scans)
 
 
 def _loc(loc: Location) -> List[int]:
@@ -64,11 +68,14 @@ def diagnostic_from_json(data: dict) -> Diagnostic:
 
 
 class ResultCache:
+    """The cache of one run: the project walks its look-ups make are kept until it ends."""
+
     def __init__(self, directory: Path, version: str = __version__):
         self.version = version
         self.root = Path(directory) / version
         self.enabled = True
         self._prepared = False
+        self._listings: dict = {}  # project root -> its files, walked by the first look-up that re-checks a scan
 
     @staticmethod
     def location(root: Path, explicit: Optional[str]) -> Path:
@@ -141,12 +148,17 @@ class ResultCache:
                 stat = os.stat(dep_path)
                 if (stat.st_mtime_ns, stat.st_size) != (mtime, size):
                     return None
+            # scans of the whole project it ran: a file added or changed since may match them now
+            if not all(scans.holds(scan, self._listings) for scan in payload.get("scans", ())):
+                return None
             return [diagnostic_from_json(d) for d in payload["diagnostics"]]
         except Exception:  # missing, unreadable, truncated, or not our layout: a miss
             return None
 
-    def put(self, key: str, diagnostics: Sequence[Diagnostic], dependencies: Sequence[str] = ()) -> None:
-        """Store a result; `dependencies` are the files (imported project modules) it was computed from."""
+    def put(self, key: str, diagnostics: Sequence[Diagnostic], dependencies: Sequence[str] = (),
+            scanned: Sequence[dict] = ()) -> None:
+        """Store a result; `dependencies` are the files (imported project modules) it was computed
+        from, `scanned` the `scans.record()`s of the project scans it ran."""
         if not self.enabled or not self._prepare():
             return
         try:
@@ -156,7 +168,7 @@ class ResultCache:
             for dep in sorted(set(dependencies)):
                 stat = os.stat(dep)
                 deps.append([os.fspath(dep), stat.st_mtime_ns, stat.st_size])
-            payload = {"version": self.version, "key": key, "dependencies": deps,
+            payload = {"version": self.version, "key": key, "dependencies": deps, "scans": list(scanned),
                        "diagnostics": [diagnostic_to_json(d) for d in diagnostics]}
             self._write_atomic(entry, json.dumps(payload, separators=(",", ":")))
         except (OSError, ValueError, TypeError):

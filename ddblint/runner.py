@@ -255,9 +255,11 @@ class Linter:
             return engine.FileResult(diagnostics=hit)
         project = project_for(settings.root)
         project.touched.clear()
+        project.scanned.clear()
         result = engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits)
         if not result.errors:
-            cache.put(key, result.diagnostics, dependencies=[os.fspath(p) for p in project.touched])
+            cache.put(key, result.diagnostics, dependencies=[os.fspath(p) for p in project.touched],
+                      scanned=project.scanned)
         return result
 
     # -- fixes ------------------------------------------------------------------------------------

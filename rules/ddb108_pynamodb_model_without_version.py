@@ -12,7 +12,8 @@ class PynamodbModelWithoutVersion(Rule):
         `global`) and not append-only, that have no `VersionAttribute`, and whose instances are
         saved or updated (`save()`, `update()`, and their TransactWrite forms) without a condition
         of their own that guards them (a create with `does_not_exist()`, a compare-and-set), in
-        the model's own module or in another module of the project that imports it. This is the
+        the model's own module or in another module of the project that imports it (also through
+        a package whose `__init__` re-exports it, by name or with `import *`). This is the
         cause: it is reported once, at the model's class; each unguarded write itself is DDB102
         (`save()`), DDB101 (`update()`) or DDB105 (`delete()`), at its call. Abstract base models
         (no `Meta.table_name`) and models whose attributes cannot all be read are not reported.

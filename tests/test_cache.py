@@ -2,6 +2,7 @@ import multiprocessing
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from ddblint.cache import ResultCache, settings_fingerprint
 from ddblint.config import Settings
 from ddblint.diagnostics import Diagnostic, Edit, Fix, Location
+from ddblint.dynamo import scans
 
 DIAGS = [
     Diagnostic("DDB101", "blind put", "app/é.py", Location(3, 5), Location(3, 20),
@@ -119,3 +121,38 @@ def test_concurrent_writers(tmp_path):
     assert cache.get(key) == DIAGS
     leftovers = [p for p in (tmp_path / cache.version).rglob("*.tmp")]
     assert leftovers == []
+
+
+def test_a_recorded_project_scan_is_re_checked_with_one_walk_per_run(tmp_path, monkeypatch):
+    """A result that depended on a scan of the project (who writes this PynamoDB model) holds
+    while no file matches the scan that did not, and every file it matched is unchanged; the
+    check walks the project once per run (one ResultCache), however many entries ask."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "writer.py").write_text("from models import Widget\nWidget('a').save()\n")
+    (project / "other.py").write_text("VALUE = 1\n")
+    query = scans.Query((b".save(",), ((b"Widget",), (b"models",)))
+    started = time.time_ns()
+    files = scans.listing(project)
+    matched = [path for path, source in scans.sources(project, query.keep, files).items() if query.matches(source)]
+    assert matched == [project / "writer.py"]
+    key = _key(ResultCache(tmp_path / "c"))
+    ResultCache(tmp_path / "c").put(key, DIAGS, scanned=[scans.record(project, query, started, files, matched)])
+    walks = []
+    monkeypatch.setattr(scans, "listing", lambda root, walk=scans.listing: walks.append(root) or walk(root))
+
+    def run():
+        return ResultCache(tmp_path / "c").get(key)
+
+    cache = ResultCache(tmp_path / "c")
+    assert cache.get(key) == DIAGS and cache.get(key) == DIAGS and len(walks) == 1
+    (project / "other.py").write_text("thing.save(1)  # no Widget here\n")
+    assert run() == DIAGS
+    (project / "new.py").write_text("from models import Widget\nWidget('b').save()\n")
+    assert run() is None
+    (project / "new.py").unlink()
+    assert run() == DIAGS
+    (project / "writer.py").write_text("from models import Widget\nWidget.get('a')\n")
+    assert run() is None
+    (project / "writer.py").unlink()
+    assert run() is None

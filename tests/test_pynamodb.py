@@ -8,7 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from conftest import lint_snippet
+from conftest import lint_snippet, make_tree
 
 from ddblint import config, registry
 from ddblint.dynamo import ABSENT, DynamoModel, pynamodb
@@ -799,6 +799,114 @@ def test_ddb108_looks_for_writes_in_the_project_only_of_the_model_itself(tmp_pat
             Widget(widget_id).save()
     '''))
     assert run() == ["models.py:4:7: DDB108"]
+
+
+# -- DDB108: models re-exported by their package, and warm runs (issue 14) ----------------------------
+SUBSCRIBER_MODEL = textwrap.dedent('''
+    from pynamodb.attributes import UnicodeAttribute
+    from pynamodb.models import Model
+
+    class Subscriber(Model):
+        class Meta:
+            table_name = "subscribers"
+        pk = UnicodeAttribute(hash_key=True)
+''').lstrip()
+
+
+def _ddb108(ddblint_main, root: Path, *options: str) -> list:
+    run = ddblint_main("check", *options, "--output-format", "concise", "--select", "DDB108", str(root))
+    assert run.returncode in (0, 1), run.stderr
+    return [line.split(" PynamoDB")[0].replace(str(root) + "/", "") for line in run.stdout.splitlines()
+            if ": DDB108 " in line]
+
+
+@pytest.mark.parametrize("reexport, exported", [
+    ("from .subscriber import Subscriber", True),
+    ("from app.models.subscriber import Subscriber as Subscriber\n", True),
+    ("from .subscriber import *", True),
+    ("from app.models.subscriber import *\n__all__ = ['Subscriber']", True),
+    ("from .accounts import *\nfrom .subscriber import *", True),
+    # the star import does not bring the model in: the writer's import names something else
+    ("from .subscriber import *\nclass Subscriber:\n    def save(self):\n        pass", False),
+    ("from .subscriber import _Subscriber as Subscriber", False),
+])
+def test_ddb108_on_a_model_its_package_re_exports(tmp_path, ddblint_main, reexport, exported):
+    """The model lives in app/models/subscriber.py, app/models/__init__.py re-exports it, and
+    app/service.py writes it as `from app.models import Subscriber`: its bytes name neither the
+    model's module nor its file, yet it is a writer of the model (SPEC §5 DDB108)."""
+    make_tree(tmp_path, {
+        "pyproject.toml": "[tool.ddblint]\n",
+        "app/__init__.py": "",
+        "app/models/__init__.py": reexport + "\n",
+        "app/models/subscriber.py": SUBSCRIBER_MODEL + "\nclass _Subscriber:\n    def save(self):\n        pass\n",
+        "app/models/accounts.py": "__all__ = ['Account']\nAccount = None\nSubscriber = None\n",
+        "app/service.py": '''
+            from app.models import Subscriber
+
+            def subscribe(pk):
+                Subscriber(pk=pk).save()
+        ''',
+    })
+    expected = ["app/models/subscriber.py:4:7: DDB108"] if exported else []
+    assert _ddb108(ddblint_main, tmp_path, "--no-cache") == expected
+
+
+def test_ddb108_re_exports_follow_only_the_model_itself(tmp_path, ddblint_main):
+    """A class of the same name, re-exported by another package, is not the model: its writers
+    make no DDB108, even when they name the model's package too."""
+    make_tree(tmp_path, {
+        "pyproject.toml": "[tool.ddblint]\n",
+        "app/__init__.py": "",
+        "app/models/__init__.py": "from .subscriber import *\nfrom .account import Account\n",
+        "app/models/subscriber.py": SUBSCRIBER_MODEL,
+        "app/models/account.py": "class Account:\n    pass\n",
+        "app/legacy/__init__.py": "from .subscriber import *\n",
+        "app/legacy/subscriber.py": "class Subscriber:\n    def save(self):\n        pass\n",
+        "app/service.py": '''
+            from app.legacy import Subscriber
+            from app.models import Account
+
+            def subscribe(pk, account: Account):
+                Subscriber().save()
+        ''',
+    })
+    assert _ddb108(ddblint_main, tmp_path, "--no-cache") == []
+    # the same writer, importing the model: reported
+    service = tmp_path / "app" / "service.py"
+    service.write_text(service.read_text().replace("from app.legacy import Subscriber\nfrom app.models import Account",
+                                                   "from app.models import Account, Subscriber"))
+    assert _ddb108(ddblint_main, tmp_path, "--no-cache") == ["app/models/subscriber.py:4:7: DDB108"]
+
+
+@pytest.mark.parametrize("home", ["models.py", "app/models/subscriber.py"])
+def test_ddb108_warm_runs_see_writers_added_and_removed(tmp_path, ddblint_main, home):
+    """The model's cached result depends on which files write it: a writer that appears (a new
+    file, or a file that did not name the model before) or goes is seen by the next warm run."""
+    package = home != "models.py"
+    make_tree(tmp_path, {
+        "pyproject.toml": "[tool.ddblint]\n",
+        home: SUBSCRIBER_MODEL,
+        **({"app/__init__.py": "", "app/models/__init__.py": "from .subscriber import Subscriber\n"}
+           if package else {}),
+        "reader.py": "def count(items):\n    return len(items)\n",
+    })
+    importer = "from app.models import Subscriber" if package else "from models import Subscriber"
+    writer = f"{importer}\n\ndef subscribe(pk):\n    Subscriber(pk=pk).save()\n"
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    expected = [f"{home}:4:7: DDB108"]
+    assert _ddb108(ddblint_main, tmp_path, *cache) == []
+    (tmp_path / "service.py").write_text(writer)  # a new writer
+    assert _ddb108(ddblint_main, tmp_path, *cache) == expected
+    assert _ddb108(ddblint_main, tmp_path, *cache) == expected  # warm, nothing changed
+    (tmp_path / "reader.py").write_text("def count(items):\n    return sum(1 for _ in items)\n")
+    warm = ddblint_main("check", *cache, "-v", "--jobs", "1", "--select", "DDB108", str(tmp_path))
+    assert ", 0 to analyse," in warm.stderr  # an edit that does not write the model: still cache hits
+    (tmp_path / "service.py").unlink()
+    assert _ddb108(ddblint_main, tmp_path, *cache) == []
+    (tmp_path / "reader.py").write_text(writer)  # a file that did not name the model starts writing it
+    assert _ddb108(ddblint_main, tmp_path, *cache) == expected
+    (tmp_path / "reader.py").write_text(f"{importer}\n\ndef find(pk):\n    return Subscriber.get(pk)\n")
+    assert _ddb108(ddblint_main, tmp_path, *cache) == []
 
 
 def test_ddb101_and_ddb102_on_single_region_tables_only_for_read_modify_writes(tmp_path):

@@ -14,9 +14,12 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+import libcst as cst
+
 from ddblint import parsing
 from ddblint.dynamo.scope import build_index
-from ddblint.dynamo.values import UNKNOWN, Evaluator, ModuleRef
+from ddblint.dynamo.values import UNKNOWN, Evaluator, ListValue, ModuleRef
+from ddblint.syntax import dotted_name
 
 # Modules followed through imports are at most this big: tables, clients and repositories are
 # defined in small modules, and a generated or test giant costs a parse worth more than it gives
@@ -80,6 +83,7 @@ class Project:
         self._defined: Dict[Path, tuple] = {}
         self._naming: Dict[tuple, List[Path]] = {}
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
+        self.scanned: list = []  # scans.record()s of the scans run since then (cache dependencies too)
 
     # -- finding the module file ----------------------------------------------------------------
     def _roots(self, importer: Optional[Path]) -> List[Path]:
@@ -240,10 +244,58 @@ class Project:
         try:
             value = ModuleRef(evaluator, name)
             for attr in rest:
-                value = evaluator.attribute(value, attr) if attr else value
+                value = self._member(evaluator, value, attr) if attr else value
             return value
         finally:
             self._depth -= 1
+
+    def _member(self, evaluator, value, attr: str):
+        """`module.attr`: a name the module binds, one it re-exports with `from M import *` (a
+        package's `__init__` gathering its models), or a submodule."""
+        if isinstance(value, ModuleRef) and attr not in value.evaluator.index.scope.bindings:
+            found = self._star_exported(value.evaluator, attr, 0)
+            if found is not None:
+                return found
+        return evaluator.attribute(value, attr)
+
+    def _star_exported(self, evaluator, attr: str, depth: int):
+        """The value `attr` has in the module when one of its `from M import *` brings it in (the
+        last such import that does, as at run time), else None."""
+        if depth > 4:
+            return None  # star imports of star imports, or a cycle of them: give up
+        for source in reversed(_star_imports(evaluator.index.module)):
+            found = self.locate(source, evaluator.path)
+            target = self.evaluator(found[0]) if found is not None and not found[2] else None
+            if target is None or not _exports(target, attr):
+                continue
+            if attr in target.index.scope.bindings:
+                return target.module_attribute(attr)
+            deeper = self._star_exported(target, attr, depth + 1)
+            if deeper is not None:
+                return deeper
+        return None
+
+
+def _star_imports(module: cst.Module) -> List[str]:
+    """The modules a module's top-level `from M import *` statements name (`.models` for a relative one)."""
+    found = []
+    for statement in module.body:
+        for node in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
+            if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+                name = dotted_name(node.module) if node.module is not None else ""
+                found.append("." * len(node.relative) + (name or ""))
+    return found
+
+
+def _exports(evaluator, name: str) -> bool:
+    """Whether `from module import *` brings `name` in: listed in the module's `__all__` when that
+    is a literal list of strings, else when it is public. (An `__all__` we cannot read cannot
+    leave out a name a re-export then imports: that import would fail at run time.)"""
+    if "__all__" in evaluator.index.scope.bindings:
+        listed = evaluator.module_attribute("__all__")
+        if isinstance(listed, ListValue) and listed.complete and all(isinstance(i.value, str) for i in listed.items):
+            return name in {item.value for item in listed.items}
+    return not name.startswith("_")
 
 
 _PROJECTS: Dict[str, Project] = {}

@@ -23,7 +23,7 @@ strings or builders applies to them). PynamoDB itself is never imported.
 """
 from __future__ import annotations
 
-import itertools
+import time
 from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Tuple
@@ -32,8 +32,8 @@ import libcst as cst
 
 from ddblint import parsing
 from ddblint.dynamo import expressions as ex
+from ddblint.dynamo import scans
 from ddblint.dynamo.calls import DynamoCall, Operation
-from ddblint.dynamo.project import python_files
 from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex, build_index
 from ddblint.dynamo.values import (
     UNKNOWN, Arg, At, ClassRef, ConditionValue, DictValue, EnvVar, Evaluator, Instance, ListValue, Plugin,
@@ -806,29 +806,32 @@ def _changed_later(node, site: CallSite) -> bool:
 
 
 # -- writes of a model's instances elsewhere in the project ------------------------------------------
-# The project's files are read once per process and stamp (only those that may write a model are
-# kept) and parsed only when they name the model and its module; these bounds keep a huge tree
-# from costing a run.
-_MAX_PROJECT_FILES = 5000
-_MAX_WRITER_BYTES = 64_000
+# The project's files that may write a model (they hold one of these words) are read once per
+# process and stamp (scans.sources), and parsed only when they also name the model and its module.
 _WRITE_WORDS = (b".save(", b".update(", b"TransactWrite")
-_writers: Dict[Path, Dict[Path, Tuple[tuple, bytes]]] = {}  # root -> path -> (stamp, source or b"")
 
 
 def project_writes(models: List[PynamoModel]) -> Dict[int, List[Tuple[Path, Operation]]]:
     """For each model (by id), the saves and updates of its instances, with their module's path, in
-    the project's other modules (those that name the model and its module, and that the project
-    can read): what makes a model defined in `models.py`, which never writes, the cause of lost
-    writes elsewhere (DDB108). One walk of the project for all the models of a module."""
+    the project's other modules (those that name the model and its module, or a package that
+    re-exports it, and that the project can read): what makes a model defined in `models.py`,
+    which never writes, the cause of lost writes elsewhere (DDB108). One walk of the project for
+    all the models of a module; each model's scan is recorded for the result cache (`project.scanned`):
+    a writer added later must be seen by a warm run too."""
     found: Dict[int, List[Tuple[Path, Operation]]] = {id(model): [] for model in models}
     homed = [(model, Path(model.owner.path).resolve()) for model in models
              if model.owner.project is not None and model.owner.path is not None]
     if not homed:
         return found
     project = homed[0][0].owner.project
-    for path, (_, data) in _writer_sources(project.root).items():
-        wanted = [(model, home) for model, home in homed if path != home and model.name.encode() in data
-                  and (home.stem.encode() in data or home.stem == "__init__")]
+    started = time.time_ns()
+    files = scans.listing(project.root)
+    queries = [(model, home, _writers_query(project, model.name, home)) for model, home in homed]
+    matched: Dict[int, List[Path]] = {id(model): [] for model, _ in homed}
+    for path, data in scans.sources(project.root, _WRITE_WORDS, files).items():
+        wanted = [(model, home) for model, home, query in queries if path != home and query.matches(data)]
+        for model, _ in wanted:
+            matched[id(model)].append(path)
         if not wanted:
             continue
         for op in _operations_of(project, path, data):
@@ -838,28 +841,39 @@ def project_writes(models: List[PynamoModel]) -> Dict[int, List[Tuple[Path, Oper
             for model, home in wanted:
                 if other.name == model.name and Path(other.owner.path).resolve() == home:
                     found[id(model)].append((path, op))
+    for model, home, query in queries:
+        project.scanned.append(scans.record(project.root, query, started, files, matched[id(model)], home))
     return found
 
 
-def _writer_sources(root: Path) -> Dict[Path, Tuple[tuple, bytes]]:
-    """The project's Python files by path: (stamp, source), the source empty when it cannot write
-    a model. What an earlier walk read is kept while its stamp holds; files gone since are dropped."""
-    earlier = _writers.get(root, {})
-    known: Dict[Path, Tuple[tuple, bytes]] = {}
-    for path in itertools.islice(python_files(root), _MAX_PROJECT_FILES):
+def _writers_query(project, name: str, home: Path) -> scans.Query:
+    """The files that may write the model `name` defined in `home`: they hold a write word, its
+    name, and the name of its module or of a package that re-exports it (`from app.models import
+    Subscriber` names neither `subscriber` nor its file); any such file for a model defined in a
+    package's `__init__`."""
+    clauses = [(name.encode(),)]
+    if home.stem != "__init__":
+        clauses.append((home.stem.encode(),) + _reexporting_packages(project, name.encode(), home))
+    return scans.Query(_WRITE_WORDS, tuple(clauses))
+
+
+def _reexporting_packages(project, name: bytes, home: Path) -> Tuple[bytes, ...]:
+    """The names of the packages above `home` (up to the project's root) whose `__init__` may
+    re-export the model: it names it, or imports `*`. Read as bytes; the resolution of the
+    writer's import (project.py) decides."""
+    found = []
+    directory = home.parent
+    while directory == project.root or project.root in directory.parents:
+        init = directory / "__init__.py"
         try:
-            stat = path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
-            if path in earlier and earlier[path][0] == stamp:
-                known[path] = earlier[path]
-                continue
-            data = path.read_bytes() if stat.st_size <= _MAX_WRITER_BYTES else b""
+            source = init.read_bytes()
         except OSError:
-            continue
-        # only the sources that may write are kept (the others, empty: read once per stamp)
-        known[path] = (stamp, data if any(word in data for word in _WRITE_WORDS) else b"")
-    _writers[root] = known
-    return known
+            break  # not a package (or a namespace package): nothing above re-exports through it
+        project.touched.add(init)  # a cache dependency: a re-export added there changes who may write
+        if name in source or b"import *" in source:
+            found.append(directory.name.encode())
+        directory = directory.parent
+    return tuple(found)
 
 
 def _operations_of(project, path: Path, data: bytes) -> List[Operation]:
