@@ -37,7 +37,7 @@ class UpdateWithoutVersionGuard(Rule):
         version attribute fails the condition too. Offered only when the function reads exactly
         one item earlier, of the same table, whose version it can name.
     """
-    triggers = triggers("UpdateItem", "TransactWriteItems", pynamodb=True)
+    triggers = triggers("UpdateItem", "TransactWriteItems", pynamodb=True, helpers=True)
     superseded_by = ("DDB104", "DDB109", "DDB204")
 
     fires = [

@@ -47,7 +47,7 @@ class PutWithoutGuard(Rule):
         known table whose key schema is exactly those Keys' attribute names is used (table by
         shape), and the fix's title names the table and says it was inferred.
     """
-    triggers = triggers("PutItem", "TransactWriteItems", pynamodb=True)
+    triggers = triggers("PutItem", "TransactWriteItems", pynamodb=True, helpers=True)
     superseded_by = ("DDB109",)
 
     fires = [

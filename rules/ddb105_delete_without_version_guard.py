@@ -35,7 +35,7 @@ class DeleteWithoutVersionGuard(Rule):
         reports no conflict. `ConditionExpression="#v = :expected"` makes the delete fail with
         ConditionalCheckFailedException when the item moved on, so the code can re-read and decide.
     """
-    triggers = triggers("DeleteItem", "TransactWriteItems", pynamodb=True)
+    triggers = triggers("DeleteItem", "TransactWriteItems", pynamodb=True, helpers=True)
     superseded_by = ("DDB109", "DDB204")
 
     fires = [

@@ -34,7 +34,7 @@ class PartiqlWriteWithoutVersionGuard(Rule):
         next one) turns the lost write into a `ConditionalCheckFailedException` the code can
         retry.
     """
-    triggers = triggers("PutItem", "UpdateItem", "DeleteItem", partiql=True)
+    triggers = triggers("PutItem", "UpdateItem", "DeleteItem", partiql=True, helpers=True)
     superseded_by = ("DDB104", "DDB204")
 
     fires = [

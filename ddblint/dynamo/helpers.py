@@ -16,13 +16,14 @@ true`) belongs to those calls: the helper is called in the project, and a parame
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from ddblint.dynamo import conditions
+from ddblint.dynamo import conditions, scans
 from ddblint.dynamo.calls import DynamoCall, Operation, find_calls
 from ddblint.dynamo.scope import CallSite, Scope
 from ddblint.dynamo.values import UNKNOWN, At, ClassRef, Evaluator, FunctionRef, Instance, OnPath
@@ -115,13 +116,21 @@ def _local_callers(evaluator: Evaluator, scope: Scope) -> Iterator[CallSite]:
 def _named_elsewhere(evaluator: Evaluator, scope: Scope) -> bool:
     """Whether another module of the project imports the function's module and names the function:
     a caller, as far as its imports tell. Finding the call itself is that module's work
-    (`writes_through`); a call we cannot follow there is lost rather than reported twice."""
+    (`writes_through`); a call we cannot follow there is lost rather than reported twice. The scan
+    is recorded for the result cache: a caller added later changes where the finding goes."""
     project, path = evaluator.project, evaluator.path
     if project is None or path is None:
         return False
     here = Path(path).resolve()
-    words = (scope.node.name.value.encode(), here.stem.encode() if here.stem != "__init__" else here.parent.name.encode())
-    return any(other != here and project.imports_module(other, here) for other in project.files_naming(words))
+    name = scope.node.name.value.encode()
+    module = (here.stem if here.stem != "__init__" else here.parent.name).encode()
+    query = scans.Query((name,), ((name,), (module,)))
+    started = time.time_ns()
+    files = scans.listing(project.root)
+    matched = [other for other, data in scans.sources(project.root, query.keep, files).items()
+               if other != here and query.matches(data)]
+    project.scanned.append(scans.record(project.root, query, started, files, matched, here))
+    return any(project.imports_module(other, here) for other in matched)
 
 
 # -- the writes a module's calls make through helpers -------------------------------------------------

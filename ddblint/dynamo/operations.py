@@ -96,13 +96,15 @@ PARTIQL_METHODS = ("execute_statement", "batch_execute_statement", "execute_tran
 PYNAMODB_NAMES = {"TransactWriteItems": "TransactWrite", "TransactGetItems": "TransactGet"}
 
 
-def triggers(*operations: str, partiql: bool = False, pynamodb: bool = False, words=()) -> tuple:
+def triggers(*operations: str, partiql: bool = False, pynamodb: bool = False, helpers: bool = False,
+             words=()) -> tuple:
     """The words one of which a file must contain for a rule about `operations` to fire: every
     method name that performs one of them on a client, a Table, the service resource or a batch
     writer; the PartiQL methods (`partiql`, for the operations a statement can perform); the
     word `pynamodb` (`pynamodb`: its own method names, `save` and `get`, are everyday words);
     or, with `import:pynamodb`, in a module of the project the file imports); and the rule's own
-    `words` (parameter names). A method name that is an everyday word
+    `words` (parameter names); with `helpers`, the same method names in a module of the project the
+    file imports (a write helper's callers: SPEC §3). A method name that is an everyday word
     (`query`, `scan`) is looked for as `.query(`."""
     wanted = set(operations)
     unknown = wanted - set(CLIENT_OPERATIONS.values())
@@ -114,6 +116,8 @@ def triggers(*operations: str, partiql: bool = False, pynamodb: bool = False, wo
         found.add("batch_writer")
     if partiql and wanted & PARTIQL_OPERATIONS:
         found.update(PARTIQL_METHODS)
+    if helpers:
+        found.update(f"import:{word}" for word in list(found) if "_" in word and not word.startswith("import:"))
     if pynamodb:
         found.update(("pynamodb", "import:pynamodb"))  # models are often imported from the project's models.py
         found.update(name for op, name in PYNAMODB_NAMES.items() if op in wanted)

@@ -81,7 +81,6 @@ class Project:
         self._located: Dict[Tuple[str, str], Optional[Path]] = {}
         self._words: Dict[Path, tuple] = {}
         self._defined: Dict[Path, tuple] = {}
-        self._naming: Dict[tuple, List[Path]] = {}
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
         self.scanned: list = []  # scans.record()s of the scans run since then (cache dependencies too)
 
@@ -175,23 +174,6 @@ class Project:
                 if found is not None and found.resolve() == module:
                     return True
         return False
-
-    def files_naming(self, words) -> List[Path]:
-        """The project's Python files (resolved paths) that contain every one of `words` (bytes).
-        Walked once per process for each set of words: for questions asked rarely (who calls this
-        write helper), never for every file."""
-        key = tuple(words)
-        if key not in self._naming:
-            found = []
-            for path in python_files(self.root):
-                try:
-                    data = path.read_bytes() if path.stat().st_size <= _MAX_SCANNED_BYTES else b""
-                except OSError:
-                    continue
-                if data and all(word in data for word in key):
-                    found.append(path.resolve())
-            self._naming[key] = found
-        return self._naming[key]
 
     def _mentions(self, path: Path, words) -> bool:
         try:
