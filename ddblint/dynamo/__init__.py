@@ -89,7 +89,7 @@ class DynamoModel:
         """The writes the module's calls make through the project's write helpers (SPEC §3): each
         judged with the arguments its call passes, pointing at that call; `op.through` names the
         helper and where its write is. Only the writes the helper leaves to its callers."""
-        found = helpers.writes_through(self._evaluator)
+        found = helpers.writes_through(self._evaluator, self.calls)
         for op in found:
             op.call.region = self._region(op.call)
         return found

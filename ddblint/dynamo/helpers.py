@@ -33,7 +33,7 @@ from ddblint.syntax import dotted_name
 _SINGLE_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
 # What a module must contain to define a write helper (read as bytes: the prefilter).
 _WRITE_WORDS = (b"put_item", b"update_item", b"delete_item", b"execute_statement", b"transact_write_items")
-_DEFINED = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
+_DEFINED = re.compile(rb"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 # Decorators that keep a function's signature and its arguments as they are.
 _TRANSPARENT = frozenset({"staticmethod", "classmethod"})
 _RETRIES = re.compile(r"(^|\.)(retry|on_exception|on_predicate)$")
@@ -50,13 +50,16 @@ class Through:
 
 # -- the writes a function leaves to its callers ----------------------------------------------------
 
-def open_writes(evaluator: Evaluator, scope: Scope) -> List[Tuple[DynamoCall, List[Operation]]]:
-    """The DynamoDB write calls directly in the function `scope`, each with those of its operations
-    whose guard the function's parameters may decide: a condition, request or statement we cannot
-    read here, or a condition set on a path a parameter selects."""
+def open_writes(evaluator: Evaluator, scope: Scope,
+                calls: Optional[List[DynamoCall]] = None) -> List[Tuple[DynamoCall, List[Operation]]]:
+    """The DynamoDB write calls directly in the function `scope` (`calls`, when they are known
+    already), each with those of its operations whose guard the function's parameters may decide:
+    a condition, request or statement we cannot read here, or a condition set on a path a
+    parameter selects."""
     found = []
-    sites = [site for site in evaluator.index.calls if site.function is scope.node]
-    for call in find_calls(evaluator, sites):
+    if calls is None:
+        calls = find_calls(evaluator, [site for site in evaluator.index.calls if site.function is scope.node])
+    for call in calls:
         ops = [op for op in call.operations if _open(op, scope)]
         if ops:
             found.append((call, ops))
@@ -135,35 +138,58 @@ def _named_elsewhere(evaluator: Evaluator, scope: Scope) -> bool:
 
 # -- the writes a module's calls make through helpers -------------------------------------------------
 
-def writes_through(evaluator: Evaluator) -> List[Operation]:
-    """The writes the module's calls make through write helpers, judged with each call's arguments."""
-    names = _helper_names(evaluator)
+def writes_through(evaluator: Evaluator, operations: List[DynamoCall]) -> List[Operation]:
+    """The writes the module's calls make through write helpers, judged with each call's arguments
+    (`operations`: the module's DynamoDB calls, which are not calls of a helper)."""
+    opened: Dict[int, list] = {}  # id(helper's scope) -> its open writes, found once per module
+    names = _helper_names(evaluator, opened, operations)
     if not names:
         return []
+    dynamodb = {id(call.node) for call in operations}
     found: List[Operation] = []
-    opened: Dict[int, list] = {}  # id(helper's scope) -> its open writes, found once per module
     for site in evaluator.index.all_calls.values():
         func = site.node.func
         name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
-        if name in names and not any(arg.star == "*" for arg in site.node.args):
+        if name in names and id(site.node) not in dynamodb and not any(arg.star == "*" for arg in site.node.args):
             found.extend(_through(evaluator, site, opened))
     return found
 
 
-def _helper_names(evaluator: Evaluator) -> set:
-    """The names a call must have to reach a write helper: the functions of this module, and those
-    of the project's modules it imports that make DynamoDB writes (read as bytes)."""
+def _helper_names(evaluator: Evaluator, opened: Dict[int, list], operations: List[DynamoCall]) -> set:
+    """The names a call must have to reach a write helper: this module's functions that leave a
+    write to their callers, and the functions of the project's modules it imports that make
+    DynamoDB writes (read as bytes: which of those leave one open is known only once parsed)."""
     index = evaluator.index
-    names = {scope.node.name.value for scope in index.functions.values() if isinstance(scope.node, cst.FunctionDef)
-             and any(site.function is scope.node for site in index.calls)}
+    names = set()
+    by_function: Dict[int, List[DynamoCall]] = {}
+    for call in operations:
+        by_function.setdefault(id(call.site.function), []).append(call)
+    for scope in index.functions.values():
+        if isinstance(scope.node, cst.FunctionDef) and id(scope.node) in by_function:
+            opened[id(scope)] = open_writes(evaluator, scope, by_function[id(scope.node)])
+            if opened[id(scope)]:
+                names.add(scope.node.name.value)
     project = evaluator.project
     if project is None:
         return names
     for bindings in index.scope.bindings.values():
         for binding in bindings:
             if binding.kind == "import" and binding.qualname:
-                names.update(project.defined_names(binding.qualname, evaluator.path, _WRITE_WORDS, _DEFINED))
+                names.update(project.defined_names(binding.qualname, evaluator.path, _WRITE_WORDS, _writing_defs))
     return names
+
+
+def _writing_defs(source: bytes) -> frozenset:
+    """The names of the `def`s whose text (up to the next `def` as little indented) holds a write
+    word: the functions of a module that may be write helpers, read as bytes."""
+    defs = list(_DEFINED.finditer(source))
+    names = set()
+    for index, match in enumerate(defs):
+        indent = len(match.group(1))
+        end = next((later.start() for later in defs[index + 1:] if len(later.group(1)) <= indent), len(source))
+        if any(word in source[match.end():end] for word in _WRITE_WORDS):
+            names.add(match.group(2).decode("ascii", "replace"))
+    return frozenset(names)
 
 
 def _through(evaluator: Evaluator, site: CallSite, opened: Dict[int, list]) -> List[Operation]:

@@ -81,35 +81,67 @@ class Project:
         self._located: Dict[Tuple[str, str], Optional[Path]] = {}
         self._words: Dict[Path, tuple] = {}
         self._defined: Dict[Path, tuple] = {}
+        self._root_cache: Dict[str, List[Path]] = {}  # importer's directory -> where its imports start
+        self._entries: Dict[str, Tuple[int, frozenset]] = {}  # directory -> (mtime, its entries)
+        self._resolved_paths: Dict[str, Path] = {}
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
         self.scanned: list = []  # scans.record()s of the scans run since then (cache dependencies too)
 
     # -- finding the module file ----------------------------------------------------------------
     def _roots(self, importer: Optional[Path]) -> List[Path]:
-        roots = [self.root, self.root / "src"]
-        if importer is not None:
-            # the directory above the importer's top-level package: where `import pkg` starts
-            directory = importer.resolve().parent
-            while (directory / "__init__.py").exists() and directory.parent != directory:
-                directory = directory.parent
-            roots.insert(0, directory)
-        return list(dict.fromkeys(r for r in roots if r.is_dir()))
+        key = os.fspath(importer.parent) if importer is not None else ""
+        if key not in self._root_cache:
+            roots = [self.root, self.root / "src"]
+            if importer is not None:
+                # the directory above the importer's top-level package: where `import pkg` starts
+                directory = self._resolved(importer).parent
+                while (directory / "__init__.py").exists() and directory.parent != directory:
+                    directory = directory.parent
+                roots.insert(0, directory)
+            self._root_cache[key] = list(dict.fromkeys(r for r in roots if r.is_dir()))
+        return self._root_cache[key]
+
+    def _resolved(self, path: Path) -> Path:
+        key = os.fspath(path)
+        if key not in self._resolved_paths:
+            self._resolved_paths[key] = path.resolve()
+        return self._resolved_paths[key]
+
+    def _listing(self, directory) -> frozenset:
+        """The names in `directory` (empty when it is none): one listing per directory and
+        modification time, instead of a stat per candidate file (most imports are of packages
+        that are not the project's: `import json`, `from django.db import models`)."""
+        try:
+            stamp = os.stat(directory).st_mtime_ns
+        except OSError:
+            return frozenset()
+        cached = self._entries.get(directory)
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = self._entries[directory] = (stamp, frozenset(os.listdir(directory)))
+            except OSError:
+                return frozenset()
+        return cached[1]
 
     def _file(self, parts: List[str], base: Path) -> Optional[Path]:
-        target = base.joinpath(*parts)
-        for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
-            if candidate is not None and candidate.is_file():
-                return candidate
+        """`parts` as a module file under `base` (`a/b.py` or `a/b/__init__.py`), by directory listings."""
+        directory = os.path.join(base, *parts[:-1]) if parts else os.fspath(base)
+        if parts and f"{parts[-1]}.py" in self._listing(directory):
+            return Path(directory, f"{parts[-1]}.py")
+        package = os.path.join(directory, parts[-1]) if parts else directory
+        if (not parts or parts[-1] in self._listing(directory)) and "__init__.py" in self._listing(package):
+            return Path(package, "__init__.py")
         return None
 
     def locate(self, qualname: str, importer: Optional[Path]) -> Optional[Tuple[Path, str, List[str]]]:
         """(file, module name, remaining attribute names) for the longest importable prefix."""
         level = len(qualname) - len(qualname.lstrip("."))
         parts = [p for p in qualname.lstrip(".").split(".") if p]
+        itself = self._resolved(importer) if importer is not None else None
         if level:
             if importer is None:
                 return None
-            base = importer.resolve().parent
+            base = itself.parent
             for _ in range(level - 1):
                 base = base.parent
             bases = [base]
@@ -118,7 +150,7 @@ class Project:
         for size in range(len(parts), -1 if level else 0, -1):
             for base in bases:
                 found = self._file(parts[:size], base)
-                if found is not None and found.resolve() != (importer.resolve() if importer else None):
+                if found is not None and self._resolved(found) != itself:
                     return found, ".".join(parts[:size]) or ".", parts[size:]
         return None
 
@@ -136,19 +168,18 @@ class Project:
         module = self._module_file(qualname, importer)
         return module is not None and self._mentions(module, words)
 
-    def defined_names(self, qualname: str, importer: Optional[Path], words, pattern) -> frozenset:
-        """The names `pattern` (bytes, one group) finds in the project's module that `qualname`
-        imports, when that module contains one of `words`; cached per process while it is unchanged."""
+    def defined_names(self, qualname: str, importer: Optional[Path], words, names_in) -> frozenset:
+        """`names_in(source)` for the project's module that `qualname` imports, when that module
+        contains one of `words`; cached per process while the module is unchanged."""
         module = self._module_file(qualname, importer)
         if module is None or not self._mentions(module, words):
             return frozenset()
         try:
             stat = module.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
+            stamp = (stat.st_size, stat.st_mtime_ns, names_in)
             cached = self._defined.get(module)
             if cached is None or cached[0] != stamp:
-                names = frozenset(m.decode("ascii", "replace") for m in pattern.findall(module.read_bytes()))
-                cached = self._defined[module] = (stamp, names)
+                cached = self._defined[module] = (stamp, frozenset(names_in(module.read_bytes())))
         except OSError:
             return frozenset()
         return cached[1]
@@ -156,11 +187,18 @@ class Project:
     def _module_file(self, qualname: str, importer: Optional[Path]) -> Optional[Path]:
         if qualname.lstrip(".").split(".")[0] in _STDLIB:
             return None
-        key = (qualname, os.fspath(importer.parent) if importer is not None else "")
+        # an absolute import means the same from every directory with the same roots (most of a
+        # package's files share them): one look-up per name, not one per directory
+        where = os.fspath(importer.parent) if importer is not None else ""
+        key = (qualname, where if qualname.startswith(".") else tuple(map(os.fspath, self._roots(importer))))
         if key not in self._located:
             found = self.locate(qualname, importer)
             self._located[key] = found[0] if found is not None else None
-        return self._located[key]
+        module = self._located[key]
+        if module is not None and importer is not None and self._resolved(module) == self._resolved(importer):
+            found = self.locate(qualname, importer)  # a module never imports itself: look further
+            return found[0] if found is not None else None
+        return module
 
     def imports_module(self, importer: Path, module: Path) -> bool:
         """Whether `importer`'s top-level imports (read as text) name the project's `module` file."""
