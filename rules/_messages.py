@@ -23,7 +23,9 @@ def subject(op, facts) -> str:
     return text
 
 
-def unguarded_write(op, facts, guard, read_modify_write: bool) -> str:
+def unguarded_write(op, facts, guard, read_modify_write: bool, key=None, inferred=None) -> str:
+    """The lost-write message; `key`: the table's partition key when known (for a put's advice),
+    `inferred`: the table's name when only the shape of a Key said which table it is."""
     version = facts.version_attributes[0]
     what = subject(op, facts)
     if read_modify_write:
@@ -42,9 +44,11 @@ def unguarded_write(op, facts, guard, read_modify_write: bool) -> str:
     if getattr(op, "orm", None) is not None:
         advice = pynamodb_advice(op)
     elif op.name == "PutItem":
-        key = getattr(facts.config, "partition_key", None) or "pk"
+        key = key or getattr(facts.config, "partition_key", None) or "pk"
         advice = (f"Add `ConditionExpression=\"attribute_not_exists({key})\"` for a create, or "
                   f"`\"#v = :expected\"` with `{version}` incremented in the Item for a replace.")
+        if inferred:
+            advice += f" (`{key}` is the partition key of `{inferred}`, the table inferred from its key schema.)"
     else:
         advice = (f"Add `ConditionExpression=\"#v = :expected\"` (with `#v` = `{version}`) "
                   f"and bump `{version}` in the same update.")

@@ -494,12 +494,13 @@ class PutWithoutGuard(Rule):
             read_modify_write = facts.mode != "global" and model.is_read_modify_write(op)
             if facts.mode != "global" and not read_modify_write:
                 continue
-            fix, edits = _fix(ctx.module, model, op, facts, read_modify_write)
-            yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write),
+            key, inferred = partition_key(model, op, facts) if op.through is None else (None, None)
+            fix, edits = _fix(ctx.module, model, op, read_modify_write, key, inferred)
+            yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write, key, inferred),
                           fix=fix, edits=edits)
 
 
-def _fix(module, model, op, facts, read_modify_write):
+def _fix(module, model, op, read_modify_write, key, inferred):
     """Make the put a create: `ConditionExpression="attribute_not_exists(#pk)"` (unsafe: see
     `fix_safety`). Not offered for a put that writes back what the function read (the item exists: a create
     would always fail; that needs the version guard), nor when the request has a condition."""
@@ -510,7 +511,6 @@ def _fix(module, model, op, facts, read_modify_write):
             raise Unfixable("a read-modify-write replaces an existing item")
         if op.param("ConditionExpression") is not ABSENT or op.param("Expected") is not ABSENT:
             raise Unfixable("the request has a condition")
-        key, inferred = partition_key(model, op, facts)
         item = op.param("Item")
         if key is None or (isinstance(item, DictValue) and item.complete and key not in item.entries):
             raise Unfixable("the partition key is not known")
