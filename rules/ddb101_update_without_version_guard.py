@@ -460,6 +460,29 @@ class UpdateWithoutVersionGuard(Rule):
                 {"a": 1}.update(b=2)
                 Subscriber.get(pk).refresh()
         '''),
+        # a DAO whose update_item takes positional arguments and guards its own write; its
+        # callers pass changes, not a condition
+        Example('''
+            import boto3
+
+            class Tickets:
+                def __init__(self):
+                    self.table = boto3.resource("dynamodb").Table("tickets")
+
+                def update_item(self, key, version, **changes):
+                    sets = ", ".join(f"#{name} = :{name}" for name in changes)
+                    values = {f":{name}": value for name, value in changes.items()}
+                    self.table.update_item(
+                        Key={"ticket_id": key},
+                        UpdateExpression=f"SET {sets}, version = :next",
+                        ConditionExpression="version = :expected",
+                        ExpressionAttributeNames={f"#{name}": name for name in changes},
+                        ExpressionAttributeValues={**values, ":expected": version, ":next": version + 1},
+                    )
+
+            def close(tickets: Tickets, key, version):
+                tickets.update_item(key, version, status="closed")
+        '''),
     ]
 
     def check(self, ctx):

@@ -295,6 +295,22 @@ class PutWithoutGuard(Rule):
                 for item in items:
                     put(item)  # expect: DDB102
         '''),
+        # a transaction helper: the parts its callers pass are judged at each call
+        Example('''
+            import boto3
+
+            client = boto3.client("dynamodb")
+
+            def commit(parts):
+                client.transact_write_items(TransactItems=parts)
+
+            def move(ticket_id, queue):
+                commit([  # expect: DDB102
+                    {"Put": {"TableName": "tickets", "Item": {"ticket_id": {"S": ticket_id}, "queue": {"S": queue}}}},
+                    {"Delete": {"TableName": "queue", "Key": {"ticket_id": {"S": ticket_id}},
+                                "ConditionExpression": "attribute_exists(ticket_id)"}},
+                ])
+        '''),
         # a repository method that takes the whole request from its caller
         Example('''
             import boto3

@@ -66,9 +66,14 @@ def open_writes(evaluator: Evaluator, scope: Scope,
     return found
 
 
+# Operations whose parts (statements, transaction entries) a caller may pass: the parameter that holds them.
+_PARTS = {"ExecuteStatement": "Statement", "BatchExecuteStatement": "Statements",
+          "ExecuteTransaction": "TransactStatements", "TransactWriteItems": "TransactItems"}
+
+
 def _open(op: Operation, scope: Scope) -> bool:
-    if op.name == "ExecuteStatement" and op.partiql is None:
-        return op.param("Statement") is UNKNOWN  # the statement comes from somewhere else
+    if op.name in _PARTS and op.partiql is None:
+        return op.param(_PARTS[op.name]) is UNKNOWN  # the statement or the parts come from somewhere else
     if op.name not in _SINGLE_WRITES or op.partiql is not None:
         return False
     alternative = op.without_path_condition()
