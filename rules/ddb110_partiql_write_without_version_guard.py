@@ -113,6 +113,24 @@ class PartiqlWriteWithoutVersionGuard(Rule):
             def load(runner: Statements, ticket_id):
                 return runner.run(\'SELECT * FROM "tickets" WHERE ticket_id = ?\', [{"S": ticket_id}])
         '''),
+        # the wrapper handed to the function that runs the statements (as AWS's PartiQL examples do)
+        Example('''
+            import boto3
+
+            class PartiQLWrapper:
+                def __init__(self, dynamodb):
+                    self.dynamodb = dynamodb
+
+                def run_partiql(self, statement, params):
+                    return self.dynamodb.meta.client.execute_statement(Statement=statement, Parameters=params)
+
+            def run_scenario(wrapper, table_name):
+                wrapper.run_partiql(f'UPDATE "{table_name}" SET rating=? WHERE title=?', [5, "Jaws"])  # expect: DDB110
+                wrapper.run_partiql(f'SELECT * FROM "{table_name}" WHERE title=?', ["Jaws"])
+
+            if __name__ == "__main__":
+                run_scenario(PartiQLWrapper(boto3.resource("dynamodb")), "movies")
+        '''),
     ]
     passes = [
         Example('''

@@ -945,8 +945,10 @@ class Evaluator:
         """The receiver every call in this module passes for a parameter, when they all agree.
 
         `def save(session): ...` called only as `save(boto3.Session(region_name="eu-west-1"))`, or
-        `Repo(session)` for `__init__`. Only receivers are taken: other values a function is given
-        elsewhere (other modules, callbacks) could differ, but a receiver only ever names DynamoDB.
+        `Repo(session)` for `__init__`. Only receivers, and instances of the project's classes
+        (`run_scenario(wrapper)`: what a write helper is called on), are taken: other values a
+        function is given elsewhere (other modules, callbacks) could differ, but a receiver only
+        ever names DynamoDB, and a method of the project's class is judged by what it does.
         """
         function = b.scope.node
         if not isinstance(function, cst.FunctionDef) or function.decorators or not isinstance(b.node, cst.Param) \
@@ -978,7 +980,7 @@ class Evaluator:
                 return UNKNOWN  # the default: not worth following
             values.append(self.value(given[0].value, at))
         value = join(values)
-        return value if isinstance(value, Receiver) else UNKNOWN
+        return value if isinstance(value, (Receiver, Instance)) else UNKNOWN
 
     def _calls_named(self) -> Dict[str, List[CallSite]]:
         """The module's calls by the name called (`f(...)`, `x.f(...)`), built once."""
