@@ -32,7 +32,8 @@ from ddblint.syntax import dotted_name
 
 _SINGLE_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
 # What a module must contain to define a write helper (read as bytes: the prefilter).
-_WRITE_WORDS = (b"put_item", b"update_item", b"delete_item", b"execute_statement", b"transact_write_items")
+_WRITE_WORDS = (b"put_item", b"update_item", b"delete_item", b"execute_statement", b"execute_transaction",
+                b"transact_write_items")
 _DEFINED = re.compile(rb"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 # Decorators that keep a function's signature and its arguments as they are.
 _TRANSPARENT = frozenset({"staticmethod", "classmethod"})
