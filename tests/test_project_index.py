@@ -51,6 +51,8 @@ def lint(tmp_path: Path, files: dict, target: str):
     ("import app.db as db", "db.Repo().table", "profiles"),
     ("import app.db", "app.db.get_table()", "orders"),
     ("from app.db import Repo\nrepo = Repo()", "repo.table", "profiles"),
+    ("from app.db import *", "get_table()", "orders"),  # a star import's names (SPEC §3)
+    ("from .db import *", "Repo().table", "profiles"),
 ])
 def test_imported_receivers(tmp_path, imports, receiver, table):
     handler = f"{imports}\n\ndef handle(k):\n    {receiver}.update_item(Key={{'pk': k}}, {BLIND})\n"
@@ -102,3 +104,23 @@ def test_base_class_from_another_module(tmp_path):
     handler = f"from app.base import BaseRepo\n\nclass Accounts(BaseRepo):\n    def touch(self, k):\n        self.table.update_item(Key={{'pk': k}}, {BLIND})\n"
     found = lint(tmp_path, {"app/__init__.py": "", "app/base.py": base, "app/h.py": handler}, "app/h.py")
     assert [d["code"] for d in found] == ["DDB101"] and "`accounts`" in found[0]["message"]
+
+
+@pytest.mark.parametrize("imports, table", [
+    ("from app.db import *\nfrom app.archive import *", "archive"),  # the newest that exports it
+    ("from app.archive import *\nfrom app.db import *", "orders"),
+    ("from app.db import *\nfrom app.listed import *", "orders"),  # its __all__ leaves get_table out
+    ("from app.gathered import *", "orders"),  # a star import of a star import
+    ("from elsewhere import *", None),  # not the project's: its names are not read
+])
+def test_star_imports_of_project_modules(tmp_path, imports, table):
+    handler = f"{imports}\n\ndef handle(k):\n    get_table().update_item(Key={{'pk': k}}, {BLIND})\n"
+    found = lint(tmp_path, {
+        "app/__init__.py": "", "app/db.py": DB, "app/gathered.py": "from app.db import *\n",
+        "app/archive.py": "import boto3\n\ndef get_table():\n    return boto3.resource('dynamodb').Table('archive')\n",
+        "app/listed.py": "__all__ = ['other']\nimport boto3\n\ndef get_table():\n    return None\n\nother = 1\n",
+        "app/h.py": handler,
+    }, "app/h.py")
+    assert [d["code"] for d in found] == ["DDB101"]
+    head = found[0]["message"].split(" has ")[0]
+    assert (f"`{table}`" in head) if table else "`" not in head

@@ -14,12 +14,9 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
-import libcst as cst
-
 from ddblint import parsing
 from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.values import UNKNOWN, Evaluator, ListValue, ModuleRef
-from ddblint.syntax import dotted_name
 
 # Modules followed through imports are at most this big: tables, clients and repositories are
 # defined in small modules, and a generated or test giant costs a parse worth more than it gives
@@ -278,12 +275,24 @@ class Project:
                 return found
         return evaluator.attribute(value, attr)
 
+    def star_imported(self, evaluator, name: str):
+        """The value of a name the module of `evaluator` reads but never binds, when one of its
+        top-level `from M import *` of a project module brings it in; else None (a builtin, or
+        a name from a package that is not the project's)."""
+        if self._depth > 8:
+            return UNKNOWN  # a long chain of imports: give up rather than recurse
+        self._depth += 1
+        try:
+            return self._star_exported(evaluator, name, 0)
+        finally:
+            self._depth -= 1
+
     def _star_exported(self, evaluator, attr: str, depth: int):
         """The value `attr` has in the module when one of its `from M import *` brings it in (the
         last such import that does, as at run time), else None."""
         if depth > 4:
             return None  # star imports of star imports, or a cycle of them: give up
-        for source in reversed(_star_imports(evaluator.index.module)):
+        for source in reversed(evaluator.index.star_imports):
             found = self.locate(source, evaluator.path)
             target = self.evaluator(found[0]) if found is not None and not found[2] else None
             if target is None or not _exports(target, attr):
@@ -294,17 +303,6 @@ class Project:
             if deeper is not None:
                 return deeper
         return None
-
-
-def _star_imports(module: cst.Module) -> List[str]:
-    """The modules a module's top-level `from M import *` statements name (`.models` for a relative one)."""
-    found = []
-    for statement in module.body:
-        for node in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
-            if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
-                name = dotted_name(node.module) if node.module is not None else ""
-                found.append("." * len(node.relative) + (name or ""))
-    return found
 
 
 def _exports(evaluator, name: str) -> bool:
