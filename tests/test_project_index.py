@@ -9,6 +9,7 @@ import pytest
 from conftest import make_tree
 
 from ddblint import cli
+from ddblint.dynamo.project import Project
 
 DB = '''
     import os
@@ -124,3 +125,29 @@ def test_star_imports_of_project_modules(tmp_path, imports, table):
     assert [d["code"] for d in found] == ["DDB101"]
     head = found[0]["message"].split(" has ")[0]
     assert (f"`{table}`" in head) if table else "`" not in head
+
+
+# -- the prefilter's look at imported modules: names re-exported by a package -------------------------
+@pytest.mark.parametrize("qualname, mentions", [
+    ("app.models.Subscriber", True),  # app/models/__init__.py: from .subscriber import Subscriber
+    ("app.models.Listed", True),  # ... from .listed import (\n Listed as Listed,\n)
+    ("app.models.Account", False),  # re-exported from a module that does not mention the word
+    ("app.models", True),  # the whole package: any name it re-exports
+    ("app.Subscriber", True),  # app/__init__.py: from .models import * -- two re-exports
+    ("app.deep.Subscriber", False),  # three: past the bound
+    ("app.models.account", False),
+    ("django.Subscriber", False),
+])
+def test_module_mentions_follows_re_exports(tmp_path, qualname, mentions):
+    make_tree(tmp_path, {
+        "app/__init__.py": "from .models import *\n",
+        "app/models/__init__.py": "from .subscriber import Subscriber\nfrom .account import Account\n"
+                                  "from .listed import (\n    Listed as Listed,  # noqa: F401\n)\n",
+        "app/models/subscriber.py": "from pynamodb.models import Model\nclass Subscriber(Model):\n    pass\n",
+        "app/models/listed.py": "from pynamodb.models import Model\nclass Listed(Model):\n    pass\n",
+        "app/models/account.py": "class Account:\n    pass\n",
+        "app/deep/__init__.py": "from app import Subscriber\n",
+        "app/service.py": "",
+    })
+    project = Project(tmp_path)
+    assert project.module_mentions(qualname, tmp_path / "app/service.py", (b"pynamodb",)) is mentions
