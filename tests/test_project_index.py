@@ -9,6 +9,7 @@ import pytest
 from conftest import make_tree
 
 from ddblint import cli
+from ddblint.dynamo import project
 from ddblint.dynamo.project import Project
 
 DB = '''
@@ -151,3 +152,24 @@ def test_module_mentions_follows_re_exports(tmp_path, qualname, mentions):
     })
     project = Project(tmp_path)
     assert project.module_mentions(qualname, tmp_path / "app/service.py", (b"pynamodb",)) is mentions
+
+
+def test_import_statements_found_from_the_word_import_are_the_patterns_matches():
+    """`_statements` finds the lines from the word `import`: the same matches as `finditer`."""
+    text = textwrap.dedent('''
+        """Docstring: important, imported; from x import nothing"""
+        import os, sys  # import json
+        from importlib import import_module
+        from .models import (
+            Subscriber,  # import the model
+            Account as Account,
+        )
+        from app.models import *
+        if TYPE_CHECKING:
+            from app.db import table; import boto3
+        x = "import"
+        from a import b''')
+    for pattern in (project._IMPORT, project._FROM_IMPORT):
+        expected = [(m.start(), m.group(0)) for m in pattern.finditer(text)]
+        assert [(m.start(), m.group(0)) for m in project._statements(pattern, text)] == expected
+        assert len(expected) >= 5

@@ -43,6 +43,21 @@ _COMMENT = re.compile(r"#[^\n]*")
 _MAX_REEXPORTS = 2
 
 
+def _statements(pattern, text: str) -> Iterator:
+    """The matches of `pattern`, an import statement at a line's start (MULTILINE), in `text`:
+    each line holding the word `import` is matched from its start, ~5 times faster than letting
+    the pattern try every line (the prefilter reads every module the project's files import)."""
+    at = text.find("import")
+    while at >= 0:
+        match = pattern.match(text, text.rfind("\n", 0, at) + 1)
+        if match is not None:
+            yield match
+        end = text.find("\n", match.end() if match is not None else at)
+        if end < 0:
+            return
+        at = text.find("import", end)
+
+
 def _imported_names(match) -> List[str]:
     """`from a.b import c, d` -> a.b.c, a.b.d (either may be the module, and the module is found
     from either); `from a.b import *` -> a.b; `import a, b` -> a, b."""
@@ -60,7 +75,7 @@ def _joined(base: str, name: str) -> str:
 def _reexports(data: bytes) -> Tuple[Tuple[str, str], ...]:
     """The module's `from` imports as (module, the names' text): what it may re-export. Their
     names are read only when a name is looked for (`_reexported`)."""
-    return tuple(match.groups() for match in _FROM_IMPORT.finditer(data.decode("latin-1")))
+    return tuple(match.groups() for match in _statements(_FROM_IMPORT, data.decode("latin-1")))
 
 
 def _reexported(reexports, name: Optional[str]) -> Iterator[str]:
@@ -112,8 +127,8 @@ class Project:
         self.root = root.resolve()
         self._modules: "OrderedDict[Path, Tuple[Optional[Tuple[int, int]], object]]" = OrderedDict()
         self._depth = 0
-        self._located: Dict[Tuple[str, str], Optional[Path]] = {}
-        self._words: Dict[Path, tuple] = {}
+        self._located: Dict[tuple, Optional[Tuple[Path, Tuple[str, ...]]]] = {}  # -> `_import_target`
+        self._words: Dict[Tuple[Path, tuple], tuple] = {}  # (module, words) -> (stamp, `_read`)
         self._defined: Dict[Path, tuple] = {}
         self._root_cache: Dict[str, List[Path]] = {}  # importer's directory -> where its imports start
         self._entries: Dict[str, Tuple[int, frozenset]] = {}  # directory -> (mtime, its entries)
@@ -194,7 +209,7 @@ class Project:
         top level contains one of `words`. Read as bytes, never parsed; cached per process."""
         text = data.decode("latin-1")  # only ASCII names matter here
         return any(self.module_mentions(name, importer, words)
-                   for match in _IMPORT.finditer(text) for name in _imported_names(match))
+                   for match in _statements(_IMPORT, text) for name in _imported_names(match))
 
     def module_mentions(self, qualname: str, importer: Optional[Path], words) -> bool:
         """Whether the project's module that `qualname` imports (from `importer`) contains one
@@ -259,7 +274,7 @@ class Project:
             text = importer.read_bytes().decode("latin-1")
         except OSError:
             return False
-        for match in _IMPORT.finditer(text):
+        for match in _statements(_IMPORT, text):
             for name in _imported_names(match):
                 found = self._module_file(name, importer)
                 if found is not None and found.resolve() == module:
@@ -271,11 +286,12 @@ class Project:
 
     def _read(self, path: Path, words) -> Tuple[bool, tuple]:
         """Whether the module holds one of `words`, and when it does not, what it may re-export
-        (`_reexports`); cached per process while the module is unchanged."""
+        (`_reexports`); cached per process while the module is unchanged, for each set of words
+        (the prefilter's, PynamoDB's and the write helpers' alternate from one file to the next)."""
         try:
             stat = path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns, words)
-            cached = self._words.get(path)
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            cached = self._words.get((path, words))
             if cached is not None and cached[0] == stamp:
                 return cached[1]
             data = path.read_bytes() if stat.st_size <= _MAX_SCANNED_BYTES else b""
@@ -283,7 +299,7 @@ class Project:
             return False, ()
         found = any(word in data for word in words)
         answer = (found, () if found else _reexports(data))
-        self._words[path] = (stamp, answer)
+        self._words[(path, words)] = (stamp, answer)
         return answer
 
     # -- evaluating there ------------------------------------------------------------------------
