@@ -9,6 +9,8 @@ import pytest
 from conftest import make_tree
 
 from ddblint import cli
+from ddblint.dynamo import project
+from ddblint.dynamo.project import Project
 
 DB = '''
     import os
@@ -51,6 +53,8 @@ def lint(tmp_path: Path, files: dict, target: str):
     ("import app.db as db", "db.Repo().table", "profiles"),
     ("import app.db", "app.db.get_table()", "orders"),
     ("from app.db import Repo\nrepo = Repo()", "repo.table", "profiles"),
+    ("from app.db import *", "get_table()", "orders"),  # the names a star import brings in
+    ("from .db import *", "Repo().table", "profiles"),
 ])
 def test_imported_receivers(tmp_path, imports, receiver, table):
     handler = f"{imports}\n\ndef handle(k):\n    {receiver}.update_item(Key={{'pk': k}}, {BLIND})\n"
@@ -102,3 +106,69 @@ def test_base_class_from_another_module(tmp_path):
     handler = f"from app.base import BaseRepo\n\nclass Accounts(BaseRepo):\n    def touch(self, k):\n        self.table.update_item(Key={{'pk': k}}, {BLIND})\n"
     found = lint(tmp_path, {"app/__init__.py": "", "app/base.py": base, "app/h.py": handler}, "app/h.py")
     assert [d["code"] for d in found] == ["DDB101"] and "`accounts`" in found[0]["message"]
+
+
+@pytest.mark.parametrize("imports, table", [
+    ("from app.db import *\nfrom app.archive import *", "archive"),  # the newest that exports it
+    ("from app.archive import *\nfrom app.db import *", "orders"),
+    ("from app.db import *\nfrom app.listed import *", "orders"),  # its __all__ leaves get_table out
+    ("from app.gathered import *", "orders"),  # a star import of a star import
+    ("from elsewhere import *", None),  # not the project's: its names are not read
+])
+def test_star_imports_of_project_modules(tmp_path, imports, table):
+    handler = f"{imports}\n\ndef handle(k):\n    get_table().update_item(Key={{'pk': k}}, {BLIND})\n"
+    found = lint(tmp_path, {
+        "app/__init__.py": "", "app/db.py": DB, "app/gathered.py": "from app.db import *\n",
+        "app/archive.py": "import boto3\n\ndef get_table():\n    return boto3.resource('dynamodb').Table('archive')\n",
+        "app/listed.py": "__all__ = ['other']\nimport boto3\n\ndef get_table():\n    return None\n\nother = 1\n",
+        "app/h.py": handler,
+    }, "app/h.py")
+    assert [d["code"] for d in found] == ["DDB101"]
+    head = found[0]["message"].split(" has ")[0]
+    assert (f"`{table}`" in head) if table else "`" not in head
+
+
+# -- the prefilter's look at imported modules: names re-exported by a package -------------------------
+@pytest.mark.parametrize("qualname, mentions", [
+    ("app.models.Subscriber", True),  # app/models/__init__.py: from .subscriber import Subscriber
+    ("app.models.Listed", True),  # ... from .listed import (\n Listed as Listed,\n)
+    ("app.models.Account", False),  # re-exported from a module that does not mention the word
+    ("app.models", True),  # the whole package: any name it re-exports
+    ("app.Subscriber", True),  # app/__init__.py: from .models import * -- two re-exports
+    ("app.deep.Subscriber", False),  # three: past the bound
+    ("app.models.account", False),
+    ("django.Subscriber", False),
+])
+def test_module_mentions_follows_re_exports(tmp_path, qualname, mentions):
+    make_tree(tmp_path, {
+        "app/__init__.py": "from .models import *\n",
+        "app/models/__init__.py": "from .subscriber import Subscriber\nfrom .account import Account\n"
+                                  "from .listed import (\n    Listed as Listed,  # noqa: F401\n)\n",
+        "app/models/subscriber.py": "from pynamodb.models import Model\nclass Subscriber(Model):\n    pass\n",
+        "app/models/listed.py": "from pynamodb.models import Model\nclass Listed(Model):\n    pass\n",
+        "app/models/account.py": "class Account:\n    pass\n",
+        "app/deep/__init__.py": "from app import Subscriber\n",
+        "app/service.py": "",
+    })
+    assert Project(tmp_path).module_mentions(qualname, tmp_path / "app/service.py", (b"pynamodb",)) is mentions
+
+
+def test_import_statements_found_from_the_word_import_are_the_patterns_matches():
+    """`_statements` finds the lines from the word `import`: the same matches as `finditer`."""
+    text = textwrap.dedent('''
+        """Docstring: important, imported; from x import nothing"""
+        import os, sys  # import json
+        from importlib import import_module
+        from .models import (
+            Subscriber,  # import the model
+            Account as Account,
+        )
+        from app.models import *
+        if TYPE_CHECKING:
+            from app.db import table; import boto3
+        x = "import"
+        from a import b''')
+    for pattern in (project._IMPORT, project._FROM_IMPORT):
+        expected = [(m.start(), m.group(0)) for m in pattern.finditer(text)]
+        assert [(m.start(), m.group(0)) for m in project._statements(pattern, text)] == expected
+        assert len(expected) >= 5

@@ -909,6 +909,129 @@ def test_ddb108_warm_runs_see_writers_added_and_removed(tmp_path, ddblint_main, 
     assert _ddb108(ddblint_main, tmp_path, *cache) == []
 
 
+# -- the writes themselves, in a module importing the model through a re-export or `*` ----------------
+WRITER = '''
+{imports}
+
+def subscribe(pk):
+    Subscriber(pk=pk).save()
+
+def rename(pk):
+    Subscriber(pk=pk).update(actions=[Subscriber.name.set("n")])
+
+def unsubscribe(pk):
+    Subscriber(pk=pk).delete()
+'''
+GUARDED_WRITES = ["app/service.py:4:5: DDB102", "app/service.py:7:5: DDB101", "app/service.py:10:5: DDB105"]
+
+
+def _writes(ddblint_main, root: Path, files: dict) -> list:
+    make_tree(root, {"pyproject.toml": '[tool.ddblint.tables.subscribers]\nmode = "global"\n',
+                     "app/__init__.py": "", **files})
+    run = ddblint_main("check", "--no-cache", "--output-format", "concise", "--select", "DDB101,DDB102,DDB105",
+                       str(root))
+    assert run.returncode in (0, 1), run.stderr
+    return [line.split(" ")[0] + " " + line.split(" ")[1].rstrip(":")
+            for line in run.stdout.replace(str(root) + "/", "").splitlines() if ": DDB10" in line]
+
+
+@pytest.mark.parametrize("files, imports", [
+    ({"app/models/__init__.py": "from .subscriber import Subscriber\n"}, "from app.models import Subscriber"),
+    ({"app/models/__init__.py": "from .subscriber import *\n"}, "from app.models import Subscriber"),
+    ({"app/models/__init__.py": "from app.models.subscriber import (\n    Subscriber,  # the model\n)\n"},
+     "from app.models import Subscriber"),
+    ({"app/models/__init__.py": "from .subscriber import Subscriber\n"}, "from app.models import *"),
+    ({"app/models/__init__.py": "from .subscriber import *\n"}, "from app.models import *"),
+    ({"app/models/__init__.py": "from .subscriber import Subscriber\n"}, "from .models import *"),
+    # two packages up: app/__init__.py gathers what app/models gathers
+    ({"app/models/__init__.py": "from .subscriber import *\n", "app/__init__.py": "from .models import Subscriber\n"},
+     "from app import Subscriber"),
+])
+def test_writes_of_a_model_imported_through_a_re_export(tmp_path, ddblint_main, files, imports):
+    """app/service.py names neither pynamodb nor the model's module: it is PynamoDB code because
+    the package it imports re-exports a model from a module that is (SPEC §3), and its writes are
+    judged at their calls, as if it imported the model's module itself."""
+    found = _writes(ddblint_main, tmp_path, {
+        **files,
+        "app/models/subscriber.py": SUBSCRIBER_MODEL + "    name = UnicodeAttribute()\n",
+        "app/service.py": WRITER.format(imports=imports),
+    })
+    assert found == GUARDED_WRITES
+
+
+LEGACY_SUBSCRIBER = '''
+class Subscriber:
+    def __init__(self, **values):
+        self.values = values
+
+    def save(self):
+        pass
+
+    def update(self, actions=()):
+        pass
+
+    def delete(self):
+        pass
+'''
+DJANGO_SUBSCRIBER = '''
+from django.db import models
+
+class Subscriber(models.Model):
+    pk = models.CharField(primary_key=True, max_length=64)
+    name = models.CharField(max_length=64)
+'''
+
+
+@pytest.mark.parametrize("files, imports", [
+    # a class of the same name, re-exported by another package of the project, in a module that
+    # also imports a PynamoDB model: no model
+    ({"app/legacy/__init__.py": "from .subscriber import Subscriber\n", "app/legacy/subscriber.py": LEGACY_SUBSCRIBER},
+     "from app.models import Account\nfrom app.legacy import Subscriber"),
+    ({"app/legacy/__init__.py": "from .subscriber import *\n", "app/legacy/subscriber.py": LEGACY_SUBSCRIBER},
+     "from app.models import *\nfrom app.legacy import *"),
+    # a Django model re-exported the same way, alone or beside a PynamoDB model
+    ({"app/shop/__init__.py": "from .subscriber import Subscriber\n", "app/shop/subscriber.py": DJANGO_SUBSCRIBER},
+     "from app.shop import Subscriber"),
+    ({"app/shop/__init__.py": "from .subscriber import *\nfrom app.models import Account\n",
+      "app/shop/subscriber.py": DJANGO_SUBSCRIBER},
+     "from app.shop import *"),
+    # a star import of a module that is not the project's: its names are not read
+    ({}, "from pynamodb.models import Model\nfrom shop.models import *"),
+    ({}, "from app.models import Account\nfrom subscribers import *"),
+])
+def test_no_writes_of_a_lookalike_imported_through_a_re_export(tmp_path, ddblint_main, files, imports):
+    found = _writes(ddblint_main, tmp_path, {
+        "app/models/__init__.py": "from .account import Account\n",
+        "app/models/account.py": SUBSCRIBER_MODEL.replace("Subscriber", "Account").replace("subscribers", "accounts"),
+        **files,
+        "app/service.py": WRITER.format(imports=imports),
+    })
+    assert found == []
+
+
+@pytest.mark.parametrize("imports, exported, fires", [
+    ("from app.legacy import *\nfrom app.models import *", "", True),
+    ("from app.models import *\nfrom app.legacy import *", "", False),
+    # app/models lists what `*` exports, and leaves the model out: the older import's lookalike
+    ("from app.legacy import *\nfrom app.models import *", "Account = None\n__all__ = ['Account']\n", False),
+    ("from app.legacy import *\nfrom app.models import *", "__all__ = ('Subscriber',)\n", True),
+    # a name the module binds itself is never a star import's
+    ("from app.legacy import Subscriber\nfrom app.models import *", "", False),
+])
+def test_the_newest_star_import_that_exports_a_name_brings_it_in(tmp_path, ddblint_main, imports, exported, fires):
+    """As at run time: a later `from M import *` rebinds the names M exports (those of its
+    `__all__` when it is a literal)."""
+    expected = [row.replace(":4:", ":5:").replace(":7:", ":8:").replace(":10:", ":11:") for row in GUARDED_WRITES]
+    found = _writes(ddblint_main, tmp_path, {
+        "app/models/__init__.py": "from .subscriber import Subscriber\n" + exported,
+        "app/models/subscriber.py": SUBSCRIBER_MODEL + "    name = UnicodeAttribute()\n",
+        "app/legacy/__init__.py": "from .subscriber import *\n",
+        "app/legacy/subscriber.py": LEGACY_SUBSCRIBER,
+        "app/service.py": WRITER.format(imports=imports),
+    })
+    assert found == (expected if fires else [])
+
+
 def test_ddb101_and_ddb102_on_single_region_tables_only_for_read_modify_writes(tmp_path):
     source = GUARDS + '''
 def f(p: Plain):

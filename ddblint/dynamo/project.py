@@ -14,12 +14,9 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
-import libcst as cst
-
 from ddblint import parsing
 from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.values import UNKNOWN, Evaluator, ListValue, ModuleRef
-from ddblint.syntax import dotted_name
 
 # Modules followed through imports are at most this big: tables, clients and repositories are
 # defined in small modules, and a generated or test giant costs a parse worth more than it gives
@@ -33,19 +30,71 @@ _MAX_MODULES = 32
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"boto3", "botocore", "aioboto3", "aiobotocore",
                                                               "pynamodb", "libcst", "pytest"}
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w., \t]+))",
+# A file's own imports, for the prefilter: `from M import a, b as c`, `from M import *`, `import a.b, c`.
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+|\*)|import[ \t]+([\w., \t]+))",
                      re.MULTILINE)
+# What a module may re-export: its `from M import ...` statements, a parenthesized list whole (a
+# package's `__init__` often lists its modules' names so).
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[\w., \t]+|\*)", re.MULTILINE)
+_COMMENT = re.compile(r"#[^\n]*")
+# How many times the prefilter follows a name re-exported through a module that does not mention
+# the word (`from .subscriber import Subscriber` in app/models/__init__.py; app/__init__.py
+# gathering app/models' names is the second), which is all a package's names are ever forwarded.
+_MAX_REEXPORTS = 2
+
+
+def _statements(pattern, text: str) -> Iterator:
+    """The matches of `pattern`, an import statement at a line's start (MULTILINE), in `text`:
+    each line holding the word `import` is matched from its start, ~5 times faster than letting
+    the pattern try every line (the prefilter reads every module the project's files import)."""
+    at = text.find("import")
+    while at >= 0:
+        match = pattern.match(text, text.rfind("\n", 0, at) + 1)
+        if match is not None:
+            yield match
+        end = text.find("\n", match.end() if match is not None else at)
+        if end < 0:
+            return
+        at = text.find("import", end)
 
 
 def _imported_names(match) -> List[str]:
-    """`from a.b import c, d` -> a.b.c, a.b.d (either may be the module); `import a, b` -> a, b."""
+    """`from a.b import c, d` -> a.b.c, a.b.d (either may be the module, and the module is found
+    from either); `from a.b import *` -> a.b; `import a, b` -> a, b."""
     if match.group(3) is not None:
         return [part.split()[0] for part in match.group(3).split(",") if part.strip()]
-    base = match.group(1)
-    names = [part.split()[0] for part in match.group(2).split(",") if part.strip()]
-    joiner = "" if base.endswith(".") else "."
-    return [base] + [f"{base}{joiner}{name}" for name in names] if base.strip(".") else \
-        [f"{base}{name}" for name in names]
+    if match.group(2) == "*":
+        return [match.group(1)]
+    return [_joined(match.group(1), part.split()[0]) for part in match.group(2).split(",") if part.strip()]
+
+
+def _joined(base: str, name: str) -> str:
+    return f"{base}{name}" if base.endswith(".") else f"{base}.{name}"
+
+
+def _reexports(data: bytes) -> Tuple[Tuple[str, str], ...]:
+    """The module's `from` imports as (module, the names' text): what it may re-export. Their
+    names are read only when a name is looked for (`_reexported`)."""
+    return tuple(match.groups() for match in _statements(_FROM_IMPORT, data.decode("latin-1")))
+
+
+def _reexported(reexports, name: Optional[str]) -> Iterator[str]:
+    """The imports through which a module may re-export `name` (every name, when None)."""
+    for base, text in reexports:
+        if text == "*":
+            yield base if name is None else _joined(base, name)
+        elif name is None or name in text:
+            for original, bound in _listed(text):
+                if name is None or bound == name:
+                    yield _joined(base, original)
+
+
+def _listed(text: str) -> Iterator[Tuple[str, str]]:
+    """(name in the module, name bound) of each name of `a, b as c` or `(a,  # why\n b)`."""
+    for part in _COMMENT.sub("", text).strip("()").split(","):
+        words = part.split()
+        if words and words[0].isidentifier():
+            yield words[0], words[2] if len(words) == 3 and words[1] == "as" else words[0]
 
 
 # What a walk of the project skips: tools' and environments' directories (any directory whose name
@@ -78,8 +127,8 @@ class Project:
         self.root = root.resolve()
         self._modules: "OrderedDict[Path, Tuple[Optional[Tuple[int, int]], object]]" = OrderedDict()
         self._depth = 0
-        self._located: Dict[Tuple[str, str], Optional[Path]] = {}
-        self._words: Dict[Path, tuple] = {}
+        self._located: Dict[tuple, Optional[Tuple[Path, Tuple[str, ...]]]] = {}  # -> `_import_target`
+        self._words: Dict[Tuple[Path, tuple], tuple] = {}  # (module, words) -> (stamp, `_read`)
         self._defined: Dict[Path, tuple] = {}
         self._root_cache: Dict[str, List[Path]] = {}  # importer's directory -> where its imports start
         self._entries: Dict[str, Tuple[int, frozenset]] = {}  # directory -> (mtime, its entries)
@@ -160,13 +209,26 @@ class Project:
         top level contains one of `words`. Read as bytes, never parsed; cached per process."""
         text = data.decode("latin-1")  # only ASCII names matter here
         return any(self.module_mentions(name, importer, words)
-                   for match in _IMPORT.finditer(text) for name in _imported_names(match))
+                   for match in _statements(_IMPORT, text) for name in _imported_names(match))
 
     def module_mentions(self, qualname: str, importer: Optional[Path], words) -> bool:
         """Whether the project's module that `qualname` imports (from `importer`) contains one
-        of `words` (bytes); False for the standard library, other packages and unknown names."""
-        module = self._module_file(qualname, importer)
-        return module is not None and self._mentions(module, words)
+        of `words` (bytes), or re-exports the imported name (every name, for a module imported
+        whole or with `*`) from a module that does: `from app.models import Subscriber`, where
+        app/models/__init__.py holds `from .subscriber import Subscriber` (or `*`). False for the
+        standard library, other packages and unknown names."""
+        return self._mentions_through(qualname, importer, words, 0)
+
+    def _mentions_through(self, qualname: str, importer: Optional[Path], words, depth: int) -> bool:
+        found = self._import_target(qualname, importer)
+        if found is None:
+            return False
+        module, rest = found
+        mentioned, reexports = self._read(module, words)
+        if mentioned or depth >= _MAX_REEXPORTS:
+            return mentioned
+        return any(self._mentions_through(source, module, words, depth + 1)
+                   for source in _reexported(reexports, rest[0] if rest else None))
 
     def defined_names(self, qualname: str, importer: Optional[Path], words, names_in) -> frozenset:
         """`names_in(source)` for the project's module that `qualname` imports, when that module
@@ -185,6 +247,12 @@ class Project:
         return cached[1]
 
     def _module_file(self, qualname: str, importer: Optional[Path]) -> Optional[Path]:
+        found = self._import_target(qualname, importer)
+        return found[0] if found is not None else None
+
+    def _import_target(self, qualname: str, importer: Optional[Path]) -> Optional[Tuple[Path, Tuple[str, ...]]]:
+        """(the project's module file `qualname` imports from `importer`, the names after the
+        module's: `Subscriber` of `app.models.Subscriber`); None when it is no project module."""
         if qualname.lstrip(".").split(".")[0] in _STDLIB:
             return None
         # an absolute import means the same from every directory with the same roots (most of a
@@ -193,12 +261,12 @@ class Project:
         key = (qualname, where if qualname.startswith(".") else tuple(map(os.fspath, self._roots(importer))))
         if key not in self._located:
             found = self.locate(qualname, importer)
-            self._located[key] = found[0] if found is not None else None
-        module = self._located[key]
-        if module is not None and importer is not None and self._resolved(module) == self._resolved(importer):
+            self._located[key] = (found[0], tuple(found[2])) if found is not None else None
+        located = self._located[key]
+        if located is not None and importer is not None and self._resolved(located[0]) == self._resolved(importer):
             found = self.locate(qualname, importer)  # a module never imports itself: look further
-            return found[0] if found is not None else None
-        return module
+            return (found[0], tuple(found[2])) if found is not None else None
+        return located
 
     def imports_module(self, importer: Path, module: Path) -> bool:
         """Whether `importer`'s top-level imports (read as text) name the project's `module` file."""
@@ -206,7 +274,7 @@ class Project:
             text = importer.read_bytes().decode("latin-1")
         except OSError:
             return False
-        for match in _IMPORT.finditer(text):
+        for match in _statements(_IMPORT, text):
             for name in _imported_names(match):
                 found = self._module_file(name, importer)
                 if found is not None and found.resolve() == module:
@@ -214,18 +282,25 @@ class Project:
         return False
 
     def _mentions(self, path: Path, words) -> bool:
+        return self._read(path, words)[0]
+
+    def _read(self, path: Path, words) -> Tuple[bool, tuple]:
+        """Whether the module holds one of `words`, and when it does not, what it may re-export
+        (`_reexports`); cached per process while the module is unchanged, for each set of words
+        (the prefilter's, PynamoDB's and the write helpers' alternate from one file to the next)."""
         try:
             stat = path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns, words)
-            cached = self._words.get(path)
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            cached = self._words.get((path, words))
             if cached is not None and cached[0] == stamp:
                 return cached[1]
             data = path.read_bytes() if stat.st_size <= _MAX_SCANNED_BYTES else b""
         except OSError:
-            return False
+            return False, ()
         found = any(word in data for word in words)
-        self._words[path] = (stamp, found)
-        return found
+        answer = (found, () if found else _reexports(data))
+        self._words[(path, words)] = (stamp, answer)
+        return answer
 
     # -- evaluating there ------------------------------------------------------------------------
     def evaluator(self, path: Path):
@@ -278,12 +353,24 @@ class Project:
                 return found
         return evaluator.attribute(value, attr)
 
+    def star_imported(self, evaluator, name: str):
+        """The value of a name the module of `evaluator` reads but never binds, when one of its
+        top-level `from M import *` of a project module brings it in; else None (a builtin, or
+        a name from a package that is not the project's)."""
+        if self._depth > 8:
+            return UNKNOWN  # a long chain of imports: give up rather than recurse
+        self._depth += 1
+        try:
+            return self._star_exported(evaluator, name, 0)
+        finally:
+            self._depth -= 1
+
     def _star_exported(self, evaluator, attr: str, depth: int):
         """The value `attr` has in the module when one of its `from M import *` brings it in (the
         last such import that does, as at run time), else None."""
         if depth > 4:
             return None  # star imports of star imports, or a cycle of them: give up
-        for source in reversed(_star_imports(evaluator.index.module)):
+        for source in reversed(evaluator.index.star_imports):
             found = self.locate(source, evaluator.path)
             target = self.evaluator(found[0]) if found is not None and not found[2] else None
             if target is None or not _exports(target, attr):
@@ -294,17 +381,6 @@ class Project:
             if deeper is not None:
                 return deeper
         return None
-
-
-def _star_imports(module: cst.Module) -> List[str]:
-    """The modules a module's top-level `from M import *` statements name (`.models` for a relative one)."""
-    found = []
-    for statement in module.body:
-        for node in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
-            if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
-                name = dotted_name(node.module) if node.module is not None else ""
-                found.append("." * len(node.relative) + (name or ""))
-    return found
 
 
 def _exports(evaluator, name: str) -> bool:

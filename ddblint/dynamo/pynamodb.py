@@ -542,7 +542,8 @@ def _class_value(ref: ClassRef, name: str, depth: int = 0):
 
 # -- is this module about PynamoDB? -----------------------------------------------------------------
 def uses_pynamodb(index: ModuleIndex, project=None, path=None) -> bool:
-    """The module imports from pynamodb, or imports a name from one of the project's modules that does."""
+    """The module imports from pynamodb, or imports a name (or `*`) from one of the project's
+    modules that does, or that re-exports it from one that does (project.module_mentions)."""
     scopes = [index.scope] + list(index.functions.values())
     imports = [b for scope in scopes for bindings in scope.bindings.values() for b in bindings
                if b.kind == "import" and b.qualname]
@@ -550,7 +551,8 @@ def uses_pynamodb(index: ModuleIndex, project=None, path=None) -> bool:
         return True
     if project is None:
         return False
-    return any(project.module_mentions(b.qualname, path, (b"pynamodb",)) for b in imports if b.scope is index.scope)
+    names = [b.qualname for b in imports if b.scope is index.scope] + list(index.star_imports)
+    return any(project.module_mentions(name, path, (b"pynamodb",)) for name in names)
 
 
 # -- operations ------------------------------------------------------------------------------------

@@ -144,6 +144,9 @@ class ModuleIndex:
     # id(statement block) -> the `if` that selects it: the body of an `if` (not an `elif`) runs
     # when its test is true, its `else` body when it is false (SPEC §3 Paths)
     branches: Dict[int, "Branch"] = field(default_factory=dict)
+    # the modules the module's top-level `from M import *` statements name, in order (`.models`
+    # for a relative one): they bind no name here, the project resolves what they bring in
+    star_imports: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def build_index(module: cst.Module) -> ModuleIndex:
     visitor.walk(module)
     return ModuleIndex(module, visitor.root, visitor.classes, visitor.functions, visitor.calls,
                        visitor.all_calls, frozenset(visitor.exits - visitor.jumps), visitor.comprehensions,
-                       visitor.branches)
+                       visitor.branches, tuple(visitor.star_imports))
 
 
 _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
@@ -189,6 +192,7 @@ class _Indexer:
         self.finally_depth = 0  # inside a `try` with a `finally`, which runs after a return
         self.branches: Dict[int, Branch] = {}
         self.elifs: set = set()  # ids of the `If` nodes that are `elif`s: their blocks have compound tests
+        self.star_imports: List[str] = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _handlers_for(self, kind: type):
@@ -472,10 +476,12 @@ class _Indexer:
                 self._bind(head, "import", node, qualname=head)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
         base = dotted_name(node.module) if node.module is not None else ""
         base = "." * len(node.relative) + (base or "")
+        if isinstance(node.names, cst.ImportStar):
+            if len(self.chain) == 1:  # a statement of the module's body, not under an if or a try
+                self.star_imports.append(base)
+            return
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
             bound = alias.asname.name.value if alias.asname is not None else name

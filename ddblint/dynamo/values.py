@@ -326,6 +326,7 @@ class Evaluator:
         self._depth = 0
         self._bound: Dict[int, object] = {}  # id(param Binding) -> what a caller passes (`called_with`)
         self._returned: Dict[int, object] = {}  # id(function Scope) -> what it returns
+        self._unbound_names: Dict[str, object] = {}  # names no scope binds -> their value (`_unbound`)
 
     # -- entry points ---------------------------------------------------------------------------
     def value(self, node: cst.CSTNode, at: At) -> object:
@@ -720,7 +721,18 @@ class Evaluator:
             # (but a class body's names are not visible from one)
             own = own and scope.kind == "comprehension" and scope.parent is not None and scope.parent.kind != "class"
             scope = scope.parent
-        return QualName(f"builtins.{name}")
+        return self._unbound(name)
+
+    def _unbound(self, name: str):
+        """A name no scope binds: what a top-level `from M import *` of a project module brings
+        in (the last one that does), else a builtin. Names from other packages' star imports
+        stay builtins: what they export is not read."""
+        if self.project is None or not self.index.star_imports:
+            return QualName(f"builtins.{name}")
+        if name not in self._unbound_names:
+            found = self.project.star_imported(self, name)
+            self._unbound_names[name] = QualName(f"builtins.{name}") if found is None else found
+        return self._unbound_names[name]
 
     def _from_bindings(self, name: str, scope: Scope, bindings: List[Binding], at: Optional[At]):
         if at is not None:
