@@ -295,6 +295,16 @@ class PutWithoutGuard(Rule):
                 for item in items:
                     put(item)  # expect: DDB102
         '''),
+        # a lambda handed to a retry helper: the request it puts has no condition
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def store(item, retry):
+                request = {"Item": item}
+                return retry(lambda: table.put_item(**request))  # expect: DDB102
+        '''),
         # a transaction helper: the parts its callers pass are judged at each call
         Example('''
             import boto3
@@ -362,6 +372,17 @@ class PutWithoutGuard(Rule):
                 if STRICT:
                     request["ConditionExpression"] = "attribute_not_exists(subscriber_id)"
                 table.put_item(**request)
+        '''),
+        # a lambda handed to a retry helper reads the request as the function left it
+        Example('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("subscribers")
+
+            def create(item, retry):
+                request = {"Item": item}
+                request["ConditionExpression"] = "attribute_not_exists(subscriber_id)"
+                return retry(lambda: table.put_item(**request))
         '''),
         # a write helper every caller passes a guard to; a same-named function of a dict
         Example('''

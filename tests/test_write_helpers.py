@@ -153,3 +153,55 @@ def test_a_caller_added_later_moves_the_finding_on_a_warm_run(tmp_path, ddblint_
     '''})
     found = _findings(ddblint_main, project, "--cache-dir", cache)
     assert [(path, row) for path, row, _, _ in found] == [("app/repository.py", 17), ("app/service.py", 4)]
+
+
+WRAPPER = '''
+    import boto3
+
+    class DynamoDB:
+        """A client wrapper: conditions come from its callers, the write runs in a retry lambda."""
+
+        def __init__(self):
+            self.resource = boto3.resource("dynamodb")
+
+        def _retry(self, operation):
+            return operation()
+
+        def save(self, item, table_name, fail_if_exists=False, condition_expression=None):
+            table = self.resource.Table(table_name)
+            params = {"Item": item}
+            if condition_expression:
+                params["ConditionExpression"] = condition_expression
+            elif fail_if_exists:
+                params["ConditionExpression"] = "attribute_not_exists(pk)"
+            return self._retry(lambda: table.put_item(**params))
+
+        def save_all(self, items, table_name, condition_expression=None):
+            for item in items:
+                self.save(item, table_name, condition_expression=condition_expression)
+'''
+
+CALLERS = '''
+    from wrapper.dynamodb import DynamoDB
+
+    def examples():
+        db = DynamoDB()
+        db.save(item={"pk": "a"}, table_name="things")
+        db.save(item={"pk": "a"}, table_name="things", fail_if_exists=True)
+        db.save(item={"pk": "a", "version": 2}, table_name="things",
+                condition_expression="version = :v")
+        db.save_all([{"pk": "a"}], "things")
+'''
+
+
+def test_a_wrapper_with_elif_conditions_a_retry_lambda_and_a_long_docstring(tmp_path, ddblint_main):
+    """boto3-assist's shape: `if condition: ... elif fail_if_exists: ...`, the put in a lambda handed
+    to a retry method, a module bigger than the 64 KB other imported modules are limited to (its
+    docstrings), and a method that hands its own condition on (not reported where it does)."""
+    padding = "\n    # " + "x" * 70
+    wrapper = WRAPPER + padding * 1000
+    make_tree(tmp_path, {"wrapper/__init__.py": "", "wrapper/dynamodb.py": wrapper, "app.py": CALLERS})
+    assert (tmp_path / "wrapper/dynamodb.py").stat().st_size > 64_000
+    found = _findings(ddblint_main, tmp_path, "--no-cache")
+    assert [(path, row, code) for path, row, code, _ in found] == [("app.py", 5, "DDB102")]
+    assert "made by `DynamoDB.save()` (dynamodb.py:19) for this call" in found[0][3]

@@ -121,10 +121,14 @@ class DynamoModel:
     # -- conditions, updates and version guards ----------------------------------------------------
     def guard(self, op: Operation) -> guards.Guard:
         """Whether the write is version-guarded. A condition left out on a path that a parameter of
-        a helper the project calls selects is its callers' to answer (`helper_writes`): unknown here."""
+        a helper the project calls selects is its callers' to answer (`helper_writes`): unknown here;
+        and a call of the helper that leaves the path open (it passes a value we cannot see, or its
+        own parameter on) does not answer it either."""
         facts = self.facts(op)
         guard = guards.version_guard(op, facts.version_attributes, guards.key_attributes(facts))
-        if guard.when is not None and op.through is None and helpers.decided_by_callers(self._evaluator, op, guard.when):
+        if guard.when is not None and op.through is not None:
+            return guards.Guard("unknown", False, False)  # the call hands the choice on: its own callers decide
+        if guard.when is not None and helpers.decided_by_callers(self._evaluator, op, guard.when):
             return guards.Guard("unknown", False, False)
         return guard
 

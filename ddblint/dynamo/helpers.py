@@ -59,7 +59,7 @@ def open_writes(evaluator: Evaluator, scope: Scope,
     parameter selects."""
     found = []
     if calls is None:
-        calls = find_calls(evaluator, [site for site in evaluator.index.calls if site.function is scope.node])
+        calls = find_calls(evaluator, [site for site in evaluator.index.calls if _function_of(site) is scope.node])
     for call in calls:
         ops = [op for op in call.operations if _open(op, scope)]
         if ops:
@@ -104,7 +104,7 @@ def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
 def decided_by_callers(evaluator: Evaluator, op: Operation, path: OnPath) -> bool:
     """Whether the path finding on `op` belongs to the callers of its function: a parameter of the
     function selects the path, and the project calls the function (SPEC §3 Write helpers)."""
-    function = op.call.site.function
+    function = _function_of(op.call.site)
     scope = evaluator.index.functions.get(id(function)) if function is not None else None
     if scope is None or not _selected_by_parameter(path, scope) or not _plain(scope, evaluator):
         return False
@@ -169,7 +169,7 @@ def _helper_names(evaluator: Evaluator, opened: Dict[int, list], operations: Lis
     names = set()
     by_function: Dict[int, List[DynamoCall]] = {}
     for call in operations:
-        by_function.setdefault(id(call.site.function), []).append(call)
+        by_function.setdefault(id(_function_of(call.site)), []).append(call)
     for scope in index.functions.values():
         if isinstance(scope.node, cst.FunctionDef) and id(scope.node) in by_function:
             opened[id(scope)] = open_writes(evaluator, scope, by_function[id(scope.node)])
@@ -227,6 +227,16 @@ def _through(evaluator: Evaluator, site: CallSite, opened: Dict[int, list]) -> L
                     continue  # judged at the helper itself
                 found.append(replace(op, node=site.node, through=through))
     return found
+
+
+def _function_of(site: CallSite):
+    """The function a call is made in, a lambda in it counting as the function itself: the
+    lambda a retry helper is handed runs at once, with the function's arguments
+    (`self._retry(lambda: self.client.put_item(**params))`)."""
+    scope = site.scope
+    while scope is not None and isinstance(scope.node, cst.Lambda):
+        scope = scope.parent
+    return scope.node if scope is not None and scope.kind == "function" else site.function
 
 
 def _bound_method(evaluator: Evaluator, func, scope: Scope, at: At) -> Optional[bool]:

@@ -22,6 +22,10 @@ from ddblint.dynamo.values import UNKNOWN, Evaluator, ListValue, ModuleRef
 # defined in small modules, and a generated or test giant costs a parse worth more than it gives
 # (moto imports its 120 KB IAM models from DynamoDB tests). A value from a bigger one is unknown.
 _MAX_BYTES = 64_000
+# ... except a module that writes to DynamoDB through boto3 (a repository, a client wrapper with
+# long docstrings): the writes its callers make through it are the point (SPEC §3 Write helpers).
+_MAX_WRITER_BYTES = 256_000
+_WRITER_WORDS = (b"put_item", b"update_item", b"delete_item", b"execute_statement", b"transact_write_items")
 _MAX_SCANNED_BYTES = 2_000_000  # read, not parsed, by the prefilter (a models module with many models)
 # Parsed modules kept per process. A LibCST tree costs ~10-20 times its source in memory; on a
 # big project every imported module would otherwise stay for the whole run.
@@ -312,9 +316,12 @@ class Project:
             if cached is not None and cached[0] == key:
                 self._modules.move_to_end(path)
                 return cached[1]
-            if stat.st_size > _MAX_BYTES:
+            if stat.st_size > _MAX_WRITER_BYTES:
                 return None
-            module = parsing.parse(path.read_bytes())
+            data = path.read_bytes()
+            if stat.st_size > _MAX_BYTES and not (b"boto3" in data and any(w in data for w in _WRITER_WORDS)):
+                return None
+            module = parsing.parse(data)
             evaluator = Evaluator(build_index(module), self, path)
         except (OSError, parsing.ParseProblem, RecursionError):  # RecursionError: from build_index
             evaluator = None

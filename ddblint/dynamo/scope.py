@@ -9,7 +9,7 @@ enclosing statement blocks), so a use can pick the assignment that dominates it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -151,9 +151,10 @@ class ModuleIndex:
 
 @dataclass(frozen=True)
 class Branch:
-    test: cst.BaseExpression
-    truth: bool  # the block runs when `test` has this truth value
-    order: int  # where the test is evaluated
+    # the block runs when each test has its truth value: one for an `if` body or its `else`, the
+    # earlier tests (false) and its own (true) for an `elif`, every test (false) for the last `else`
+    tests: Tuple[Tuple[cst.BaseExpression, bool], ...]
+    order: int  # where the tests are evaluated
     chain: Tuple[int, ...]
 
 
@@ -327,14 +328,19 @@ class _Indexer:
             self.exits.add(id(node))
 
     def visit_If(self, node: cst.If) -> None:
-        if isinstance(node.orelse, cst.If):
-            self.elifs.add(id(node.orelse))
         if id(node) in self.elifs:
-            return
+            return  # recorded with the `if` it continues
         where = (self.order, tuple(self.chain))
-        self.branches[id(node.body)] = Branch(node.test, True, *where)
-        if isinstance(node.orelse, cst.Else):
-            self.branches[id(node.orelse.body)] = Branch(node.test, False, *where)
+        earlier: Tuple[Tuple[cst.BaseExpression, bool], ...] = ()
+        branch: Union[cst.If, cst.Else, None] = node
+        while isinstance(branch, cst.If):
+            self.branches[id(branch.body)] = Branch(earlier + ((branch.test, True),), *where)
+            earlier += ((branch.test, False),)
+            if isinstance(branch.orelse, cst.If):
+                self.elifs.add(id(branch.orelse))
+            branch = branch.orelse
+        if isinstance(branch, cst.Else):
+            self.branches[id(branch.body)] = Branch(earlier, *where)
 
     def visit_Try(self, node) -> None:
         self.finally_depth += node.finalbody is not None

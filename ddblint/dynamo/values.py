@@ -715,6 +715,8 @@ class Evaluator:
             if name in scope.global_names:
                 scope, own = scope.module(), False
             bindings = scope.bindings.get(name)
+            if bindings and not own and scope.kind == "function":
+                return self._enclosing(name, scope, bindings, at)
             if bindings:
                 return self._from_bindings(name, scope, bindings, at if own else None)
             # a comprehension runs where it stands: the names around it are read at that point
@@ -722,6 +724,17 @@ class Evaluator:
             own = own and scope.kind == "comprehension" and scope.parent is not None and scope.parent.kind != "class"
             scope = scope.parent
         return self._unbound(name)
+
+    def _enclosing(self, name: str, scope: Scope, bindings: List[Binding], at: At):
+        """A name a lambda or nested function reads from the function around it: its value where
+        the use stands, with the changes made to it before (a lambda handed to a retry helper runs
+        at once: `retry(lambda: table.put_item(**params))`); when the function rebinds or changes
+        it afterwards, the closure may run later and see more: what we saw may be incomplete."""
+        later = any(b.order > at.order for b in bindings) or \
+            any(m.order > at.order and m.seen_by_resolver for m in scope.mutations.get(name, ()))
+        if later:
+            return _incomplete(self._from_bindings(name, scope, bindings, None))
+        return self._from_bindings(name, scope, bindings, At(scope, at.order, at.chain))
 
     def _unbound(self, name: str):
         """A name no scope binds: what a top-level `from M import *` of a project module brings
@@ -781,25 +794,29 @@ class Evaluator:
                     complete = False
                 elif runs:
                     entries[key] = arg
-                elif branch is not None and key not in entries and complete:
+                elif branch is not None and len(branch.tests) == 1 and key not in entries and complete:
                     # set by one `if` on an entry nothing else sets: absent on the other path
-                    entries[key] = Arg(UNKNOWN, arg.node, OnPath(arg.value, branch.test, branch.truth))
+                    (test, truth), = branch.tests
+                    entries[key] = Arg(UNKNOWN, arg.node, OnPath(arg.value, test, truth))
                 else:
                     entries[key] = Arg(UNKNOWN, arg.node)  # set only on some paths
         return DictValue(entries, complete, value.node)
 
     def _runs(self, mutation, at: At):
         """(branch, runs) for a change made before `at`: runs is True when it certainly happens
-        on the way to `at` (its block encloses `at`, or the one `if` between them is decided),
-        False when it cannot, None when it may; branch is that `if` when exactly one stands between."""
+        on the way to `at` (its block encloses `at`, or the `if` between them is decided), False
+        when it cannot, None when it may; branch is that `if`'s block when one stands between."""
         if mutation.chain and mutation.chain[-1] in at.chain:
             return None, True
         apart = [block for block in mutation.chain if block not in at.chain]
         branch = self.index.branches.get(apart[0]) if len(apart) == 1 else None
         if branch is None:
             return None, None
-        truth = self.truth(branch.test, At(at.scope, branch.order, branch.chain))
-        return branch, None if truth is None else truth == branch.truth
+        where = At(at.scope, branch.order, branch.chain)
+        truths = [self.truth(test, where) for test, _ in branch.tests]
+        if any(truth is not None and truth != wanted for truth, (_, wanted) in zip(truths, branch.tests)):
+            return branch, False
+        return branch, True if None not in truths else None
 
     def truth(self, test: cst.BaseExpression, at: At) -> Optional[bool]:
         """Whether an `if` test is true, when its value is known statically (None otherwise)."""
