@@ -305,8 +305,11 @@ def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Ite
                 if t.startswith("import:")}
     linter.follow_imports = len(jobs) <= FOLLOW_IMPORTS_ALWAYS or any(w in job.data for job in jobs for w in imported)
     # With the cache, this process settles most files by a look-up, cheaper than sending them
-    # to a worker; without it (--no-cache, fixing) the workers share the prefilter too.
-    if workers > 1 and len(jobs) >= PARALLEL_FILTER_FILES and (linter.args.no_cache or linter.fixing):
+    # to a worker; without it (--no-cache, fixing) the workers share the prefilter too, unless it
+    # follows imports: then one process's look-ups of the project's modules serve every file,
+    # where each worker would repeat them.
+    if workers > 1 and len(jobs) >= PARALLEL_FILTER_FILES and (linter.args.no_cache or linter.fixing) \
+            and not linter.follow_imports:
         yield from _filter_in_pool(linter, jobs, workers, progress)
         return
     pool, futures = None, {}

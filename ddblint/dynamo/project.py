@@ -26,6 +26,14 @@ _MAX_BYTES = 64_000
 # long docstrings): the writes its callers make through it are the point (SPEC §3 Write helpers).
 _MAX_WRITER_BYTES = 256_000
 _WRITER_WORDS = (b"put_item", b"update_item", b"delete_item", b"execute_statement", b"transact_write_items")
+
+
+def _writer_module(path: Path, data: bytes) -> bool:
+    """A module that writes to DynamoDB through boto3 and is not a test module (a big test module
+    is imported for a fixture now and then, and costs its parse in every file that does)."""
+    name = path.name
+    return not (name.startswith("test_") or name.endswith("_test.py")) and b"boto3" in data \
+        and any(word in data for word in _WRITER_WORDS)
 _MAX_SCANNED_BYTES = 2_000_000  # read, not parsed, by the prefilter (a models module with many models)
 # Parsed modules kept per process. A LibCST tree costs ~10-20 times its source in memory; on a
 # big project every imported module would otherwise stay for the whole run.
@@ -134,14 +142,19 @@ class Project:
         self._located: Dict[tuple, Optional[Tuple[Path, Tuple[str, ...]]]] = {}  # -> `_import_target`
         self._words: Dict[Tuple[Path, tuple], tuple] = {}  # (module, words) -> (stamp, `_read`)
         self._defined: Dict[Path, tuple] = {}
-        self._root_cache: Dict[str, List[Path]] = {}  # importer's directory -> where its imports start
+        self._root_cache: Dict[str, Tuple[List[Path], Tuple[str, ...]]] = {}  # importer's directory -> roots
         self._entries: Dict[str, Tuple[int, frozenset]] = {}  # directory -> (mtime, its entries)
         self._resolved_paths: Dict[str, Path] = {}
+        self._through: Dict[tuple, tuple] = {}  # (module, name, words, depth) -> (its re-exports, mentioned)
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
         self.scanned: list = []  # scans.record()s of the scans run since then (cache dependencies too)
 
     # -- finding the module file ----------------------------------------------------------------
     def _roots(self, importer: Optional[Path]) -> List[Path]:
+        return self._roots_of(importer)[0]
+
+    def _roots_of(self, importer: Optional[Path]) -> Tuple[List[Path], Tuple[str, ...]]:
+        """Where the importer's absolute imports start, and the same as strings (a cache key)."""
         key = os.fspath(importer.parent) if importer is not None else ""
         if key not in self._root_cache:
             roots = [self.root, self.root / "src"]
@@ -151,7 +164,8 @@ class Project:
                 while (directory / "__init__.py").exists() and directory.parent != directory:
                     directory = directory.parent
                 roots.insert(0, directory)
-            self._root_cache[key] = list(dict.fromkeys(r for r in roots if r.is_dir()))
+            found = list(dict.fromkeys(r for r in roots if r.is_dir()))
+            self._root_cache[key] = (found, tuple(map(os.fspath, found)))
         return self._root_cache[key]
 
     def _resolved(self, path: Path) -> Path:
@@ -231,8 +245,14 @@ class Project:
         mentioned, reexports = self._read(module, words)
         if mentioned or depth >= _MAX_REEXPORTS:
             return mentioned
-        return any(self._mentions_through(source, module, words, depth + 1)
-                   for source in _reexported(reexports, rest[0] if rest else None))
+        # the same module and name are imported by many files: followed once while the module
+        # is unchanged (`_read` gives the same re-exports object then)
+        key = (module, rest[0] if rest else None, words, depth)
+        cached = self._through.get(key)
+        if cached is None or cached[0] is not reexports:
+            cached = self._through[key] = (reexports, any(self._mentions_through(source, module, words, depth + 1)
+                                                           for source in _reexported(reexports, key[1])))
+        return cached[1]
 
     def defined_names(self, qualname: str, importer: Optional[Path], words, names_in) -> frozenset:
         """`names_in(source)` for the project's module that `qualname` imports, when that module
@@ -261,12 +281,14 @@ class Project:
             return None
         # an absolute import means the same from every directory with the same roots (most of a
         # package's files share them): one look-up per name, not one per directory
-        where = os.fspath(importer.parent) if importer is not None else ""
-        key = (qualname, where if qualname.startswith(".") else tuple(map(os.fspath, self._roots(importer))))
-        if key not in self._located:
+        if qualname.startswith("."):
+            key = (qualname, os.fspath(importer.parent) if importer is not None else "")
+        else:
+            key = (qualname, self._roots_of(importer)[1])
+        located = self._located.get(key, False)
+        if located is False:
             found = self.locate(qualname, importer)
-            self._located[key] = (found[0], tuple(found[2])) if found is not None else None
-        located = self._located[key]
+            located = self._located[key] = (found[0], tuple(found[2])) if found is not None else None
         if located is not None and importer is not None and self._resolved(located[0]) == self._resolved(importer):
             found = self.locate(qualname, importer)  # a module never imports itself: look further
             return (found[0], tuple(found[2])) if found is not None else None
@@ -319,7 +341,7 @@ class Project:
             if stat.st_size > _MAX_WRITER_BYTES:
                 return None
             data = path.read_bytes()
-            if stat.st_size > _MAX_BYTES and not (b"boto3" in data and any(w in data for w in _WRITER_WORDS)):
+            if stat.st_size > _MAX_BYTES and not _writer_module(path, data):
                 return None
             module = parsing.parse(data)
             evaluator = Evaluator(build_index(module), self, path)
