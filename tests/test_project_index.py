@@ -172,3 +172,35 @@ def test_import_statements_found_from_the_word_import_are_the_patterns_matches()
         expected = [(m.start(), m.group(0)) for m in pattern.finditer(text)]
         assert [(m.start(), m.group(0)) for m in project._statements(pattern, text)] == expected
         assert len(expected) >= 5
+
+
+def test_an_application_run_from_a_folder_above_a_non_package(tmp_path, ddblint_main):
+    """`services/data/impl/` is no package (no `__init__.py`); the application runs from
+    `services/` and imports `model.dynamo.ticket` from there: folders above the importer within
+    the project are where its imports may start. A dotted path that exists nowhere stays unknown."""
+    make_tree(tmp_path, {
+        "pyproject.toml": "[tool.ddblint]\n",
+        "src/app/services/__init__.py": "",
+        "src/app/services/model/__init__.py": "",
+        "src/app/services/model/dynamo/__init__.py": "",
+        "src/app/services/model/dynamo/ticket.py": '''
+            from pynamodb.attributes import UnicodeAttribute
+            from pynamodb.models import Model
+
+            class Ticket(Model):
+                class Meta:
+                    table_name = "tickets"
+                ticket = UnicodeAttribute(hash_key=True)
+        ''',
+        "src/app/services/data/impl/manager.py": '''
+            from model.dynamo.ticket import Ticket
+            from model.dynamo.missing import Other
+
+            def create(ticket_id):
+                Ticket(ticket=ticket_id).save()
+                Other(ticket=ticket_id).save()
+        ''',
+    })
+    run = ddblint_main("check", "--no-cache", "--output-format", "json", "--select", "DDB102",
+                       "src/app/services/data/impl/manager.py")
+    assert [(f["code"], f["location"]["row"]) for f in json.loads(run.stdout)] == [("DDB102", 5)]

@@ -159,11 +159,15 @@ class Project:
         if key not in self._root_cache:
             roots = [self.root, self.root / "src"]
             if importer is not None:
-                # the directory above the importer's top-level package: where `import pkg` starts
+                # the directory above the importer's top-level package: where `import pkg` starts;
+                # then the directories above it within the project, nearest first: an application
+                # run from its own folder (`services/`, with `data/impl/` not a package) imports
+                # `model.dynamo.ticket` from there
                 directory = self._resolved(importer).parent
                 while (directory / "__init__.py").exists() and directory.parent != directory:
                     directory = directory.parent
-                roots.insert(0, directory)
+                above = [d for d in directory.parents if d == self.root or self.root in d.parents]
+                roots[:0] = [directory, *above]
             found = list(dict.fromkeys(r for r in roots if r.is_dir()))
             self._root_cache[key] = (found, tuple(map(os.fspath, found)))
         return self._root_cache[key]
