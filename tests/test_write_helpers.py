@@ -2,7 +2,8 @@
 
 A helper's write that takes its condition, its request or its statement from a parameter is judged
 at each call with what the call passes, in whichever module the call is; the helper's own write is
-reported only when nothing in the project calls it. The rule modules' examples cover one module.
+reported only when nothing in the project calls it. A flag that leaves out a condition the write
+has of its own is a path of the write, reported there. The rule modules' examples cover one module.
 """
 from __future__ import annotations
 
@@ -65,13 +66,14 @@ def test_calls_in_another_module_are_the_unguarded_writes(tmp_path, ddblint_main
     make_tree(tmp_path, {"app/__init__.py": "", "app/repository.py": REPOSITORY, "app/service.py": SERVICE})
     found = _findings(ddblint_main, tmp_path, "--no-cache")
     assert [(path, row, code) for path, row, code, _ in found] == [
-        ("app/service.py", 7, "DDB102"),   # overwrite=True leaves the create condition out
-        ("app/service.py", 14, "DDB101"),  # no condition passed
-        ("app/service.py", 17, "DDB110"),  # an UPDATE statement with no version predicate
+        ("app/repository.py", 11, "DDB102"),  # a flag leaves out the create condition the write has
+        ("app/service.py", 14, "DDB101"),     # no condition passed to a helper that takes it
+        ("app/service.py", 17, "DDB110"),     # an UPDATE statement with no version predicate
     ]
     messages = {row: message for _, row, _, message in found}
-    assert "made by `Subscribers.save()` (repository.py:11) for this call" in messages[7]
+    assert "has no version condition when `overwrite` is true" in messages[11]
     assert "made by `Subscribers.change()` (repository.py:17) for this call" in messages[14]
+    assert "made by `Subscribers.run()` (repository.py:20) for this call" in messages[17]
 
 
 def test_a_helper_nothing_calls_is_reported_at_its_write(tmp_path, ddblint_main):
@@ -148,11 +150,11 @@ def test_a_caller_added_later_moves_the_finding_on_a_warm_run(tmp_path, ddblint_
     make_tree(project, {"app/service.py": '''
         from app.repository import Subscribers
 
-        def restore(item):
-            Subscribers().save(item, overwrite=True)
+        def rename(key):
+            Subscribers().change(key, "SET #n = :n", {":n": "x"})
     '''})
     found = _findings(ddblint_main, project, "--cache-dir", cache)
-    assert [(path, row) for path, row, _, _ in found] == [("app/repository.py", 17), ("app/service.py", 4)]
+    assert [(path, row) for path, row, _, _ in found] == [("app/repository.py", 11), ("app/service.py", 4)]
 
 
 WRAPPER = '''

@@ -1,17 +1,19 @@
 """Write helpers (SPEC §3): a function whose DynamoDB write takes its condition, its whole request
 or its PartiQL statement from a parameter is judged with what each of its callers passes.
 
-    def put(item, overwrite=False):            def save(self, **request):
+    def put(item, condition=None):             def save(self, **request):
         request = {"Item": item}                   self.table.put_item(**request)
-        if not overwrite:
-            request["ConditionExpression"] = "attribute_not_exists(pk)"
+        if condition is not None:
+            request["ConditionExpression"] = condition
         table.put_item(**request)
 
 `writes_through` gives, for the calls of one module, the writes they make through such helpers
 (of the same module, or of a project module it imports): each an `Operation` re-resolved with the
 call's arguments bound to the helper's parameters, pointing at the call, `through` naming the
-helper. `decided_by_callers` tells the write itself that its path finding (`when overwrite is
-true`) belongs to those calls: the helper is called in the project, and a parameter selects the path.
+helper. `decided_by_callers` tells the write itself that its path finding (`when condition is
+None`) belongs to those calls: the helper is called in the project, and the condition left out
+comes from a parameter. A flag that leaves out a condition the function writes itself
+(`if not overwrite: ...`) is a path of the write, reported there (SPEC §3 Paths).
 """
 from __future__ import annotations
 
@@ -79,9 +81,18 @@ def _open(op: Operation, scope: Scope) -> bool:
         return False
     alternative = op.without_path_condition()
     if alternative is not None:
-        return _selected_by_parameter(alternative[1], scope)
+        return _callers_choose(alternative[1], scope)
     condition = conditions.condition(op)
     return condition is UNKNOWN or (condition is None and not op.complete)
+
+
+def _callers_choose(path: OnPath, scope: Scope) -> bool:
+    """Whether the condition set on one path is the callers' (SPEC §3 Write helpers): it comes from
+    a parameter (`if condition is not None: params["ConditionExpression"] = condition`), and a
+    parameter selects the path. A condition the function writes itself, selected by a flag
+    (`if not overwrite: params["ConditionExpression"] = "attribute_not_exists(pk)"`), leaves a
+    path of its own, reported at the write with what selects it (SPEC §3 Paths)."""
+    return path.value is UNKNOWN and _selected_by_parameter(path, scope)
 
 
 def _selected_by_parameter(path: OnPath, scope: Scope) -> bool:
@@ -106,7 +117,7 @@ def decided_by_callers(evaluator: Evaluator, op: Operation, path: OnPath) -> boo
     function selects the path, and the project calls the function (SPEC §3 Write helpers)."""
     function = _function_of(op.call.site)
     scope = evaluator.index.functions.get(id(function)) if function is not None else None
-    if scope is None or not _selected_by_parameter(path, scope) or not _plain(scope, evaluator):
+    if scope is None or not _callers_choose(path, scope) or not _plain(scope, evaluator):
         return False
     return any(True for _ in _local_callers(evaluator, scope)) or _named_elsewhere(evaluator, scope)
 
