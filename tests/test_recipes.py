@@ -110,8 +110,11 @@ def env():
     if not (SCRIPTS / "ddblint").exists() and not (SCRIPTS / "ddblint.exe").exists():
         pytest.skip(f"no ddblint executable in {SCRIPTS}")
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GIT_", "DDBLINT_")) and k not in ("SKIP", "PRE_COMMIT", "PYTHONPATH")}
+           if not k.startswith(("GIT_", "DDBLINT_")) and k not in ("SKIP", "PRE_COMMIT")}
     env["PATH"] = str(SCRIPTS) + os.pathsep + env.get("PATH", "")
+    # This checkout first on the import path (as conftest.ddblint_process does): the `ddblint` on
+    # PATH then runs the code under test even where this environment installed another checkout.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 
@@ -307,6 +310,7 @@ def hook_repo(tmp_path_factory, env):
     sha = run(["git", "rev-parse", "HEAD"], clone, env).stdout.strip()
     hook_env = dict(env, PRE_COMMIT_HOME=str(base / "home"))
     hook_env.pop("VIRTUAL_ENV", None)
+    hook_env.pop("PYTHONPATH", None)  # the hooks run the clone pre-commit installs, not this checkout
     return str(clone), sha, hook_env
 
 
@@ -466,7 +470,8 @@ def test_pycharm_external_tool(workspace, env):
     interpreter_dir = str(SCRIPTS)  # the venv's bin: where PyCharm's interpreter and ddblint live
 
     def expand(value, file=""):
-        return value.replace("$PyInterpreterDirectory$", interpreter_dir).replace("$FilePath$", file)
+        return (value.replace("$PyInterpreterDirectory$", interpreter_dir).replace("$FilePath$", file)
+                .replace("$ProjectFileDir$", str(workspace)))
 
     output_filter = fields["Output filters"]
     assert output_filter == "$FILE_PATH$:$LINE$:$COLUMN$"
@@ -478,7 +483,9 @@ def test_pycharm_external_tool(workspace, env):
     matched = set()
     for path in files:
         argv = [expand(fields["Program"])] + [expand(a, path) for a in shlex.split(fields["Arguments"])]
-        proc = run(argv, expand(fields["Working directory"]), env)
+        cwd = expand(fields["Working directory"])
+        assert path.startswith(os.path.realpath(cwd) + os.sep), "the file is inside the working directory"
+        proc = run(argv, cwd, env)
         assert proc.returncode == 1, proc.stdout
         for line in proc.stdout.splitlines():
             m = pattern.search(line)
