@@ -130,6 +130,7 @@ def test_the_pages_do_show_the_address():
     ci = (ROOT / "docs" / "ci.md").read_text()
     readme = (ROOT / "README.md").read_text()
     assert f"repo: {url}\n" in ci and f"repo: {url}\n" in readme
+    assert f"uses: {slug(url)}@" in ci and f"uses: {slug(url)}@" in readme
     assert "PROJECT_URL" in readme and "ddblint/__init__.py" in readme, "the README says where the setting is"
 
 

@@ -8,6 +8,10 @@ fails `test_every_snippet_is_a_known_recipe`.
 - The `ddblint` commands of the CI recipes run in a copy of `examples/`, with this
   environment's `ddblint` on PATH, and their reports are compared with the findings of
   `ddblint check --output-format json` on the same tree. `pip install` lines are not run.
+- The workflows that use the action run its script (scripts/action.py, as action.yml's step
+  does) in a copy of `examples/` with the inputs the workflow gives and `version: installed`:
+  this environment's `ddblint` stands for the action's own checkout, which tests/test_action.py
+  installs for real.
 - The pre-commit configurations run in a scratch git repository, with `repo:` pointed at a
   clone of this repository's committed HEAD (the clone is the only way to get a `rev`;
   uncommitted changes are not in it). The hook environment is built once per module.
@@ -31,6 +35,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import action_inputs, run_action
+
+import ddblint
 
 pytestmark = pytest.mark.slow  # every recipe runs the real command, git or pre-commit in child processes
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +50,8 @@ FENCE = re.compile(r"^```", re.M)
 
 EDITOR_RECIPES = {"vscode-lsp", "vscode-task", "neovim-lsp-config", "neovim-lsp-start", "vim",
                   "emacs-eglot", "pycharm"}
-CI_RECIPES = {"github-sarif", "github-annotations", "gitlab", "pre-commit", "pre-commit-fix",
-              "baseline", "pre-commit-baseline"}
+CI_RECIPES = {"github-action", "github-action-sarif", "github-sarif", "github-annotations", "gitlab", "pre-commit",
+              "pre-commit-fix", "baseline", "pre-commit-baseline"}
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 TIMEOUT = 600
@@ -234,6 +241,75 @@ def test_github_annotations_workflow(workspace, env):
         code = re.search(r"\((DDB\d{3})\)", props["title"]).group(1)
         annotated.add((real(workspace, props["file"]), int(props["line"]), code))
     assert annotated == {(f, line, code) for f, line, _col, code in expected}
+
+
+def action_step(name):
+    """The workflow's job, its steps and the step that uses the action (`OWNER/NAME@REF` of
+    ddblint.PROJECT_URL), after actions/checkout; its inputs are action.yml's."""
+    job, steps = workflow_steps(name)
+    owner_name = "/".join(ddblint.PROJECT_URL.rstrip("/").split("/")[-2:])
+    (step,) = [s for s in steps if str(s.get("uses", "")).startswith(owner_name + "@")]
+    assert str(steps[0].get("uses", "")).startswith("actions/checkout@"), "the action checks the checkout"
+    assert steps.index(step) > 0
+    given = {k: str(v) for k, v in (step.get("with") or {}).items()}
+    assert set(given) <= set(action_inputs()), f"not inputs of action.yml: {set(given) - set(action_inputs())}"
+    assert "version" not in given, "the recipes show the default: the action's own checkout"
+    return job, steps, given
+
+
+def action_findings(workspace, given, env):
+    """(file, line, column, code) of what ddblint finds with the inputs' `args` and `src`."""
+    inputs = {name: given.get(name, default) for name, (_, default) in action_inputs().items()}
+    command = f"ddblint check --output-format json --no-cache {inputs['args']} {inputs['src']}"
+    proc = sh(command, workspace, env)
+    assert proc.returncode == 1, proc.stderr
+    return {(os.path.realpath(d["filename"]), d["location"]["row"], d["location"]["column"], d["code"])
+            for d in json.loads(proc.stdout)}
+
+
+def annotated(workspace, stdout):
+    found = set()
+    for line in stdout.splitlines():
+        match = re.match(r"^::(warning|error|notice) ([^:]+)::(.+)$", line)
+        assert match, line
+        props = dict(p.split("=", 1) for p in match.group(2).split(","))
+        code = re.search(r"\((DDB\d{3})\)", props["title"]).group(1)
+        found.add((real(workspace, props["file"]), int(props["line"]), code))
+    return found
+
+
+def test_github_action_recipe(workspace, env, tmp_path):
+    _, _, given = action_step("github-action")
+    expected = action_findings(workspace, given, env)
+    run = run_action(workspace, tmp_path / "runner", dict(given, version="installed"), env)
+    assert run.returncode == 1, run.stdout + run.stderr  # findings fail the job
+    assert annotated(workspace, run.stdout) == {(f, line, code) for f, line, _col, code in expected}
+    assert run.outputs["findings"] == str(len(expected))
+
+
+def test_github_action_sarif_recipe(workspace, env, tmp_path):
+    job, steps, given = action_step("github-action-sarif")
+    assert job["permissions"]["security-events"] == "write"
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    assert steps.index(upload) == len(steps) - 1, "the upload comes after ddblint"
+    assert upload.get("if") == "always()", "the ddblint step fails on findings: the upload must still run"
+    sarif_file = upload["with"]["sarif_file"]
+    assert given["sarif-file"] == sarif_file
+
+    expected = action_findings(workspace, given, env)
+    run = run_action(workspace, tmp_path / "runner", dict(given, version="installed"), env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert annotated(workspace, run.stdout) == {(f, line, code) for f, line, _col, code in expected}
+    log = json.loads((workspace / sarif_file).read_text())
+    assert log["version"] == "2.1.0"
+    reported = set()
+    for result in log["runs"][0]["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        uri = physical["artifactLocation"]["uri"]
+        assert not uri.startswith(("/", "file:")), "code scanning wants paths relative to the checkout"
+        reported.add((real(workspace, uri), physical["region"]["startLine"], physical["region"]["startColumn"],
+                      result["ruleId"]))
+    assert reported == expected
 
 
 # --- GitLab CI -------------------------------------------------------------------------------
