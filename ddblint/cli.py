@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Sequence
 from ddblint import __version__, baseline, config, engine, files, noqa, parsing, registry, report, runner, tablecheck
 from ddblint.dynamo import table_registry, tables
 from ddblint.diagnostics import Diagnostic, Fix, Location
+from ddblint.report import github as github_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 UsageError = runner.UsageError
@@ -43,8 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", action="append", metavar="CODES", help="rules to disable")
     check.add_argument("--output-format", choices=report.formats(),
                        default=os.environ.get("DDBLINT_OUTPUT_FORMAT") or "full", help="how to print findings (env DDBLINT_OUTPUT_FORMAT)")
+    check.add_argument("--github-annotation-level", choices=github_report.LEVELS,
+                       default=github_report.DEFAULT_LEVEL,
+                       help="with --output-format github: the workflow command of each finding (default: warning; "
+                            "a file that was not checked, DDB000, is always an error)")
     check.add_argument("-o", "--output-file", metavar="FILE", default=os.environ.get("DDBLINT_OUTPUT_FILE"),
                        help="write findings to FILE instead of standard output")
+    check.add_argument("--absolute-paths", action="store_true",
+                       help="print each finding's file as an absolute path (for editors that link only those, e.g. PyCharm)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--fix", action="store_true", help="apply safe fixes (and unsafe ones with --unsafe-fixes)")
     check.add_argument("--unsafe-fixes", action="store_true", help="also offer and apply fixes that change behaviour")
@@ -314,20 +321,31 @@ class CheckCommand:
             print(f"ddblint: error: {_printable(first)}{newline}{trace}", file=sys.stderr)
         if not self.args.quiet:
             if self.diagnostics:
-                print(f"Found {len(self.diagnostics)} error{'s' if len(self.diagnostics) != 1 else ''} "
-                      f"in {self.checked} checked file{'s' if self.checked != 1 else ''}.", file=sys.stderr)
+                print(f"Found {_count(len(self.diagnostics), 'finding')} in {_count(self.checked, 'checked file')}.",
+                      file=sys.stderr)
             elif not self.errors:  # a rule that crashed has not passed
                 print("All checks passed!", file=sys.stderr)
 
     def output(self) -> str:
-        diagnostics, sources = self.diagnostics, self.sources
+        diagnostics, sources = self.shown_paths(self.diagnostics, self.sources)
         if report.plain_text(self.args.output_format):  # SECURITY.md: no control character reaches a terminal or log
             diagnostics = [dataclasses.replace(d, filename=_printable(d.filename), message=_printable(d.message))
                            for d in diagnostics]
             sources = {_printable(name): _UNPRINTABLE_IN_SOURCE.sub("\ufffd", text) for name, text in sources.items()}
         if self.args.statistics:
             return statistics(diagnostics)
-        return report.render(self.args.output_format, diagnostics, sources, rules=self.enabled_rules())
+        return report.render(self.args.output_format, diagnostics, sources, rules=self.enabled_rules(),
+                             annotation_level=self.args.github_annotation_level)
+
+    def shown_paths(self, diagnostics: List[Diagnostic], sources: Dict[str, str]):
+        """The findings (and the sources, keyed alike) with the file names to print: as found
+        (relative to the current directory when inside it), or absolute with --absolute-paths.
+        The CI formats that need paths relative to the repository (sarif, gitlab, the github
+        `file=`) compute those from either."""
+        if not self.args.absolute_paths:
+            return diagnostics, sources
+        return ([dataclasses.replace(d, filename=_absolute(d.filename)) for d in diagnostics],
+                {_absolute(name): text for name, text in sources.items()})
 
     def write(self, output: str) -> None:
         if self.args.output_file:
@@ -354,8 +372,9 @@ class CheckCommand:
     def report_fixes(self) -> int:
         """What --fix, --diff and --fix-only print: the diff or (standard input) the fixed
         source, what remains, the fixes with --show-fixes, and a summary."""
-        args, diagnostics = self.args, self.diagnostics
-        diagnostics.sort(key=Diagnostic.sort_key)
+        args = self.args
+        self.diagnostics.sort(key=Diagnostic.sort_key)
+        diagnostics, _ = self.shown_paths(self.diagnostics, {})
         count = sum(len(applied) for _, applied, _ in self.fixed)
         if args.diff:
             sys.stdout.write("".join(diff for _, _, diff in self.fixed))
@@ -364,16 +383,18 @@ class CheckCommand:
             sys.stdout.flush()
         if not args.diff and not args.fix_only and diagnostics:
             stream = sys.stderr if self.read_stdin else sys.stdout
-            stream.write(report.render("concise" if self.read_stdin else args.output_format, diagnostics, {}))
+            stream.write(report.render("concise" if self.read_stdin else args.output_format, diagnostics, {},
+                                       annotation_level=args.github_annotation_level))
         if args.show_fixes and self.fixed:
-            _show_fixes(self.fixed, count)
+            _show_fixes([(_absolute(display) if args.absolute_paths else display, applied, result)
+                         for display, applied, result in self.fixed], count)
         hidden = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "unsafe" and d.fix.edits)
         for error in self.errors:
             print(f"ddblint: error: {_printable(error.splitlines()[0])}", file=sys.stderr)
         if not args.quiet:
             verb = "would fix" if args.diff else "fixed"
-            print(f"Found {count + len(diagnostics)} error{'s' if count + len(diagnostics) != 1 else ''} "
-                  f"({count} {verb}, {len(diagnostics)} remaining).", file=sys.stderr)
+            print(f"Found {_count(count + len(diagnostics), 'finding')} ({count} {verb}, {len(diagnostics)} remaining).",
+                  file=sys.stderr)
             if hidden and not args.unsafe_fixes:
                 print(f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the `--unsafe-fixes` option.",
                       file=sys.stderr)
@@ -391,8 +412,20 @@ class CheckCommand:
         return EXIT_FINDINGS if self.diagnostics else EXIT_OK
 
 
+def _absolute(filename: str) -> str:
+    """`filename` as an absolute path; `-` (standard input without --stdin-filename) stays `-`."""
+    return filename if filename == "-" else os.path.abspath(filename)
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 finding`, `2 findings`. The summary counts findings, whatever the format calls them:
+    a rule's finding is a warning in SARIF and (by default) in GitHub annotations, and the exit
+    code, not a word, is what fails a build."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _show_fixes(fixed: List[tuple], count: int) -> None:
-    print(f"Fixed {count} error{'s' if count != 1 else ''}:", file=sys.stderr)
+    print(f"Fixed {_count(count, 'finding')}:", file=sys.stderr)
     for display, applied, _ in fixed:
         print(f"- {display}:", file=sys.stderr)
         for (code, name), n in sorted(Counter((d.code, d.name) for d in applied).items()):

@@ -15,7 +15,7 @@ from typing import ClassVar, FrozenSet, Iterable, List, Optional, Sequence, Tupl
 
 import libcst as cst
 
-from ddblint import noqa
+from ddblint import PROJECT_URL, noqa
 from ddblint.diagnostics import Edit, Fix, Location
 from ddblint.dynamo import DynamoModel
 from ddblint.syntax import dotted_name
@@ -25,7 +25,8 @@ from ddblint.syntax import dotted_name
 __all__ = ["Context", "Edit", "Example", "Finding", "Fix", "LineFinding", "Location", "Rule", "TableFinding",
            "dotted_name"]
 
-DOCS_URL = "https://github.com/ddblint/ddblint/blob/main/docs/rules.md#{code}"
+# A rule's documentation: its section of docs/rules.md in the project's repository (PROJECT_URL).
+DOCS_URL = PROJECT_URL + "/blob/main/docs/rules.md#{code}"
 _EXPECT = re.compile(r"\s*# expect: (DDB\d{3}(?:, DDB\d{3})*)\s*$")
 
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
-from typing import Iterable, List, Mapping, Optional, Union
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 import pytest
+import yaml
 
 from ddblint import cli, config, engine, registry
 from ddblint.diagnostics import Diagnostic
@@ -137,3 +139,59 @@ def validator():
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
+
+
+# -- the GitHub Action ----------------------------------------------------------------------------
+
+ACTION_SCRIPT = REPO / "scripts" / "action.py"
+
+
+class ActionRun(NamedTuple):
+    returncode: int
+    stdout: str  # the workflow commands (annotations)
+    stderr: str  # the commands run, ddblint's summary and errors
+    outputs: Dict[str, str]  # what the step wrote to GITHUB_OUTPUT
+    summary: str  # what it wrote to GITHUB_STEP_SUMMARY
+
+
+def action_inputs() -> Dict[str, Tuple[str, str]]:
+    """Each input of action.yml: (the variable its step maps it to, its default)."""
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    (step,) = action["runs"]["steps"]
+    variables = {}
+    for variable, value in step["env"].items():
+        m = re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", str(value))
+        assert m, f"{variable}: {value}"
+        variables[m.group(1)] = variable
+    assert set(variables) == set(action["inputs"]), "every input reaches the script, once"
+    return {name: (variables[name], str(spec.get("default", ""))) for name, spec in action["inputs"].items()}
+
+
+def run_action(cwd: Path, runner: Path, inputs: Optional[Mapping[str, str]] = None,
+               env: Optional[Mapping[str, str]] = None, timeout: float = 600) -> ActionRun:
+    """scripts/action.py run as action.yml's step runs it: in `cwd` (the workspace), each input
+    in its variable (action.yml's default unless `inputs` gives it), and a fake runner: the
+    GITHUB_*/RUNNER_* variables, with GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP under
+    `runner`. `env` is the rest of the environment (default: this one, less ddblint's, the
+    runner's and the inputs' variables)."""
+    runner.mkdir(parents=True, exist_ok=True)
+    base = env if env is not None else {k: v for k, v in os.environ.items()
+                                        if not k.startswith(("DDBLINT_", "GITHUB_", "RUNNER_", "INPUT_"))}
+    environment = dict(base)
+    environment.update({
+        "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(cwd), "GITHUB_ACTION_PATH": str(REPO),
+        "RUNNER_OS": "Windows" if os.name == "nt" else "Linux", "RUNNER_TEMP": str(runner / "temp"),
+        "GITHUB_OUTPUT": str(runner / "output"), "GITHUB_STEP_SUMMARY": str(runner / "summary"),
+    })
+    (runner / "temp").mkdir(exist_ok=True)
+    for name in ("output", "summary"):
+        (runner / name).write_text("")
+    given = dict(inputs or {})
+    for name, (variable, default) in action_inputs().items():
+        environment[variable] = given.pop(name, default)
+    assert not given, f"not inputs of action.yml: {sorted(given)}"
+    environment.update({k: v for k, v in (env or {}).items() if k.startswith(("GITHUB_", "RUNNER_"))})
+    proc = subprocess.run([sys.executable, str(ACTION_SCRIPT)], cwd=cwd, env=environment, capture_output=True,
+                          text=True, timeout=timeout)
+    outputs = dict(line.split("=", 1) for line in (runner / "output").read_text().splitlines())
+    return ActionRun(proc.returncode, proc.stdout, proc.stderr, outputs, (runner / "summary").read_text())

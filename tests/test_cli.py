@@ -109,6 +109,10 @@ def ddblint_main(tmp_path, monkeypatch, capsys):
 
 def subprocess_run(*args: str, cwd: Path, stdin: bytes = None, env=None) -> Run:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DDBLINT_")}
+    # this checkout first on the import path, as conftest.ddblint_process does: the child runs the
+    # code under test even where the environment's install of ddblint is another checkout's
+    repo = str(Path(__file__).resolve().parent.parent)
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")]))
     environment.update(env or {})
     done = subprocess.run([sys.executable, "-m", "ddblint", *args], cwd=cwd, input=stdin or b"",
                           capture_output=True, env=environment, timeout=120)
@@ -134,16 +138,16 @@ def test_findings_exit_1_on_stdout_and_summary_on_stderr(tmp_path, ddblint_main)
     assert result.code == 1
     assert result.lines[0].startswith(f"blind.py:4:5: DDB101 {DDB101_MESSAGE_START}")
     assert "Found" not in result.out
-    assert result.err == "Found 1 error in 1 checked file.\n"
+    assert result.err == "Found 1 finding in 1 checked file.\n"
 
 
-def test_summary_counts_errors_and_files(tmp_path, ddblint_main):
+def test_summary_counts_findings_and_files(tmp_path, ddblint_main):
     write(tmp_path / "a.py", BLIND)
     write(tmp_path / "b.py", BLIND)
     write(tmp_path / "c.py", GUARDED)
     result = concise(ddblint_main, "a.py", "b.py", "c.py")
     assert result.code == 1
-    assert result.err == "Found 2 errors in 3 checked files.\n"
+    assert result.err == "Found 2 findings in 3 checked files.\n"
 
 
 def test_quiet_removes_the_summary(tmp_path, ddblint_main):
@@ -167,7 +171,7 @@ def test_exit_zero_with_findings(tmp_path, ddblint_main):
     result = concise(ddblint_main, "--exit-zero", "blind.py")
     assert result.code == 0
     assert result.codes() == [("blind.py", 4, "DDB101")]
-    assert result.err == "Found 1 error in 1 checked file.\n"
+    assert result.err == "Found 1 finding in 1 checked file.\n"
 
 
 def test_unknown_selector_on_the_command_line_exits_2(tmp_path, ddblint_main):
@@ -321,7 +325,7 @@ def test_json_has_ruff_field_names_and_correct_positions(tmp_path, ddblint_main)
     assert item["fix"] is None
     assert item["noqa_row"] == 4
     assert item["url"].startswith("https://") and "ddb101" in item["url"].lower()
-    assert result.err == "Found 1 error in 1 checked file.\n"
+    assert result.err == "Found 1 finding in 1 checked file.\n"
 
 
 def test_json_positions_of_a_call_in_the_middle_of_a_line(tmp_path, ddblint_main):
@@ -361,7 +365,7 @@ def test_output_file_gets_the_report_and_stdout_stays_empty(tmp_path, ddblint_ma
         result = ddblint_main("check", "--output-format", "json", flag, str(target), "blind.py")
         assert result.code == 1
         assert result.out == ""
-        assert result.err == "Found 1 error in 1 checked file.\n"
+        assert result.err == "Found 1 finding in 1 checked file.\n"
         assert target.read_text(encoding="utf-8") == expected
 
 
@@ -422,7 +426,7 @@ def test_statistics(tmp_path, ddblint_main):
     assert result.out == ("2\tDDB101\t[ ] update-without-version-guard\n"
                           "1\tDDB102\t[ ] put-without-guard\n"
                           "1\tDDB103\t[ ] version-guard-without-bump\n")
-    assert result.err == "Found 4 errors in 2 checked files.\n"
+    assert result.err == "Found 4 findings in 2 checked files.\n"
 
 
 def test_statistics_fixable_mark():
@@ -614,7 +618,7 @@ def test_stdin_with_dash_uses_the_stdin_filename(tmp_path):
                             cwd=tmp_path, stdin=BLIND.encode())
     assert result.code == 1
     assert result.codes() == [("app/x.py", 4, "DDB101")]
-    assert result.err == "Found 1 error in 1 checked file.\n"
+    assert result.err == "Found 1 finding in 1 checked file.\n"
 
 
 @pytest.mark.slow
@@ -709,7 +713,7 @@ def test_syntax_error_is_one_ddb000_and_other_files_are_checked(tmp_path, ddblin
     # Python's message and position: the bracket that is never closed
     assert broken["message"] == "syntax error: '(' was never closed"
     assert broken["location"] == {"row": 2, "column": len("    table.update_item(")}
-    assert result.err == "Found 2 errors in 3 checked files.\n"
+    assert result.err == "Found 2 findings in 3 checked files.\n"
     text = concise(ddblint_main, "a_broken.py")
     assert text.out == "a_broken.py:2:22: DDB000 syntax error: '(' was never closed\n"
 
@@ -892,7 +896,7 @@ def test_python_m_check_end_to_end(tmp_path):
     result = subprocess_run("check", "--output-format", "concise", ".", cwd=tmp_path)
     assert result.code == 1
     assert result.codes() == [("blind.py", 4, "DDB101")]
-    assert result.err == "Found 1 error in 2 checked files.\n"
+    assert result.err == "Found 1 finding in 2 checked files.\n"
     usage = subprocess_run("check", "--select", "DDB999", ".", cwd=tmp_path)
     assert usage.code == 2 and usage.out == ""
     bad_flag = subprocess_run("check", "--no-such-flag", cwd=tmp_path)

@@ -8,6 +8,10 @@ fails `test_every_snippet_is_a_known_recipe`.
 - The `ddblint` commands of the CI recipes run in a copy of `examples/`, with this
   environment's `ddblint` on PATH, and their reports are compared with the findings of
   `ddblint check --output-format json` on the same tree. `pip install` lines are not run.
+- The workflows that use the action run its script (scripts/action.py, as action.yml's step
+  does) in a copy of `examples/` with the inputs the workflow gives and `version: installed`:
+  this environment's `ddblint` stands for the action's own checkout, which tests/test_action.py
+  installs for real.
 - The pre-commit configurations run in a scratch git repository, with `repo:` pointed at a
   clone of this repository's committed HEAD (the clone is the only way to get a `rev`;
   uncommitted changes are not in it). The hook environment is built once per module.
@@ -31,6 +35,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import action_inputs, run_action
+
+import ddblint
 
 pytestmark = pytest.mark.slow  # every recipe runs the real command, git or pre-commit in child processes
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +50,8 @@ FENCE = re.compile(r"^```", re.M)
 
 EDITOR_RECIPES = {"vscode-lsp", "vscode-task", "neovim-lsp-config", "neovim-lsp-start", "vim",
                   "emacs-eglot", "pycharm"}
-CI_RECIPES = {"github-sarif", "github-annotations", "gitlab", "pre-commit", "pre-commit-fix",
-              "baseline", "pre-commit-baseline"}
+CI_RECIPES = {"github-action", "github-action-sarif", "github-sarif", "github-annotations", "gitlab", "pre-commit",
+              "pre-commit-fix", "baseline", "pre-commit-baseline"}
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 TIMEOUT = 600
@@ -110,8 +117,11 @@ def env():
     if not (SCRIPTS / "ddblint").exists() and not (SCRIPTS / "ddblint.exe").exists():
         pytest.skip(f"no ddblint executable in {SCRIPTS}")
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GIT_", "DDBLINT_")) and k not in ("SKIP", "PRE_COMMIT", "PYTHONPATH")}
+           if not k.startswith(("GIT_", "DDBLINT_")) and k not in ("SKIP", "PRE_COMMIT")}
     env["PATH"] = str(SCRIPTS) + os.pathsep + env.get("PATH", "")
+    # This checkout first on the import path (as conftest.ddblint_process does): the `ddblint` on
+    # PATH then runs the code under test even where this environment installed another checkout.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 
@@ -233,6 +243,75 @@ def test_github_annotations_workflow(workspace, env):
     assert annotated == {(f, line, code) for f, line, _col, code in expected}
 
 
+def action_step(name):
+    """The workflow's job, its steps and the step that uses the action (`OWNER/NAME@REF` of
+    ddblint.PROJECT_URL), after actions/checkout; its inputs are action.yml's."""
+    job, steps = workflow_steps(name)
+    owner_name = "/".join(ddblint.PROJECT_URL.rstrip("/").split("/")[-2:])
+    (step,) = [s for s in steps if str(s.get("uses", "")).startswith(owner_name + "@")]
+    assert str(steps[0].get("uses", "")).startswith("actions/checkout@"), "the action checks the checkout"
+    assert steps.index(step) > 0
+    given = {k: str(v) for k, v in (step.get("with") or {}).items()}
+    assert set(given) <= set(action_inputs()), f"not inputs of action.yml: {set(given) - set(action_inputs())}"
+    assert "version" not in given, "the recipes show the default: the action's own checkout"
+    return job, steps, given
+
+
+def action_findings(workspace, given, env):
+    """(file, line, column, code) of what ddblint finds with the inputs' `args` and `src`."""
+    inputs = {name: given.get(name, default) for name, (_, default) in action_inputs().items()}
+    command = f"ddblint check --output-format json --no-cache {inputs['args']} {inputs['src']}"
+    proc = sh(command, workspace, env)
+    assert proc.returncode == 1, proc.stderr
+    return {(os.path.realpath(d["filename"]), d["location"]["row"], d["location"]["column"], d["code"])
+            for d in json.loads(proc.stdout)}
+
+
+def annotated(workspace, stdout):
+    found = set()
+    for line in stdout.splitlines():
+        match = re.match(r"^::(warning|error|notice) ([^:]+)::(.+)$", line)
+        assert match, line
+        props = dict(p.split("=", 1) for p in match.group(2).split(","))
+        code = re.search(r"\((DDB\d{3})\)", props["title"]).group(1)
+        found.add((real(workspace, props["file"]), int(props["line"]), code))
+    return found
+
+
+def test_github_action_recipe(workspace, env, tmp_path):
+    _, _, given = action_step("github-action")
+    expected = action_findings(workspace, given, env)
+    run = run_action(workspace, tmp_path / "runner", dict(given, version="installed"), env)
+    assert run.returncode == 1, run.stdout + run.stderr  # findings fail the job
+    assert annotated(workspace, run.stdout) == {(f, line, code) for f, line, _col, code in expected}
+    assert run.outputs["findings"] == str(len(expected))
+
+
+def test_github_action_sarif_recipe(workspace, env, tmp_path):
+    job, steps, given = action_step("github-action-sarif")
+    assert job["permissions"]["security-events"] == "write"
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    assert steps.index(upload) == len(steps) - 1, "the upload comes after ddblint"
+    assert upload.get("if") == "always()", "the ddblint step fails on findings: the upload must still run"
+    sarif_file = upload["with"]["sarif_file"]
+    assert given["sarif-file"] == sarif_file
+
+    expected = action_findings(workspace, given, env)
+    run = run_action(workspace, tmp_path / "runner", dict(given, version="installed"), env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert annotated(workspace, run.stdout) == {(f, line, code) for f, line, _col, code in expected}
+    log = json.loads((workspace / sarif_file).read_text())
+    assert log["version"] == "2.1.0"
+    reported = set()
+    for result in log["runs"][0]["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        uri = physical["artifactLocation"]["uri"]
+        assert not uri.startswith(("/", "file:")), "code scanning wants paths relative to the checkout"
+        reported.add((real(workspace, uri), physical["region"]["startLine"], physical["region"]["startColumn"],
+                      result["ruleId"]))
+    assert reported == expected
+
+
 # --- GitLab CI -------------------------------------------------------------------------------
 
 def test_gitlab_job(workspace, env):
@@ -307,6 +386,7 @@ def hook_repo(tmp_path_factory, env):
     sha = run(["git", "rev-parse", "HEAD"], clone, env).stdout.strip()
     hook_env = dict(env, PRE_COMMIT_HOME=str(base / "home"))
     hook_env.pop("VIRTUAL_ENV", None)
+    hook_env.pop("PYTHONPATH", None)  # the hooks run the clone pre-commit installs, not this checkout
     return str(clone), sha, hook_env
 
 
@@ -466,7 +546,8 @@ def test_pycharm_external_tool(workspace, env):
     interpreter_dir = str(SCRIPTS)  # the venv's bin: where PyCharm's interpreter and ddblint live
 
     def expand(value, file=""):
-        return value.replace("$PyInterpreterDirectory$", interpreter_dir).replace("$FilePath$", file)
+        return (value.replace("$PyInterpreterDirectory$", interpreter_dir).replace("$FilePath$", file)
+                .replace("$ProjectFileDir$", str(workspace)))
 
     output_filter = fields["Output filters"]
     assert output_filter == "$FILE_PATH$:$LINE$:$COLUMN$"
@@ -478,7 +559,9 @@ def test_pycharm_external_tool(workspace, env):
     matched = set()
     for path in files:
         argv = [expand(fields["Program"])] + [expand(a, path) for a in shlex.split(fields["Arguments"])]
-        proc = run(argv, expand(fields["Working directory"]), env)
+        cwd = expand(fields["Working directory"])
+        assert path.startswith(os.path.realpath(cwd) + os.sep), "the file is inside the working directory"
+        proc = run(argv, cwd, env)
         assert proc.returncode == 1, proc.stdout
         for line in proc.stdout.splitlines():
             m = pattern.search(line)

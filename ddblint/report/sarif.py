@@ -33,7 +33,7 @@ NEEDS_SOURCES = True  # the line hashes of partialFingerprints
 NEEDS_EDITS = True  # `fixes`
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/ddblint/ddblint"
+INFORMATION_URI = ddblint.PROJECT_URL
 SRCROOT = "%SRCROOT%"
 
 _PARSE_ERROR_DOC = """\
