@@ -124,6 +124,15 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     if not might_fire(data, rules, path, getattr(settings, "root", None)):
         result.skipped = True
         return result
+    return analyse(data, path, display, settings, rules, fixes)[0]
+
+
+def analyse(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],
+            fixes: bool = True) -> Tuple[FileResult, Optional[Context]]:
+    """`check_source` after the prefilter, and the module's `Context` (None when the file could
+    not be parsed): its `dynamo` model is the one the rules asked, for a caller that asks it more
+    (`ddblint map`). Never raises for anything in `data`, as `check_source`."""
+    result = FileResult()
     try:
         _check_size(data, display)
         source = _decode(data, display)
@@ -131,7 +140,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
         module = _parse(source, display)
     except _NotAnalysed as stop:
         result.diagnostics.append(stop.finding)
-        return result
+        return result, None
     known, enabled = registry.all_rules(), {rule.code for rule in rules}
     ctx = Context(path, source, module, settings, known_codes=known)
     found, too_deep = _run_rules(ctx, _with_superseding(rules, known, enabled), display, result)
@@ -140,15 +149,15 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
             display, f"cannot analyse the file: it is nested too deeply ({', '.join(too_deep)} gave up)"))
     judges = [rule for rule in rules if rule.check_suppressions is not Rule.check_suppressions]
     if not found and not judges:
-        return result
+        return result, ctx
     diagnostics = _locate(found, module, source, display, fixes, result) if found else {}
     if diagnostics is None:
-        return result
+        return result, ctx
     kept = _drop_superseded(list(diagnostics.values()), known, enabled)
     if judges and not result.errors and not too_deep:
         kept += _judge_all_suppressions(judges, ctx, kept, enabled, display, result)
     result.diagnostics += _unsuppressed(kept, source)
-    return result
+    return result, ctx
 
 
 class _NotAnalysed(Exception):

@@ -208,6 +208,19 @@ class DynamoModel:
         """The PynamoDB models the module itself defines."""
         return pynamodb.models_in(self._evaluator)
 
+    def enclosing_function(self, call: DynamoCall) -> Optional[str]:
+        """The qualified name of the def the call is in (`Repository.save`, `outer.inner`; a
+        lambda is `<lambda>`), None at module or class level."""
+        names, scope = [], call.site.scope
+        while scope is not None:
+            if scope.kind == "function":
+                node = scope.node
+                names.append(node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>")
+            elif scope.kind == "class" and names:
+                names.append(scope.node.name.value)
+            scope = scope.parent
+        return ".".join(reversed(names)) or None
+
     def import_name(self, qualname: str) -> Optional[str]:
         """The name a module-level import binds to `qualname` (`Attr` for boto3.dynamodb.conditions.Attr)."""
         for name, bindings in self._index.scope.bindings.items():
