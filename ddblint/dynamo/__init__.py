@@ -208,10 +208,12 @@ class DynamoModel:
         """The PynamoDB models the module itself defines."""
         return pynamodb.models_in(self._evaluator)
 
-    def enclosing_function(self, call: DynamoCall) -> Optional[str]:
-        """The qualified name of the def the call is in (`Repository.save`, `outer.inner`; a
-        lambda is `<lambda>`), None at module or class level."""
-        names, scope = [], call.site.scope
+    def enclosing_function(self, op: Operation) -> Optional[str]:
+        """The qualified name of the def the operation is made in (`Repository.save`,
+        `outer.inner`; a lambda is `<lambda>`), None at module or class level. For a write made
+        through a write helper (`helper_writes`), the def that calls the helper."""
+        site = self._index.all_calls.get(id(op.node)) if op.through is not None else None
+        names, scope = [], (site or op.call.site).scope
         while scope is not None:
             if scope.kind == "function":
                 node = scope.node

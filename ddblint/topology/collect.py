@@ -32,7 +32,8 @@ def accesses(ctx: Context, diagnostics: Sequence[Diagnostic], display: str) -> L
     if not operations:
         return []
     positions = Positions(ctx.module, ctx.source)
-    spans = {id(op): (_span(positions, op.node, op.call.node), _span(positions, op.call.node, op.call.node))
+    # a helper's write points at the call of the helper (`op.node`); its `call` is in the helper's module
+    spans = {id(op): (_span(positions, op.node, op.call.node), _span(positions, op.call.node, op.node))
              for op in operations}
     codes = _codes(operations, spans, diagnostics)
     root = str(ctx.settings.root)
@@ -46,9 +47,10 @@ def _shown(operations: Sequence[Operation]) -> List[Operation]:
 
 
 def _span(positions: Positions, node, fallback) -> Span:
+    """The range of `node`, else of `fallback` when `node` belongs to another module."""
     try:
         return positions[node]
-    except KeyError:  # a node of another module (a part a helper elsewhere builds)
+    except KeyError:
         return positions[fallback]
 
 
@@ -84,7 +86,7 @@ def _access(model: DynamoModel, op: Operation, span: Span, codes: Tuple[str, ...
     through = op.through
     return Access(
         table=_table(model, op, root), path=display, line=line, column=column + 1,
-        function=model.enclosing_function(op.call), operation=op.name, kind=kind, region=op.call.region,
+        function=model.enclosing_function(op), operation=op.name, kind=kind, region=op.call.region,
         guarded=None if kind == "read" else _guarded(model, op), codes=codes,
         through=through.helper if through is not None else None,
         through_path=str(through.path) if through is not None and through.path is not None else None,
