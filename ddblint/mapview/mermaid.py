@@ -9,8 +9,11 @@ from ddblint.topology import Topology
 
 ORDER = 1
 
-# Mermaid reads `#name;` as an entity; these characters would end a label or start markup.
-_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;", "|": "#124;"}
+# Characters that would end a label or start markup in it, shown as look-alikes; `#` and `&` are
+# kept, with a zero-width space after them so that no `#quot;` or `&amp;` is read as an entity.
+# (Mermaid's own entity codes are not decoded by every renderer: mermaid-js/mermaid#7015.)
+_LOOK_ALIKES = str.maketrans({'"': "\u201d", "<": "\u2039", ">": "\u203a", "`": "\u02cb", "|": "\u2223",
+                              "#": "#\u200b", "&": "&\u200b"})
 
 
 def render(topology: Topology) -> str:
@@ -53,7 +56,7 @@ def _styles(drawn) -> List[str]:
 
 
 def _text(value: str) -> str:
-    return "".join(_ENTITIES.get(c, c) if c.isprintable() else "#65533;" for c in value)
+    return "".join(c if c.isprintable() else "\ufffd" for c in value).translate(_LOOK_ALIKES)
 
 
 def _code(text: str) -> str:
