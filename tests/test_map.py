@@ -165,6 +165,23 @@ def test_london_incident_text(ddblint_main):
     run = _map(ddblint_main, cwd=LONDON)
     assert run.stdout == LONDON_TEXT
     assert run.stderr == "Mapped 3 tables and 10 calls in 14 files.\n"
+    assert LONDON_TEXT in (ROOT / "docs" / "map.md").read_text(encoding="utf-8"), "docs/map.md shows this output"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("## The map", 1)[1]
+    excerpt = re.search(r"```\n(.*?)\.\.\.\n```", readme, re.S).group(1)
+    assert LONDON_TEXT.startswith(excerpt), "the README shows the beginning of this output"
+
+
+def _documented_fields(page: str, heading: str) -> set:
+    section = page.split(heading, 1)[1].split("\n\n", 2)[1]
+    return {name for row in section.splitlines() for name in re.findall(r"`(\w+)`", row.split("|")[1])}
+
+
+def test_docs_map_md_documents_every_json_field(ddblint_main):
+    found = _json(ddblint_main, cwd=LONDON)
+    page = (ROOT / "docs" / "map.md").read_text(encoding="utf-8")
+    assert _documented_fields(page, "Top level:") == set(found)
+    assert _documented_fields(page, "A table:") == set(found["tables"][0])
+    assert _documented_fields(page, "A call (`accesses`):") == set(found["tables"][0]["accesses"][0])
 
 
 def test_london_map_md_is_up_to_date(ddblint_main):
