@@ -312,6 +312,7 @@ def test_transactions_nested_functions_and_unknown_tables(ddblint_main, tmp_path
     assert _calls(stock) == [("app.py", 11, "Orders.place.put", "UpdateItem", "transaction", "us-east-1", False,
                               ["DDB101"])]
     assert _calls(unknown) == [("app.py", 17, "unknown", "UpdateItem", "write", None, False, ["DDB101"])]
+    assert not unknown["multi_region_writes"] and unknown["warnings"] == []
     text = _map(ddblint_main, cwd=tmp_path).stdout
     assert "(table not known)\n  writes from an unknown region\n    app.py:17  unknown  UpdateItem" in text
     assert "app.py:11  Orders.place.put  UpdateItem (transaction)  unguarded  DDB101" in text
@@ -370,3 +371,16 @@ def test_control_characters_in_names_do_not_reach_the_terminal(ddblint_main, tmp
     make_tree(tmp_path, {"a\x1b[31m.py": 'import boto3\nboto3.resource("dynamodb").Table("t").get_item(Key={"k": 1})\n'})
     text = _map(ddblint_main, cwd=tmp_path).stdout
     assert "\x1b" not in text and "a\\x1b[31m.py:2" in text
+
+
+def test_calls_whose_table_is_unknown_never_stand_out():
+    from ddblint.topology import Access, Table, TableRef
+
+    def access(ref, region):
+        return Access(ref, "app.py", 1, 1, None, "PutItem", "write", region, False)
+
+    unknown = TableRef(None, "/p", False, "global", "profile")
+    named = TableRef("t", "/p", True, "global", "contested", "eu-west-1")
+    assert not Table(unknown, ".", accesses=[access(unknown, "eu-west-1"), access(unknown, "us-east-1")]).stands_out
+    assert Table(named, ".", accesses=[access(named, "eu-west-1"), access(named, "us-east-1")]).warnings() == [
+        "written from 2 regions: eu-west-1, us-east-1", "contested, and written outside its home region eu-west-1"]

@@ -106,7 +106,9 @@ class Table:
 
     @property
     def multi_region_writes(self) -> bool:
-        return len(self.write_regions) > 1
+        """Written from more than one known region (the calls whose table is unknown are not one
+        table: they never stand out)."""
+        return self.ref.name is not None and len(self.write_regions) > 1
 
     @property
     def contested_off_home(self) -> bool:
