@@ -226,7 +226,7 @@ def _classify_crash(error: Exception, rule: Type[Rule], ctx: Context, display: s
     in_model = "dynamo" not in vars(ctx) and _raised_in(error, _MODEL_CODE)
     if in_model:
         vars(ctx)["dynamo"] = _BrokenModel()  # once per file, not once per rule
-    if _caused_by(error, RecursionError):
+    if caused_by(error, RecursionError):
         too_deep.append(rule.code)
     elif in_model:
         result.errors.append(f"{display}: internal error in the DynamoDB model (ddblint.dynamo, "
@@ -261,7 +261,7 @@ def _locate(found, module, source: str, display: str, fixes: bool, result: FileR
     except Exception as error:  # noqa: BLE001
         # LibCST's codegen recurses; the RecursionError can surface as a KeyError raised while
         # positions.py's `finally` unwinds it, so look along the chain of exceptions.
-        if _caused_by(error, RecursionError):
+        if caused_by(error, RecursionError):
             result.diagnostics.append(file_problem(display, "cannot analyse the file: it is nested too deeply"))
         else:
             result.errors.append(f"{display}: internal error while locating the findings; please report it\n"
@@ -310,7 +310,8 @@ class _BrokenModel:
 _MODEL_CODE = vars(Context)["dynamo"].func.__code__
 
 
-def _caused_by(error: Optional[BaseException], kind: type) -> bool:
+def caused_by(error: Optional[BaseException], kind: type) -> bool:
+    """Whether `error`, or an exception along its chain of causes and contexts, is a `kind`."""
     seen = set()
     while error is not None and id(error) not in seen:
         if isinstance(error, kind):

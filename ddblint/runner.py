@@ -244,12 +244,14 @@ class Linter:
         result, ctx = engine.analyse(job.data, job.path, job.display, settings, enabled, fixes=False)
         outcome = self._outcome(job, result)
         outcome.analysed = True
-        if ctx is None:
-            return outcome
+        if ctx is None or any(d.code == engine.PARSE_ERROR for d in result.diagnostics):
+            return outcome  # not mapped: the DDB000 finding says why
         try:
             outcome.accesses = topology.accesses(ctx, result.diagnostics, job.display)
         except Exception as error:  # noqa: BLE001 - one file's bug must not stop the run
-            if not result.errors:  # else the model's failure is reported already
+            if engine.caused_by(error, RecursionError):
+                outcome.diagnostics.append(engine.file_problem(job.display, "cannot map the file: it is nested too deeply"))
+            elif not result.errors:  # else the model's failure is reported already
                 outcome.errors.append(f"{job.display}: internal error while mapping its calls: "
                                       f"{type(error).__name__}: {error}; please report it\n" + traceback.format_exc())
         return outcome

@@ -384,3 +384,15 @@ def test_calls_whose_table_is_unknown_never_stand_out():
     assert not Table(unknown, ".", accesses=[access(unknown, "eu-west-1"), access(unknown, "us-east-1")]).stands_out
     assert Table(named, ".", accesses=[access(named, "eu-west-1"), access(named, "us-east-1")]).warnings() == [
         "written from 2 regions: eu-west-1, us-east-1", "contested, and written outside its home region eu-west-1"]
+
+
+def test_nesting_the_analysis_cannot_follow_is_named_not_an_internal_error(ddblint_main, tmp_path):
+    header = 'import boto3\ntable = boto3.resource("dynamodb").Table("t")\n'
+    call = 'table.update_item(Key={"pk": k}, UpdateExpression="SET a = :a", ExpressionAttributeValues={":a": 1})'
+    make_tree(tmp_path, {"deep.py": header + "def f(k, y):\n    x = " + "not " * 900 + "y\n    " + call + "\n",
+                         "good.py": header + "def f(k):\n    " + call + "\n"}, dedent=False)
+    run = _map(ddblint_main, "--output-format", "json", cwd=tmp_path)
+    found = json.loads(run.stdout)
+    assert [p["path"] for p in found["problems"]] == ["deep.py"] and "nested too deeply" in found["problems"][0]["message"]
+    assert [a["path"] for a in found["tables"][0]["accesses"]] == ["good.py"]
+    assert "internal error" not in run.stderr
