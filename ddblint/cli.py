@@ -16,7 +16,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ddblint import __version__, baseline, config, engine, files, map_command, mapview, noqa, parsing, registry, report, runner, tablecheck
+from ddblint import (
+    __version__, baseline, config, engine, files, map_command, mapview, noqa, parsing, registry, report, runner,
+    tablecheck,
+)
 from ddblint.dynamo import table_registry, tables
 from ddblint.diagnostics import Diagnostic, Fix, Location
 

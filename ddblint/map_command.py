@@ -110,7 +110,8 @@ class MapCommand:
         if self.args.quiet:
             return
         for problem in self.problems:
-            print(mapview.printable(f"ddblint: warning: {problem.path}: not mapped: {problem.message}"), file=sys.stderr)
+            warning = f"ddblint: warning: {problem.path}: not mapped: {problem.message}"
+            print(mapview.printable(warning), file=sys.stderr)
         calls = sum(len(t.accesses) for t in found.tables)
         print(f"Mapped {len(found.tables)} table{'s' if len(found.tables) != 1 else ''} and {calls} "
               f"call{'s' if calls != 1 else ''} in {found.files} file{'s' if found.files != 1 else ''}.",

@@ -250,7 +250,8 @@ class Linter:
             outcome.accesses = topology.accesses(ctx, result.diagnostics, job.display)
         except Exception as error:  # noqa: BLE001 - one file's bug must not stop the run
             if engine.caused_by(error, RecursionError):
-                outcome.diagnostics.append(engine.file_problem(job.display, "cannot map the file: it is nested too deeply"))
+                problem = "cannot map the file: it is nested too deeply"
+                outcome.diagnostics.append(engine.file_problem(job.display, problem))
             elif not result.errors:  # else the model's failure is reported already
                 outcome.errors.append(f"{job.display}: internal error while mapping its calls: "
                                       f"{type(error).__name__}: {error}; please report it\n" + traceback.format_exc())

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LONDON = ROOT / "examples" / "london_incident"
 QUICKSTART = ROOT / "examples" / "quickstart"
 REGENERATE_MAP_MD = "cd examples/london_incident && ddblint map --output-format mermaid -o MAP.md"
+ONE_READ = 'import boto3\nboto3.resource("dynamodb").Table("t").get_item(Key={"k": 1})\n'
 
 
 def _map(ddblint_main, *args, cwd: Path):
@@ -196,7 +197,8 @@ def test_mermaid(ddblint_main):
     block = text.split("```")[1]
     assert 'subgraph r0["eu-west-1"]' in block and 'subgraph r1["us-east-1"]' in block
     modules = dict(re.findall(r'^    (m\d+)\["([^"]+)"\]$', block, re.M))
-    tables = {m.group(2).split("<br/>")[0]: m.group(1) for m in re.finditer(r'^  (t\d+)\[\("([^"]+)"\)\]$', block, re.M)}
+    tables = {m.group(2).split("<br/>")[0]: m.group(1)
+              for m in re.finditer(r'^  (t\d+)\[\("([^"]+)"\)\]$', block, re.M)}
     assert set(tables) == {"subscribers", "billing-counters", "audit-log"}
     edges = re.findall(r"^  (m\d+) (-->|-\.->)\|\"([^\"]*)\"\| (t\d+)$", block, re.M)
     by_pair = {(modules[m], next(n for n, t in tables.items() if t == table)): (index, arrow, label)
@@ -254,7 +256,7 @@ def test_html_is_one_self_contained_page(ddblint_main):
 
 
 def test_html_data_cannot_end_its_script_element(ddblint_main, tmp_path):
-    make_tree(tmp_path, {"</script><b>.py": 'import boto3\nboto3.resource("dynamodb").Table("t").get_item(Key={"k": 1})\n'})
+    make_tree(tmp_path, {"</script><b>.py": ONE_READ})
     page = _map(ddblint_main, "--output-format", "html", cwd=tmp_path).stdout
     data = re.search(r'id="map-data">(.*?)</script>', page, re.S).group(1)
     assert "<" not in data and json.loads(data)["tables"][0]["accesses"][0]["path"] == "</script><b>.py"
@@ -351,7 +353,7 @@ def test_no_dynamodb_code(ddblint_main, tmp_path):
 @pytest.mark.parametrize("fmt", ["text", "json", "mermaid", "dot", "html"])
 def test_a_file_that_does_not_parse_is_named(ddblint_main, tmp_path, fmt):
     make_tree(tmp_path, {"broken.py": "def f(:\n    table.update_item(Key={})\n",
-                         "good.py": 'import boto3\nboto3.resource("dynamodb").Table("t").get_item(Key={"k": 1})\n'})
+                         "good.py": ONE_READ})
     run = _map(ddblint_main, "--output-format", fmt, cwd=tmp_path)
     assert "ddblint: warning: broken.py: not mapped: syntax error" in run.stderr
     assert "broken.py" in run.stdout and "good.py" in run.stdout
@@ -368,7 +370,7 @@ def test_a_missing_path_and_standard_input(ddblint_main, tmp_path):
 
 
 def test_control_characters_in_names_do_not_reach_the_terminal(ddblint_main, tmp_path):
-    make_tree(tmp_path, {"a\x1b[31m.py": 'import boto3\nboto3.resource("dynamodb").Table("t").get_item(Key={"k": 1})\n'})
+    make_tree(tmp_path, {"a\x1b[31m.py": ONE_READ})
     text = _map(ddblint_main, cwd=tmp_path).stdout
     assert "\x1b" not in text and "a\\x1b[31m.py:2" in text
 
@@ -393,6 +395,7 @@ def test_nesting_the_analysis_cannot_follow_is_named_not_an_internal_error(ddbli
                          "good.py": header + "def f(k):\n    " + call + "\n"}, dedent=False)
     run = _map(ddblint_main, "--output-format", "json", cwd=tmp_path)
     found = json.loads(run.stdout)
-    assert [p["path"] for p in found["problems"]] == ["deep.py"] and "nested too deeply" in found["problems"][0]["message"]
+    assert [p["path"] for p in found["problems"]] == ["deep.py"]
+    assert "nested too deeply" in found["problems"][0]["message"]
     assert [a["path"] for a in found["tables"][0]["accesses"]] == ["good.py"]
     assert "internal error" not in run.stderr

@@ -10,8 +10,8 @@ ORDER = 2
 
 def render(topology: Topology) -> str:
     drawn = graph(topology)
-    lines = ["digraph ddblint_map {", "  rankdir=LR;", '  graph [fontname="Helvetica"];', '  node [shape=box, fontname="Helvetica"];',
-             '  edge [fontname="Helvetica", fontsize=10];']
+    lines = ["digraph ddblint_map {", "  rankdir=LR;", '  graph [fontname="Helvetica"];',
+             '  node [shape=box, fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];']
     for index, (title, modules) in enumerate(drawn.regions):
         lines.append(f"  subgraph cluster_{index} {{")
         lines.append(f"    label={_quote(title)};")
