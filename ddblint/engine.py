@@ -20,7 +20,6 @@ import libcst as cst
 from ddblint import noqa, parsing, registry
 from ddblint.diagnostics import Diagnostic, Edit, Location
 from ddblint.dynamo.project import project_for
-from ddblint.positions import Positions
 from ddblint.rule import Context, Rule
 from ddblint.text import row_column
 
@@ -150,7 +149,7 @@ def analyse(data: bytes, path: Path, display: str, settings, rules: Sequence[Typ
     judges = [rule for rule in rules if rule.check_suppressions is not Rule.check_suppressions]
     if not found and not judges:
         return result, ctx
-    diagnostics = _locate(found, module, source, display, fixes, result) if found else {}
+    diagnostics = _locate(found, ctx, display, fixes, result) if found else {}
     if diagnostics is None:
         return result, ctx
     kept = _drop_superseded(list(diagnostics.values()), known, enabled)
@@ -253,11 +252,12 @@ def _unsuppressed(diagnostics: List[Diagnostic], source: str) -> List[Diagnostic
     return [d for d in diagnostics if not suppressions.suppresses(d.code, d.noqa_row)]
 
 
-def _locate(found, module, source: str, display: str, fixes: bool, result: FileResult):
+def _locate(found, ctx: Context, display: str, fixes: bool, result: FileResult):
     """The findings as Diagnostics with rows and columns, by (code, start, end); None when the
     module cannot be located (the problem is in `result`)."""
+    module = ctx.module
     try:
-        positions = Positions(module, source)
+        positions = ctx.positions
     except Exception as error:  # noqa: BLE001
         # LibCST's codegen recurses; the RecursionError can surface as a KeyError raised while
         # positions.py's `finally` unwinds it, so look along the chain of exceptions.

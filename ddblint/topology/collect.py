@@ -31,7 +31,7 @@ def accesses(ctx: Context, diagnostics: Sequence[Diagnostic], display: str) -> L
     operations = _shown(model.operations) + list(model.helper_writes)
     if not operations:
         return []
-    positions = Positions(ctx.module, ctx.source)
+    positions = ctx.positions  # made already when the module has findings
     # a helper's write points at the call of the helper (`op.node`); its `call` is in the helper's module
     spans = {id(op): (_span(positions, op.node, op.call.node), _span(positions, op.call.node, op.node))
              for op in operations}
