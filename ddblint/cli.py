@@ -16,7 +16,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ddblint import __version__, baseline, config, engine, files, noqa, parsing, registry, report, runner, tablecheck
+from ddblint import (
+    __version__, baseline, config, engine, files, map_command, mapview, noqa, parsing, registry, report, runner,
+    tablecheck,
+)
 from ddblint.dynamo import table_registry, tables
 from ddblint.diagnostics import Diagnostic, Fix, Location
 from ddblint.report import github as github_report
@@ -84,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     tables = commands.add_parser("tables", help="print the table registry: each table, each fact, where it came from")
     tables.add_argument("path", nargs="?", default=".", help="a file or directory whose configuration to use")
     tables.add_argument("--config", action="append", metavar="FILE|KEY=VALUE", help="as for `check`")
+    add_map_parser(commands)
     commands.add_parser("server", help="run the language server over standard input and output")
 
     rule = commands.add_parser("rule", help="explain a rule")
@@ -103,6 +107,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return run_rule(args)
         if args.command == "tables":
             return run_tables(args)
+        if args.command == "map":
+            return map_command.run_map(args)
         if args.command == "server":
             # deferred: the server imports pygls (an optional dependency) and asyncio: ~0.5 s
             from ddblint import server
@@ -121,6 +127,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"ddblint: error: internal error: {type(error).__name__}: {error}; please report it"
               + ("" if getattr(args, "verbose", False) else " (run with -v for the traceback)"), file=sys.stderr)
         return EXIT_ERROR
+
+
+def add_map_parser(commands) -> None:
+    """`ddblint map` (ddblint/map_command.py): the flags it shares with `check` mean the same."""
+    table = commands.add_parser("map", help="who reads and writes which table, from which region, guarded or not")
+    table.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: the current directory)")
+    table.add_argument("--output-format", choices=mapview.formats(), default="text",
+                       help="text (default), mermaid (Markdown), dot (Graphviz), json (docs/map.md) or html")
+    table.add_argument("-o", "--output-file", metavar="FILE", help="write the map to FILE instead of standard output")
+    table.add_argument("--select", action="append", metavar="CODES", help="as for `check`: the findings shown on calls")
+    table.add_argument("--extend-select", action="append", metavar="CODES", help="as for `check`")
+    table.add_argument("--ignore", action="append", metavar="CODES", help="as for `check`")
+    table.add_argument("--config", action="append", metavar="FILE|KEY=VALUE", help="as for `check`")
+    table.add_argument("--isolated", action="store_true", help="as for `check`")
+    table.add_argument("--exclude", action="append", metavar="GLOB", help="as for `check`")
+    table.add_argument("--extend-exclude", action="append", metavar="GLOB", help="as for `check`")
+    table.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
+                       help="as for `check`")
+    table.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N", help="as for `check`")
+    table.add_argument("-q", "--quiet", action="store_true", help="print the map only, no summary")
+    table.add_argument("-v", "--verbose", action="store_true", help="show internal tracebacks")
 
 
 # -- ddblint rule ------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ import libcst as cst
 from ddblint import noqa, parsing, registry
 from ddblint.diagnostics import Diagnostic, Edit, Location
 from ddblint.dynamo.project import project_for
-from ddblint.positions import Positions
 from ddblint.rule import Context, Rule
 from ddblint.text import row_column
 
@@ -124,6 +123,15 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     if not might_fire(data, rules, path, getattr(settings, "root", None)):
         result.skipped = True
         return result
+    return analyse(data, path, display, settings, rules, fixes)[0]
+
+
+def analyse(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],
+            fixes: bool = True) -> Tuple[FileResult, Optional[Context]]:
+    """`check_source` after the prefilter, and the module's `Context` (None when the file could
+    not be parsed): its `dynamo` model is the one the rules asked, for a caller that asks it more
+    (`ddblint map`). Never raises for anything in `data`, as `check_source`."""
+    result = FileResult()
     try:
         _check_size(data, display)
         source = _decode(data, display)
@@ -131,7 +139,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
         module = _parse(source, display)
     except _NotAnalysed as stop:
         result.diagnostics.append(stop.finding)
-        return result
+        return result, None
     known, enabled = registry.all_rules(), {rule.code for rule in rules}
     ctx = Context(path, source, module, settings, known_codes=known)
     found, too_deep = _run_rules(ctx, _with_superseding(rules, known, enabled), display, result)
@@ -140,15 +148,15 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
             display, f"cannot analyse the file: it is nested too deeply ({', '.join(too_deep)} gave up)"))
     judges = [rule for rule in rules if rule.check_suppressions is not Rule.check_suppressions]
     if not found and not judges:
-        return result
-    diagnostics = _locate(found, module, source, display, fixes, result) if found else {}
+        return result, ctx
+    diagnostics = _locate(found, ctx, display, fixes, result) if found else {}
     if diagnostics is None:
-        return result
+        return result, ctx
     kept = _drop_superseded(list(diagnostics.values()), known, enabled)
     if judges and not result.errors and not too_deep:
         kept += _judge_all_suppressions(judges, ctx, kept, enabled, display, result)
     result.diagnostics += _unsuppressed(kept, source)
-    return result
+    return result, ctx
 
 
 class _NotAnalysed(Exception):
@@ -217,7 +225,7 @@ def _classify_crash(error: Exception, rule: Type[Rule], ctx: Context, display: s
     in_model = "dynamo" not in vars(ctx) and _raised_in(error, _MODEL_CODE)
     if in_model:
         vars(ctx)["dynamo"] = _BrokenModel()  # once per file, not once per rule
-    if _caused_by(error, RecursionError):
+    if caused_by(error, RecursionError):
         too_deep.append(rule.code)
     elif in_model:
         result.errors.append(f"{display}: internal error in the DynamoDB model (ddblint.dynamo, "
@@ -244,15 +252,16 @@ def _unsuppressed(diagnostics: List[Diagnostic], source: str) -> List[Diagnostic
     return [d for d in diagnostics if not suppressions.suppresses(d.code, d.noqa_row)]
 
 
-def _locate(found, module, source: str, display: str, fixes: bool, result: FileResult):
+def _locate(found, ctx: Context, display: str, fixes: bool, result: FileResult):
     """The findings as Diagnostics with rows and columns, by (code, start, end); None when the
     module cannot be located (the problem is in `result`)."""
+    module = ctx.module
     try:
-        positions = Positions(module, source)
+        positions = ctx.positions
     except Exception as error:  # noqa: BLE001
         # LibCST's codegen recurses; the RecursionError can surface as a KeyError raised while
         # positions.py's `finally` unwinds it, so look along the chain of exceptions.
-        if _caused_by(error, RecursionError):
+        if caused_by(error, RecursionError):
             result.diagnostics.append(file_problem(display, "cannot analyse the file: it is nested too deeply"))
         else:
             result.errors.append(f"{display}: internal error while locating the findings; please report it\n"
@@ -301,7 +310,8 @@ class _BrokenModel:
 _MODEL_CODE = vars(Context)["dynamo"].func.__code__
 
 
-def _caused_by(error: Optional[BaseException], kind: type) -> bool:
+def caused_by(error: Optional[BaseException], kind: type) -> bool:
+    """Whether `error`, or an exception along its chain of causes and contexts, is a `kind`."""
     seen = set()
     while error is not None and id(error) not in seen:
         if isinstance(error, kind):

@@ -18,6 +18,7 @@ import libcst as cst
 from ddblint import PROJECT_URL, noqa
 from ddblint.diagnostics import Edit, Fix, Location
 from ddblint.dynamo import DynamoModel
+from ddblint.positions import Positions
 from ddblint.syntax import dotted_name
 
 # What a rule module may import of ddblint: this module and `ddblint.dynamo` (the package's
@@ -118,6 +119,12 @@ class Context:
     @cached_property
     def dynamo(self) -> DynamoModel:
         return DynamoModel(self.module, self.path, self.settings)
+
+    @cached_property
+    def positions(self) -> Positions:
+        """The rows and columns of the module's nodes (one code generation, made on first use: the
+        engine locates findings with it, and `ddblint map` its calls)."""
+        return Positions(self.module, self.source)
 
     def noqa_directives(self) -> List[noqa.Directive]:
         """The module's `# noqa` comments, in source order."""

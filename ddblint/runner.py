@@ -19,7 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ddblint import config, engine, files, parsing, registry, report
+from ddblint import config, engine, files, parsing, registry, report, topology
 from ddblint.diagnostics import Diagnostic
 from ddblint.dynamo.project import project_for
 
@@ -136,6 +136,7 @@ class Outcome:
     fixed: Optional[Tuple[str, list, object]] = None  # (display, applied, diff text or fixed bytes)
     analysed: bool = False  # parsed and checked (not settled by the prefilter or the cache)
     config_error: Optional[str] = None  # the configuration cannot be used: no diagnostics (the server)
+    accesses: Optional[list] = None  # `ddblint map`: the file's DynamoDB calls (topology.Access)
 
 
 # What an editor's lint asks for: the configuration files alone (no command-line layer), no
@@ -160,6 +161,9 @@ class Linter:
         self.wants_sources = report.needs(args.output_format, "sources")
         self._caches: Dict[str, object] = {}
         self.follow_imports = True
+        # `ddblint map`: every file with a DynamoDB call is analysed (the prefilter of every rule,
+        # not only the enabled ones), and its outcome carries its calls (`Outcome.accesses`)
+        self.mapping = bool(getattr(args, "map", False))
         self._enabled: Dict[tuple, list] = {}  # (settings, path) -> rules: asked 3 times per file
         self._codes: Dict[int, frozenset] = {}
 
@@ -187,9 +191,10 @@ class Linter:
     def quick(self, job: Job) -> Optional[Outcome]:
         """The outcome when it needs no analysis (no enabled rule can fire, or a cache hit), else None."""
         settings, enabled = self.enabled(job.path)
-        if not engine.might_fire(job.data, enabled, job.path if self.follow_imports else None, settings.root):
+        wanted = list(self.rules.values()) if self.mapping else enabled
+        if not engine.might_fire(job.data, wanted, job.path if self.follow_imports else None, settings.root):
             return Outcome(job.display)
-        if self.fixing or self.args.no_cache:
+        if self.fixing or self.args.no_cache or self.mapping:
             return None
         cache, key = self._cache_key(job, settings, enabled)
         hit = cache.get(key)
@@ -209,6 +214,8 @@ class Linter:
         result cache, and the fixes when fixing."""
         settings, enabled = self.enabled(job.path)
         try:
+            if self.mapping:
+                return self._map(job, settings, enabled)
             result = self._check(job, settings, enabled)
             fixed = None
             if self.fixing and result.diagnostics and not result.errors:
@@ -229,6 +236,25 @@ class Linter:
                 outcome.source = parsing.decode(data)
             except Exception:  # noqa: BLE001 - undecodable: the snippet shows replacement characters
                 outcome.source = data.decode("utf-8", "replace")
+        return outcome
+
+    def _map(self, job: Job, settings, enabled) -> Outcome:
+        """`ddblint map`'s lint of a file the prefilter kept: its findings, and its DynamoDB calls
+        with the codes of those findings, read from the model the rules built."""
+        result, ctx = engine.analyse(job.data, job.path, job.display, settings, enabled, fixes=False)
+        outcome = self._outcome(job, result)
+        outcome.analysed = True
+        if ctx is None or any(d.code == engine.PARSE_ERROR for d in result.diagnostics):
+            return outcome  # not mapped: the DDB000 finding says why
+        try:
+            outcome.accesses = topology.accesses(ctx, result.diagnostics, job.display)
+        except Exception as error:  # noqa: BLE001 - one file's bug must not stop the run
+            if engine.caused_by(error, RecursionError):
+                problem = "cannot map the file: it is nested too deeply"
+                outcome.diagnostics.append(engine.file_problem(job.display, problem))
+            elif not result.errors:  # else the model's failure is reported already
+                outcome.errors.append(f"{job.display}: internal error while mapping its calls: "
+                                      f"{type(error).__name__}: {error}; please report it\n" + traceback.format_exc())
         return outcome
 
     # -- the result cache -------------------------------------------------------------------------

@@ -24,9 +24,9 @@ LAYERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("rule interface", ("ddblint.rule",)),
     ("rules", ("ddblint.rules",)),
     ("engine", ("ddblint.registry", "ddblint.tablecheck", "ddblint.engine", "ddblint.fix", "ddblint.cache",
-                "ddblint.baseline", "ddblint.report")),
+                "ddblint.baseline", "ddblint.report", "ddblint.topology", "ddblint.mapview")),
     ("lint path", ("ddblint.runner",)),
-    ("commands", ("ddblint.server", "ddblint.cli", "ddblint.__main__")),
+    ("commands", ("ddblint.server", "ddblint.map_command", "ddblint.cli", "ddblint.__main__")),
 )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from ddblint import cli, config, engine, files, parsing, registry
+from ddblint import rule as rule_interface
 from ddblint.rule import Finding, Rule
 
 HEADER = 'import boto3\ntable = boto3.resource("dynamodb").Table("t")\n'
@@ -844,7 +845,7 @@ def test_recursion_in_the_dynamodb_model_makes_the_file_ddb000(three_files, ddbl
 
 
 def test_a_crash_in_the_engine_on_one_file_does_not_stop_the_run(three_files, ddblint, monkeypatch):
-    real = engine.Positions
+    real = rule_interface.Positions  # the engine locates findings with `Context.positions`
 
     def positions(module, source):
         if "b.py" in positions.seen:
@@ -853,7 +854,7 @@ def test_a_crash_in_the_engine_on_one_file_does_not_stop_the_run(three_files, dd
         return real(module, source)
 
     positions.seen = []
-    monkeypatch.setattr(engine, "Positions", positions)
+    monkeypatch.setattr(rule_interface, "Positions", positions)
     real_check = engine.check_source
 
     def check(data, path, display, *args):

@@ -134,6 +134,10 @@ def test_wheel_contains_every_module_and_the_entry_point(wheel):
     missing_engine = [m for m in engine_modules if m not in names]
     assert not missing_engine, "ddblint modules missing from the wheel: {}".format(missing_engine)
 
+    # The HTML map's page, script and style (package data, read with importlib.resources).
+    assets = sorted("ddblint/mapview/assets/" + p.name for p in (ROOT / "ddblint" / "mapview" / "assets").iterdir())
+    assert assets and not [a for a in assets if a not in names], "map assets missing from the wheel"
+
     # Nothing that is not ours at the top level (no `rules/` or `tests/` package).
     top_level = {n.split("/", 1)[0] for n in names} - {dist_info}
     assert top_level == {"ddblint"}, top_level
@@ -188,3 +192,6 @@ def test_installed_wheel_works_outside_the_checkout(wheel, tmp_path, request):
     proc = _run([ddblint, "check", "app.py"], cwd=str(outside), env=env)
     assert proc.returncode == 1, proc.stdout
     assert "DDB101" in proc.stdout
+
+    proc = _check([ddblint, "map", "--output-format", "html", "app.py"], cwd=str(outside), env=env)
+    assert "<svg" in proc.stdout and '"codes":["DDB101"]' in proc.stdout

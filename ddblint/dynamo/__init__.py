@@ -212,6 +212,21 @@ class DynamoModel:
         """The PynamoDB models the module itself defines."""
         return pynamodb.models_in(self._evaluator)
 
+    def enclosing_function(self, op: Operation) -> Optional[str]:
+        """The qualified name of the def the operation is made in (`Repository.save`,
+        `outer.inner`; a lambda is `<lambda>`), None at module or class level. For a write made
+        through a write helper (`helper_writes`), the def that calls the helper."""
+        site = self._index.all_calls.get(id(op.node)) if op.through is not None else None
+        names, scope = [], (site or op.call.site).scope
+        while scope is not None:
+            if scope.kind == "function":
+                node = scope.node
+                names.append(node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>")
+            elif scope.kind == "class" and names:
+                names.append(scope.node.name.value)
+            scope = scope.parent
+        return ".".join(reversed(names)) or None
+
     def import_name(self, qualname: str) -> Optional[str]:
         """The name a module-level import binds to `qualname` (`Attr` for boto3.dynamodb.conditions.Attr)."""
         for name, bindings in self._index.scope.bindings.items():
