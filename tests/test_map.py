@@ -268,13 +268,15 @@ def test_write_helpers_are_mapped_at_their_callers(ddblint_main, tmp_path):
     make_tree(tmp_path, {"app/__init__.py": "", "app/repository.py": REPOSITORY, "app/service.py": SERVICE})
     found = _json(ddblint_main, cwd=tmp_path)
     calls = {(a["path"], a["line"]): a for a in _table(found, "subscribers")["accesses"]}
-    restore = calls[("app/service.py", 7)]
-    assert (restore["function"], restore["operation"], restore["guarded"], restore["codes"]) == \
-        ("restore", "PutItem", False, ["DDB102"])
-    assert restore["through"] == {"helper": "Subscribers.save", "path": "app/repository.py", "line": 11}
-    assert calls[("app/service.py", 4)]["guarded"] is True
+    change_email = calls[("app/service.py", 14)]
+    assert (change_email["function"], change_email["operation"], change_email["guarded"], change_email["codes"]) == \
+        ("change_email", "UpdateItem", False, ["DDB101"])
+    assert change_email["through"] == {"helper": "Subscribers.change", "path": "app/repository.py", "line": 17}
+    assert calls[("app/service.py", 10)]["guarded"] is True
     # the helper's own write: its callers decide its guard
-    assert calls[("app/repository.py", 11)]["guarded"] is None and calls[("app/repository.py", 11)]["through"] is None
+    assert calls[("app/repository.py", 17)]["guarded"] is None and calls[("app/repository.py", 17)]["through"] is None
+    # a flag that leaves out the write's own condition: a path of the write, reported there
+    assert calls[("app/repository.py", 11)]["guarded"] is False and calls[("app/repository.py", 11)]["codes"] == ["DDB102"]
 
 
 TRANSACTIONS = '''
