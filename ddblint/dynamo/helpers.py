@@ -25,7 +25,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from ddblint.dynamo import conditions, scans
+from ddblint.dynamo import conditions, flow, scans
 from ddblint.dynamo.calls import DynamoCall, Operation, find_calls
 from ddblint.dynamo.scope import CallSite, Scope
 from ddblint.dynamo.values import UNKNOWN, At, ClassRef, Evaluator, FunctionRef, Instance, OnPath
@@ -98,18 +98,7 @@ def _callers_choose(path: OnPath, scope: Scope) -> bool:
 def _selected_by_parameter(path: OnPath, scope: Scope) -> bool:
     """Whether the `if` that leaves the condition out tests one of the function's parameters."""
     parameters = {name for name, bindings in scope.bindings.items() if any(b.kind == "param" for b in bindings)}
-    names = {node.value for node in _names(path.test)}
-    return bool(names & parameters)
-
-
-def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
-    if isinstance(node, cst.Name):
-        yield node
-    elif isinstance(node, cst.Attribute):
-        yield from _names(node.value)  # `options.overwrite` tests `options`
-    else:
-        for child in node.children:
-            yield from _names(child)
+    return bool(set(flow.names_in(path.test)) & parameters)  # `options.overwrite` tests `options`
 
 
 def decided_by_callers(evaluator: Evaluator, op: Operation, path: OnPath) -> bool:

@@ -258,18 +258,18 @@ class Project:
                                                            for source in _reexported(reexports, key[1])))
         return cached[1]
 
-    def defined_names(self, qualname: str, importer: Optional[Path], words, names_in) -> frozenset:
-        """`names_in(source)` for the project's module that `qualname` imports, when that module
+    def defined_names(self, qualname: str, importer: Optional[Path], words, extract) -> frozenset:
+        """`extract(source)` for the project's module that `qualname` imports, when that module
         contains one of `words`; cached per process while the module is unchanged."""
         module = self._module_file(qualname, importer)
         if module is None or not self._mentions(module, words):
             return frozenset()
         try:
             stat = module.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns, names_in)
+            stamp = (stat.st_size, stat.st_mtime_ns, extract)
             cached = self._defined.get(module)
             if cached is None or cached[0] != stamp:
-                cached = self._defined[module] = (stamp, frozenset(names_in(module.read_bytes())))
+                cached = self._defined[module] = (stamp, frozenset(extract(module.read_bytes())))
         except OSError:
             return frozenset()
         return cached[1]
