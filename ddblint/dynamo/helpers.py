@@ -27,15 +27,13 @@ import libcst as cst
 
 from ddblint.dynamo import conditions, flow, scans
 from ddblint.dynamo.calls import DynamoCall, Operation, find_calls
+from ddblint.dynamo.operations import WRITE_METHOD_WORDS
 from ddblint.dynamo.scope import CallSite, Scope
 from ddblint.dynamo.values import UNKNOWN, At, ClassRef, Evaluator, FunctionRef, Instance, OnPath
 from ddblint.positions import Positions
 from ddblint.syntax import dotted_name
 
 _SINGLE_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
-# What a module must contain to define a write helper (read as bytes: the prefilter).
-_WRITE_WORDS = (b"put_item", b"update_item", b"delete_item", b"execute_statement", b"execute_transaction",
-                b"transact_write_items")
 _DEFINED = re.compile(rb"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 # Decorators that keep a function's signature and its arguments as they are.
 _TRANSPARENT = frozenset({"staticmethod", "classmethod"})
@@ -181,7 +179,7 @@ def _helper_names(evaluator: Evaluator, opened: Dict[int, list], operations: Lis
     for bindings in index.scope.bindings.values():
         for binding in bindings:
             if binding.kind == "import" and binding.qualname:
-                names.update(project.defined_names(binding.qualname, evaluator.path, _WRITE_WORDS, _writing_defs))
+                names.update(project.defined_names(binding.qualname, evaluator.path, WRITE_METHOD_WORDS, _writing_defs))
     return names
 
 
@@ -193,7 +191,7 @@ def _writing_defs(source: bytes) -> frozenset:
     for index, match in enumerate(defs):
         indent = len(match.group(1))
         end = next((later.start() for later in defs[index + 1:] if len(later.group(1)) <= indent), len(source))
-        if any(word in source[match.end():end] for word in _WRITE_WORDS):
+        if any(word in source[match.end():end] for word in WRITE_METHOD_WORDS):
             names.add(match.group(2).decode("ascii", "replace"))
     return frozenset(names)
 

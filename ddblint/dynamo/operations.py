@@ -91,6 +91,10 @@ STUB_TYPES["boto3.resources.factory.dynamodb.Table"] = "table"
 # that send statements.
 PARTIQL_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan"})
 PARTIQL_METHODS = ("execute_statement", "batch_execute_statement", "execute_transaction")
+# The method names (bytes) a module that sends single-item writes, transactions or PartiQL
+# statements holds: what makes a module a possible write helper, or a client wrapper worth reading.
+WRITE_METHOD_WORDS = (b"put_item", b"update_item", b"delete_item", b"transact_write_items", b"execute_statement",
+                      b"execute_transaction")
 # PynamoDB's names distinctive enough to look for (not `batch_get`: other services' clients have
 # batch_get_image, batch_get_secret_value, ...; a PynamoDB file says `pynamodb` or imports one that does)
 PYNAMODB_NAMES = {"TransactWriteItems": "TransactWrite", "TransactGetItems": "TransactGet"}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from ddblint import parsing
+from ddblint.dynamo.operations import WRITE_METHOD_WORDS
 from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.values import UNKNOWN, Evaluator, ListValue, ModuleRef
 
@@ -25,7 +26,6 @@ _MAX_BYTES = 64_000
 # ... except a module that writes to DynamoDB through boto3 (a repository, a client wrapper with
 # long docstrings): the writes its callers make through it are the point (SPEC §3 Write helpers).
 _MAX_WRITER_BYTES = 256_000
-_WRITER_WORDS = (b"put_item", b"update_item", b"delete_item", b"execute_statement", b"transact_write_items")
 
 
 def _writer_module(path: Path, data: bytes) -> bool:
@@ -33,7 +33,7 @@ def _writer_module(path: Path, data: bytes) -> bool:
     is imported for a fixture now and then, and costs its parse in every file that does)."""
     name = path.name
     return not (name.startswith("test_") or name.endswith("_test.py")) and b"boto3" in data \
-        and any(word in data for word in _WRITER_WORDS)
+        and any(word in data for word in WRITE_METHOD_WORDS)
 _MAX_SCANNED_BYTES = 2_000_000  # read, not parsed, by the prefilter (a models module with many models)
 # Parsed modules kept per process. A LibCST tree costs ~10-20 times its source in memory; on a
 # big project every imported module would otherwise stay for the whole run.
