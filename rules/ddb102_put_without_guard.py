@@ -531,7 +531,7 @@ class PutWithoutGuard(Rule):
             read_modify_write = facts.mode != "global" and model.is_read_modify_write(op)
             if facts.mode != "global" and not read_modify_write:
                 continue
-            key, inferred = partition_key(model, op, facts) if op.through is None else (None, None)
+            key, inferred = model.partition_key(op) if op.through is None else (None, None)
             fix, edits = _fix(ctx.module, model, op, read_modify_write, key, inferred)
             yield Finding(op.node, _messages.unguarded_write(op, facts, guard, read_modify_write, key, inferred),
                           fix=fix, edits=edits)
@@ -563,42 +563,3 @@ def _fix(module, model, op, read_modify_write, key, inferred):
     if inferred is not None:
         title += f" (table `{inferred}` inferred from its key schema)"
     return Fix(title, "unsafe"), edits
-
-
-def partition_key(model, op, facts):
-    """(the partition key of the put's table, the table's name when it was inferred from the shape
-    of a Key, else None); (None, None) when nothing says. In this order: the table's key schema
-    (declared, or created or modelled by the project's code), else the Keys the module's other calls
-    on the same table pass, which must all name the same attributes: one attribute is the partition
-    key; a composite Key needs the key schema of the table it is passed to, or that its attribute
-    names single out (table by shape)."""
-    schema = model.key_schema(op)
-    if schema is not None and not schema.inferred:
-        return schema.partition_key, None
-    keyed = list(_keyed_on_same_table(model, op, facts))
-    shapes = {names for _, names in keyed}
-    if len(shapes) != 1:
-        return None, None  # none, or calls that disagree: which is the table's key?
-    (names,) = shapes
-    if len(names) == 1:
-        return next(iter(names)), None
-    schemas = [model.key_schema(other) for other, _ in keyed]
-    if None in schemas or len({(s.partition_key, s.table, s.inferred) for s in schemas}) != 1:
-        return None, None  # unknown, or not one table (two calls may only learn it from different places)
-    return schemas[0].partition_key, (schemas[0].table if schemas[0].inferred else None)
-
-
-def _keyed_on_same_table(model, op, facts):
-    """(operation, its Key's attribute names) for the module's other keyed calls on the put's table
-    whose Key can be read whole."""
-    identity = model.table_identity(op)
-    for other in model.operations:
-        if other is op or other.name not in ("GetItem", "UpdateItem", "DeleteItem", "ConditionCheck"):
-            continue
-        same = model.facts(other).config is facts.config if facts.config is not None \
-            else identity is not None and model.table_identity(other) == identity
-        if not same:
-            continue
-        key = other.param("Key")
-        if isinstance(key, DictValue) and key.complete and key.entries:
-            yield other, frozenset(key.entries)

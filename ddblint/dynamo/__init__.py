@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -277,6 +277,43 @@ class DynamoModel:
         say so in a message or a fix's title). None when nothing says. For fixes and messages;
         never for the region rules."""
         return index_kinds.key_schema(op, self.facts(op), self.settings, self._tables_naming)
+
+    def partition_key(self, op: Operation) -> Tuple[Optional[str], Optional[str]]:
+        """(the partition key of the operation's table, the table's name when it was inferred from
+        the shape of a Key, else None); (None, None) when nothing says. In this order: the table's
+        key schema (declared, or created or modelled by the project's code), else the Keys the
+        module's other calls on the same table pass, which must all name the same attributes: one
+        attribute is the partition key; a composite Key needs the key schema of the table it is
+        passed to, or that its attribute names single out (table by shape)."""
+        schema = self.key_schema(op)
+        if schema is not None and not schema.inferred:
+            return schema.partition_key, None
+        keyed = list(self._keyed_on_same_table(op))
+        shapes = {names for _, names in keyed}
+        if len(shapes) != 1:
+            return None, None  # none, or calls that disagree: which is the table's key?
+        (names,) = shapes
+        if len(names) == 1:
+            return next(iter(names)), None
+        schemas = [self.key_schema(other) for other, _ in keyed]
+        if None in schemas or len({(s.partition_key, s.table, s.inferred) for s in schemas}) != 1:
+            return None, None  # unknown, or not one table (two calls may only learn it from different places)
+        return schemas[0].partition_key, (schemas[0].table if schemas[0].inferred else None)
+
+    def _keyed_on_same_table(self, op: Operation):
+        """(operation, its Key's attribute names) for the module's other keyed calls on the table
+        of `op` whose Key can be read whole."""
+        facts, identity = self.facts(op), self.table_identity(op)
+        for other in self.operations:
+            if other is op or other.name not in ("GetItem", "UpdateItem", "DeleteItem", "ConditionCheck"):
+                continue
+            same = self.facts(other).config is facts.config if facts.config is not None \
+                else identity is not None and self.table_identity(other) == identity
+            if not same:
+                continue
+            key = other.param("Key")
+            if isinstance(key, DictValue) and key.complete and key.entries:
+                yield other, frozenset(key.entries)
 
     def _tables_naming(self, word: Optional[str]) -> List[learned.LearnedTable]:
         """The tables this module creates or models, and those of the project's files whose bytes
