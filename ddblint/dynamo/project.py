@@ -307,7 +307,7 @@ class Project:
         for match in _statements(_IMPORT, text):
             for name in _imported_names(match):
                 found = self._module_file(name, importer)
-                if found is not None and found.resolve() == module:
+                if found is not None and self._resolved(found) == module:
                     return True
         return False
 
