@@ -22,7 +22,7 @@ import libcst as cst
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.operations import STUB_TYPES
 from ddblint.dynamo.scope import Binding, CallSite, ClassInfo, ModuleIndex, Scope
-from ddblint.dynamo.tree import walk
+from ddblint.tree import walk
 
 
 class _Unknown:
@@ -307,6 +307,24 @@ class Plugin:
         return None
 
 
+def literal_value(node):
+    """The value of a string or number literal (UNKNOWN for odd ones). LibCST's `evaluated_value`
+    compiles every literal with `ast.literal_eval`; the plain ones, most of them, are read here."""
+    text = node.value
+    if isinstance(node, cst.SimpleString) and "\\" not in text and "\r" not in text:
+        quote = text[-1]
+        prefix = text.index(quote)
+        if text[:prefix] in ("", "r", "R", "u", "U"):
+            size = 3 if len(text) - prefix >= 6 and text.startswith(quote * 3, prefix) else 1
+            return text[prefix + size:-size]
+    elif isinstance(node, cst.Integer) and text.isdigit():
+        return int(text)
+    try:
+        return node.evaluated_value
+    except Exception:  # noqa: BLE001 - odd literals (bytes prefixes, ...) are just unknown
+        return UNKNOWN
+
+
 class Evaluator:
     """The value resolver of one module. `plugin` makes the `Plugin` that extends it (given the
     evaluator); without one, the resolver knows boto3 alone."""
@@ -367,10 +385,7 @@ class Evaluator:
     # -- expressions ----------------------------------------------------------------------------
     def _eval(self, node, at: At):
         if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
-            try:
-                return node.evaluated_value
-            except Exception:  # noqa: BLE001 - odd literals (bytes prefixes, ...) are just unknown
-                return UNKNOWN
+            return literal_value(node)
         if isinstance(node, cst.ConcatenatedString):
             return join_strings(self.value(node.left, at), self.value(node.right, at))
         if isinstance(node, cst.FormattedString):
