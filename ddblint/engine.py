@@ -7,6 +7,7 @@ internal error naming it and the file, and the run goes on (SECURITY.md).
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 import os
@@ -19,6 +20,7 @@ import libcst as cst
 
 from ddblint import noqa, parsing, registry
 from ddblint.diagnostics import Diagnostic, Edit, Location
+from ddblint.dynamo.glance import finds_nothing
 from ddblint.dynamo.project import project_for
 from ddblint.rule import Context, Rule
 from ddblint.text import row_column
@@ -120,17 +122,49 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     Never raises for anything in `data`: a file that cannot be analysed is one DDB000 finding,
     and a rule, or the DynamoDB model, that crashes is an internal error in `errors`."""
     result = FileResult()
-    if not might_fire(data, rules, path, getattr(settings, "root", None)):
+    root = getattr(settings, "root", None)
+    if not might_fire(data, rules, path, root):
         result.skipped = True
         return result
-    return analyse(data, path, display, settings, rules, fixes)[0]
+    tree = _standard_tree(data)
+    if tree is not None and _nothing_to_model(data, tree, path, root, rules):
+        result.skipped = True
+        return result
+    return analyse(data, path, display, settings, rules, fixes, tree)[0]
+
+
+def _standard_tree(data: bytes) -> Optional[Tuple[str, "ast.Module"]]:
+    """(source, the standard library's tree) of a file the engine would analyse; None for a file
+    it would refuse (too large, undecodable: `analyse` reports why) or that the running Python
+    cannot parse."""
+    limit = max_file_size()
+    if limit and len(data) > limit:
+        return None
+    try:
+        source = parsing.decode(data)
+    except Exception:  # noqa: BLE001 - analyse reports why it cannot be read
+        return None
+    tree = parsing.standard_tree(source)
+    return (source, tree) if tree is not None else None
+
+
+def _nothing_to_model(data: bytes, tree, path: Path, root, rules: Sequence[Type[Rule]]) -> bool:
+    """The second prefilter: every rule that could fire on the bytes reports only what the
+    module's DynamoDB model finds (`Rule.from_model`), and the standard library's tree shows
+    that the model would find nothing (`dynamo.glance`), so LibCST need not parse the file."""
+    others = [rule for rule in rules if not rule.from_model]
+    if others and might_fire(data, others):
+        return False
+    source, syntax = tree
+    return finds_nothing(syntax, source, path, project_for(root) if root is not None else None)
 
 
 def analyse(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],
-            fixes: bool = True) -> Tuple[FileResult, Optional[Context]]:
+            fixes: bool = True, tree=None) -> Tuple[FileResult, Optional[Context]]:
     """`check_source` after the prefilter, and the module's `Context` (None when the file could
     not be parsed): its `dynamo` model is the one the rules asked, for a caller that asks it more
-    (`ddblint map`). Never raises for anything in `data`, as `check_source`."""
+    (`ddblint map`). `tree`: (source, the standard library's tree) when the prefilter made it.
+    Never raises for anything in `data`, as `check_source`."""
     result = FileResult()
     try:
         _check_size(data, display)
@@ -141,7 +175,8 @@ def analyse(data: bytes, path: Path, display: str, settings, rules: Sequence[Typ
         result.diagnostics.append(stop.finding)
         return result, None
     known, enabled = registry.all_rules(), {rule.code for rule in rules}
-    ctx = Context(path, source, module, settings, known_codes=known)
+    ctx = Context(path, source, module, settings, known_codes=known,
+                  standard_tree=tree[1] if tree is not None and tree[0] == source else None)
     found, too_deep = _run_rules(ctx, _with_superseding(rules, known, enabled), display, result)
     if too_deep:
         result.diagnostics.append(file_problem(
@@ -271,7 +306,10 @@ def _locate(found, ctx: Context, display: str, fixes: bool, result: FileResult):
     for rule, finding in found:
         try:
             (row, column), (end_row, end_column) = positions[finding.node]
-        except Exception:  # noqa: BLE001 - a finding on a node that is not in this module
+        except Exception as error:  # noqa: BLE001 - a finding on a node that is not in this module
+            if caused_by(error, RecursionError):  # the statement around it is generated on demand
+                result.diagnostics.append(file_problem(display, "cannot analyse the file: it is nested too deeply"))
+                return None
             result.errors.append(f"{display}: internal error in {rule.code} ({rule.name}): a finding points at no "
                                  f"node of the file; please report it\n" + traceback.format_exc())
             continue
@@ -371,6 +409,6 @@ def _fix(finding, module: cst.Module, positions, wanted: bool = True):
             (row, column), (end_row, end_column) = positions[node]
             content = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
             edits.append(Edit(content, Location(row, column + 1), Location(end_row, end_column + 1)))
-    except KeyError:
-        return None  # an edit on a node of another module: no fix rather than a wrong one
+    except (KeyError, RecursionError):
+        return None  # an edit on a node of another module, or nested too deeply: no fix rather than a wrong one
     return dataclasses.replace(finding.fix, edits=tuple(edits))

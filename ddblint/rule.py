@@ -109,12 +109,13 @@ class Context:
     rules that judge the codes written in suppression comments."""
 
     def __init__(self, path: Path, source: str, module: cst.Module, settings,
-                 known_codes: Iterable[str] = ()) -> None:
+                 known_codes: Iterable[str] = (), standard_tree=None) -> None:
         self.path = path
         self.source = source
         self.module = module
         self.settings = settings
         self.known_codes: FrozenSet[str] = frozenset(known_codes)
+        self._standard_tree = standard_tree  # the standard library's, when the prefilter made it
 
     @cached_property
     def dynamo(self) -> DynamoModel:
@@ -124,7 +125,7 @@ class Context:
     def positions(self) -> Positions:
         """The rows and columns of the module's nodes (one code generation, made on first use: the
         engine locates findings with it, and `ddblint map` its calls)."""
-        return Positions(self.module, self.source)
+        return Positions(self.module, self.source, self._standard_tree)
 
     def noqa_directives(self) -> List[noqa.Directive]:
         """The module's `# noqa` comments, in source order."""
@@ -146,6 +147,11 @@ class Rule:
     # `import:WORD` also counts WORD in a project module the file imports. Build them with
     # `ddblint.dynamo.triggers(...)` from the operations the rule checks.
     triggers: ClassVar[Tuple[str, ...]] = ()
+    # Whether every finding of `check` is about something `ctx.dynamo` found (a call, a write
+    # through a helper, a builder comparison, a PynamoDB model). The engine does not parse a
+    # module in which the model would find nothing (dynamo.glance); a rule that reports on
+    # anything else (comments, the text) sets this to False. tests/test_glance.py checks it.
+    from_model: ClassVar[bool] = True
     # Codes that report the same problem more precisely: when one of them fires at the same
     # place, this rule's finding is dropped (DDB101 gives way to DDB104, DDB204, ...).
     superseded_by: ClassVar[Tuple[str, ...]] = ()

@@ -28,6 +28,7 @@ class UnusedNoqa(Rule):
         them a deliberate, reviewed exception.
     """
     triggers = ("DDB", "ddb")  # a ddblint code: other noqa comments are not ours to judge
+    from_model = False  # it judges the comments, which a module without DynamoDB code may hold too
 
     fires = [
         Example('''

@@ -315,3 +315,48 @@ def test_read_item(tmp_path):
         item = dynamo.read_item(op, "version")
         found[function.name.value] = item.expression if item is not None else None
     assert found == EXPECTED
+
+
+def _whole_module_text(module: cst.Module, old, new) -> str:
+    """node_text's definition, the slow way: the whole module with `new` in place of `old`,
+    generated, and the range of `new` in it (what node_text computed before it generated `new` alone)."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    class Replace(cst.CSTTransformer):
+        def on_leave(self, original, updated):
+            return new if original is old else updated
+
+    changed = module.visit(Replace())
+    where = MetadataWrapper(changed, unsafe_skip_copy=True).resolve(PositionProvider)[new]
+    lines = changed.code.splitlines(keepends=True)
+    start = sum(len(line) for line in lines[:where.start.line - 1]) + where.start.column
+    end = sum(len(line) for line in lines[:where.end.line - 1]) + where.end.column
+    return changed.code[start:end]
+
+
+def test_node_text_is_the_whole_module_way_on_every_rule_fix(tmp_path):
+    """Every edit of every fix the rules' examples make: generated alone, as in the whole module."""
+    from ddblint import engine
+
+    compared = 0
+    for rule in registry.all_rules().values():
+        for example in list(rule.fires) + list(rule.passes):
+            if example.language != "python":
+                continue
+            path = tmp_path / "app.py"
+            path.write_text(example.source)
+            settings = config.settings_for(path, registry.defaults())
+            module = cst.parse_module(example.source)
+            ctx = Context(path, example.source, module, settings)
+            try:
+                findings = list(rule().check(ctx))
+            except Exception:  # noqa: BLE001 - examples of other files (infrastructure) and the like
+                continue
+            for finding in findings:
+                for old, replacement in finding.edits:
+                    if not callable(replacement):
+                        continue
+                    new = replacement.args[2]
+                    assert replacement() == _whole_module_text(module, old, new), (rule.code, example.source)
+                    compared += 1
+    assert compared > 30

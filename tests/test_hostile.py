@@ -341,13 +341,17 @@ def test_more_than_200_brackets_is_pythons_own_syntax_error(tmp_path, ddblint, k
 
 
 def test_nesting_the_analysis_cannot_follow_is_ddb000(tmp_path, ddblint):
-    """900 `not`s parse, but locating the findings recurses too deeply: once a KeyError from
-    positions.py's `finally` that hid the RecursionError and stopped the whole run."""
-    write(tmp_path / "deep.py", HEADER + "def f(k, y):\n    x = " + "not " * 900 + "y\n    " + CALL + "\n")
+    """900 `not`s parse, but locating a finding in the statement that holds them recurses too
+    deeply: once a KeyError from positions.py's `finally` that hid the RecursionError and stopped
+    the whole run. A finding elsewhere in the module is located: only its statement is generated."""
+    deep = "not " * 900 + "y"
+    write(tmp_path / "deep.py", HEADER + "def f(k, y):\n    " + CALL.replace('":a": 1', '":a": ' + deep) + "\n")
+    write(tmp_path / "beside.py", HEADER + "def f(k, y):\n    x = " + deep + "\n    " + CALL + "\n")
     write(tmp_path / "good.py", BLIND)
     result = ddblint(".")
     assert result.code == 1
     assert result.line("deep.py") == "deep.py:1:1: DDB000 cannot analyse the file: it is nested too deeply"
+    assert ("beside.py", 5, "DDB101") in result.codes()
     assert ("good.py", 4, "DDB101") in result.codes()
 
 
@@ -847,11 +851,11 @@ def test_recursion_in_the_dynamodb_model_makes_the_file_ddb000(three_files, ddbl
 def test_a_crash_in_the_engine_on_one_file_does_not_stop_the_run(three_files, ddblint, monkeypatch):
     real = rule_interface.Positions  # the engine locates findings with `Context.positions`
 
-    def positions(module, source):
+    def positions(module, source, *tree):
         if "b.py" in positions.seen:
             raise AssertionError("a bug in the engine")
         positions.seen.append("b.py")
-        return real(module, source)
+        return real(module, source, *tree)
 
     positions.seen = []
     monkeypatch.setattr(rule_interface, "Positions", positions)

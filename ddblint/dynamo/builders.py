@@ -21,7 +21,7 @@ import libcst as cst
 
 from ddblint.dynamo.calls import Operation
 from ddblint.dynamo.scope import ModuleIndex, Scope
-from ddblint.dynamo.tree import children
+from ddblint.tree import children
 from ddblint.dynamo.values import At, BuilderAttr, ConditionValue, Evaluator, QualName, Receiver
 from ddblint.syntax import dotted_name
 

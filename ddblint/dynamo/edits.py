@@ -28,11 +28,10 @@ import libcst as cst
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import ABSENT, Operation
 from ddblint.dynamo.expression_params import NAMES, expressions
-from ddblint.dynamo.tree import children
+from ddblint.tree import children
 from ddblint.dynamo.values import ConditionValue, DictValue
-from ddblint.positions import Positions
+from ddblint.positions import code_in_place
 from ddblint.syntax import dotted_name
-from ddblint.text import line_starts
 
 _BUILDER_PLACEHOLDER = re.compile(r"(#n|:v)\d+\Z")
 _PLACEHOLDER_CHARS = re.compile(r"[^A-Za-z0-9_]")
@@ -575,11 +574,7 @@ def node_text(module: cst.Module, old: cst.CSTNode, new: cst.CSTNode) -> str:
     """The text `new` prints as in place of `old` in the module, over the range `old` covers
     (continuation lines get the indentation of the blocks around them; parentheses around the
     node are outside its range and not part of the text)."""
-    changed = module.visit(_Replacer({id(old): new}))
-    code = changed.code
-    (row, column), (end_row, end_column) = Positions(changed, code)[new]
-    starts = line_starts(code)
-    return code[starts[row - 1] + column:starts[end_row - 1] + end_column]
+    return code_in_place(module, old, new)
 
 
 def _normal(code: str) -> str:

@@ -23,7 +23,7 @@ from ddblint.dynamo import expressions as ex, operations
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation
 from ddblint.dynamo.operations import DATA_METHODS
 from ddblint.dynamo.scope import Mutation, Scope, read_names, subscript_root
-from ddblint.dynamo.tree import children
+from ddblint.tree import children
 from ddblint.dynamo.values import Arg, ConditionValue, DictValue
 
 # In the order DynamoDB's documentation lists them.

@@ -30,7 +30,7 @@ from typing import Dict, Iterable, List, Optional, Set
 import libcst as cst
 
 from ddblint.dynamo.scope import CallSite, ModuleIndex
-from ddblint.dynamo.tree import children, walk
+from ddblint.tree import children, walk
 from ddblint.dynamo.values import At, Evaluator, QualName
 
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"

@@ -26,6 +26,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import libcst as cst
 
 from ddblint.dynamo import conditions, flow, scans
+from ddblint.dynamo.glance import writing_defs
 from ddblint.dynamo.calls import DynamoCall, Operation, find_calls
 from ddblint.dynamo.operations import WRITE_METHOD_WORDS
 from ddblint.dynamo.scope import CallSite, Scope
@@ -34,7 +35,6 @@ from ddblint.positions import Positions
 from ddblint.syntax import dotted_name
 
 _SINGLE_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
-_DEFINED = re.compile(rb"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 # Decorators that keep a function's signature and its arguments as they are.
 _TRANSPARENT = frozenset({"staticmethod", "classmethod"})
 _RETRIES = re.compile(r"(^|\.)(retry|on_exception|on_predicate)$")
@@ -179,21 +179,8 @@ def _helper_names(evaluator: Evaluator, opened: Dict[int, list], operations: Lis
     for bindings in index.scope.bindings.values():
         for binding in bindings:
             if binding.kind == "import" and binding.qualname:
-                names.update(project.defined_names(binding.qualname, evaluator.path, WRITE_METHOD_WORDS, _writing_defs))
+                names.update(project.defined_names(binding.qualname, evaluator.path, WRITE_METHOD_WORDS, writing_defs))
     return names
-
-
-def _writing_defs(source: bytes) -> frozenset:
-    """The names of the `def`s whose text (up to the next `def` as little indented) holds a write
-    word: the functions of a module that may be write helpers, read as bytes."""
-    defs = list(_DEFINED.finditer(source))
-    names = set()
-    for index, match in enumerate(defs):
-        indent = len(match.group(1))
-        end = next((later.start() for later in defs[index + 1:] if len(later.group(1)) <= indent), len(source))
-        if any(word in source[match.end():end] for word in WRITE_METHOD_WORDS):
-            names.add(match.group(2).decode("ascii", "replace"))
-    return frozenset(names)
 
 
 def _through(evaluator: Evaluator, site: CallSite, opened: Dict[int, list]) -> List[Operation]:

@@ -11,7 +11,7 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from ddblint.dynamo.tree import walk
+from ddblint.tree import walk
 
 
 class KeyLocator:

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple, Union
 import libcst as cst
 
 from ddblint.dynamo.operations import DATA_METHODS
-from ddblint.dynamo.tree import children
+from ddblint.tree import children
 from ddblint.syntax import dotted_name
 
 # Methods of a dict that read it without changing it; any other call on a dict, or passing it to a

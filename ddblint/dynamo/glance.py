@@ -1,0 +1,125 @@
+"""A first look at a module with the standard library's parser: whether the DynamoDB model could
+find anything in it at all.
+
+LibCST's parse is most of what ddblint costs, and most files the byte prefilter keeps hold a
+DynamoDB word only as a `def` of a method, an attribute read, a string or a call with positional
+arguments (moto's backends, services named like DynamoDB's operations). `ast.parse` is about eight
+times cheaper, and its tree is enough to show that `DynamoModel` would find nothing:
+
+* no call can be an operation: no `x.<method>(...)` whose method is a DynamoDB data method
+  (`operations.DATA_METHODS`, what `scope` collects as candidates) and that passes keywords only
+  (`calls._recognise` refuses any positional or `*` argument: boto3's operations take none);
+* no PynamoDB: no import that names `pynamodb`, and no module-scope import of a project module
+  that mentions it (`pynamodb.uses_pynamodb`, asked of the same `Project`);
+* no condition builders: no import of `boto3.dynamodb` (`builders.imports_builders`);
+* no write helper of the project called: no call whose name is a `def` holding a write in a
+  project module imported at module scope (`helpers._helper_names`, the same `Project` query).
+
+Each condition is a superset of what the model looks at, so "nothing" is safe to act on
+(tests/test_glance.py checks it against the model on every rule example). A module the standard
+library's parser cannot read (newer syntax than the running Python, a syntax error, nesting it
+refuses) is analysed as before: the engine asks only with a tree.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from typing import Iterator, Optional, Set
+
+from ddblint.dynamo.operations import DATA_METHODS, WRITE_METHOD_WORDS
+
+_PYNAMODB = (b"pynamodb",)
+_DEFINED = re.compile(rb"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
+
+
+def finds_nothing(tree: ast.Module, source: str, path: Optional[Path], project) -> bool:
+    """True when the DynamoDB model of `source` (the module at `path` of `project`, whose standard
+    library tree is `tree`: `parsing.standard_tree`) would hold no call, write through a helper,
+    builder comparison or PynamoDB model; False when it may."""
+    if "pynamodb" in source:
+        return False
+    calls, module_imports = [], []
+    for node in _walk(tree, module_imports):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in DATA_METHODS and not node.args:
+                return False  # keywords only: a possible operation
+            calls.append(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                name.startswith("boto3.dynamodb") for name in _dotted(node)):
+            return False
+    if project is None:
+        return True
+    qualnames = [name for node in module_imports for name in _qualnames(node)]
+    if any(project.module_mentions(name, path, _PYNAMODB) for name in qualnames):
+        return False
+    helpers = _helper_names(project, path, qualnames)
+    return not any(_called_name(call) in helpers for call in calls if not _starred(call))
+
+
+def writing_defs(source: bytes) -> frozenset:
+    """The names of the `def`s whose text (up to the next `def` as little indented) holds a write
+    word: the functions of a module that may be write helpers, read as bytes."""
+    defs = list(_DEFINED.finditer(source))
+    names = set()
+    for index, match in enumerate(defs):
+        indent = len(match.group(1))
+        end = next((later.start() for later in defs[index + 1:] if len(later.group(1)) <= indent), len(source))
+        if any(word in source[match.end():end] for word in WRITE_METHOD_WORDS):
+            names.add(match.group(2).decode("ascii", "replace"))
+    return frozenset(names)
+
+
+def _walk(tree: ast.Module, module_imports: list) -> Iterator[ast.AST]:
+    """Every node; the imports bound at module scope (outside any def, lambda or class) are also
+    put in `module_imports`, as `scope` binds them."""
+    stack = [(tree, True)]
+    while stack:
+        node, module_scope = stack.pop()
+        yield node
+        if module_scope and isinstance(node, (ast.Import, ast.ImportFrom)):
+            module_imports.append(node)
+        inner = module_scope and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                                       ast.ClassDef))
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+
+
+def _dotted(node) -> Iterator[str]:
+    """The dotted names an import statement spells (module, and module.name for each name)."""
+    if isinstance(node, ast.Import):
+        yield from (alias.name for alias in node.names)
+        return
+    base = node.module or ""
+    yield base
+    yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def _qualnames(node) -> Iterator[str]:
+    """The qualified names `scope` gives the bindings (and star imports) of an import statement."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            yield alias.name if alias.asname else alias.name.split(".")[0]
+        return
+    base = "." * node.level + (node.module or "")
+    for alias in node.names:
+        if alias.name == "*":
+            yield base
+        else:
+            yield f"{base}{'' if base.endswith('.') else '.'}{alias.name}" if base else alias.name
+
+
+def _helper_names(project, path: Optional[Path], qualnames) -> Set[str]:
+    names: Set[str] = set()
+    for qualname in qualnames:
+        names.update(project.defined_names(qualname, path, WRITE_METHOD_WORDS, writing_defs))
+    return names
+
+
+def _called_name(call: ast.Call) -> Optional[str]:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _starred(call: ast.Call) -> bool:
+    return any(isinstance(arg, ast.Starred) for arg in call.args)
