@@ -393,7 +393,8 @@ def test_calls_whose_table_is_unknown_never_stand_out():
 def test_nesting_the_analysis_cannot_follow_is_named_not_an_internal_error(ddblint_main, tmp_path):
     header = 'import boto3\ntable = boto3.resource("dynamodb").Table("t")\n'
     call = 'table.update_item(Key={"pk": k}, UpdateExpression="SET a = :a", ExpressionAttributeValues={":a": 1})'
-    make_tree(tmp_path, {"deep.py": header + "def f(k, y):\n    x = " + "not " * 900 + "y\n    " + call + "\n",
+    deep = call.replace('":a": 1', '":a": ' + "not " * 900 + "y")  # in the statement a finding points at
+    make_tree(tmp_path, {"deep.py": header + "def f(k, y):\n    " + deep + "\n",
                          "good.py": header + "def f(k):\n    " + call + "\n"}, dedent=False)
     run = _map(ddblint_main, "--output-format", "json", cwd=tmp_path)
     found = json.loads(run.stdout)

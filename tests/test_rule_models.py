@@ -9,10 +9,11 @@ import libcst as cst
 import pytest
 
 from ddblint import config, registry
-from ddblint.dynamo import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, DynamoModel, builders, service_model
+from ddblint.dynamo import CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, DynamoModel, service_model
 from ddblint.dynamo.locations import KeyLocator
 from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.values import UNKNOWN, Arg, DictValue, ListValue
+from ddblint.tree import walk
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_botocore = pytest.mark.skipif(not service_model.available(), reason="botocore is not installed")
@@ -147,16 +148,19 @@ def _sources():
 
 
 @pytest.mark.slow
-def test_positions_match_the_index_on_every_file_of_the_repository():
-    """builders.positioned numbers nodes as scope.py does; the call sites prove it, file by file."""
+def test_the_index_records_every_comparison_of_the_repository():
+    """The builders' misuse is looked for in the comparisons the index records while it walks
+    (no second walk): every one, once, in the place the walk gives it."""
     for path in _sources():
         try:
             module = cst.parse_module(path.read_text())
         except (cst.ParserSyntaxError, UnicodeDecodeError):
             continue
         index = build_index(module)
-        seen = [node for node, _ in builders.positioned(index, lambda n: isinstance(n, cst.Call))]
-        assert len(seen) == len(index.all_calls), path
+        expected = [node for node in walk(module) if isinstance(node, cst.Comparison)]
+        assert [entry[0] for entry in index.comparisons] == expected, path
+        orders = [entry[1] for entry in index.comparisons]
+        assert orders == sorted(set(orders)), path
 
 
 def test_comparisons_need_a_builder_and_a_non_builder():

@@ -15,13 +15,12 @@ and which condition parameters of an operation hold a builder (`builder_paramete
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from ddblint.dynamo.calls import Operation
 from ddblint.dynamo.scope import ModuleIndex, Scope
-from ddblint.tree import children
 from ddblint.dynamo.values import At, BuilderAttr, ConditionValue, Evaluator, QualName, Receiver
 from ddblint.syntax import dotted_name
 
@@ -39,9 +38,6 @@ COMPARISON_METHODS = {
     cst.GreaterThanEqual: (">=", "gte", None),
 }
 
-_SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
-_SCOPES = (cst.ClassDef, cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-_SUITE_TYPES, _SCOPE_TYPES = frozenset(_SUITES), frozenset(_SCOPES)  # exact types: isinstance on LibCST's ABCs is slow
 _MAYBE_BUILDER = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)
 
 
@@ -58,16 +54,10 @@ class BuilderComparison:
     other_node: cst.BaseExpression
 
 
-def positioned(index: ModuleIndex, wanted) -> Iterator[Tuple[cst.CSTNode, At]]:
-    """Every node for which `wanted(node)` holds, with the place (At) the evaluator needs for it.
-
-    The numbering repeats the one `scope.py` gives while indexing (one step into a node, one out
-    of it; statement blocks form the chain); every call on the way is checked against the site
-    the index recorded, and the walk stops if they ever disagree, so a change in the indexer
-    makes this silent rather than wrong. Nodes inside a lambda or comprehension that holds no
-    call (whose scope the index does not expose) are skipped.
-    """
-    scopes: Dict[int, Optional[Scope]] = {id(index.scope.node): index.scope}
+def _exposed_scopes(index: ModuleIndex) -> Dict[int, Scope]:
+    """id(def, lambda, class, comprehension or module) -> its scope, for those the index exposes:
+    a lambda or comprehension that holds no call has none, and what is in it is skipped."""
+    scopes: Dict[int, Scope] = {id(index.scope.node): index.scope}
     for site in index.all_calls.values():
         scope = site.scope
         while scope is not None and id(scope.node) not in scopes:
@@ -77,35 +67,7 @@ def positioned(index: ModuleIndex, wanted) -> Iterator[Tuple[cst.CSTNode, At]]:
         scopes[id(info.node)] = info.scope
     for key, scope in index.functions.items():
         scopes[key] = scope
-
-    order = 0
-    chain: List[int] = []
-    current: List[Optional[Scope]] = [index.scope]
-    stack: List[Tuple[cst.CSTNode, bool]] = [(index.module, False)]
-    while stack:
-        node, leaving = stack.pop()
-        kind = type(node)
-        if leaving:
-            if kind in _SCOPE_TYPES:
-                current.pop()
-            order += 1
-            if kind in _SUITE_TYPES:
-                chain.pop()
-            continue
-        order += 1
-        if kind in _SUITE_TYPES:
-            chain.append(id(node))
-        if kind in _SCOPE_TYPES:
-            current.append(scopes.get(id(node)))
-        scope = current[-1]
-        if kind is cst.Call:
-            site = index.all_calls.get(id(node))
-            if site is None or site.order != order or site.chain != tuple(chain) or site.scope is not scope:
-                return  # our numbering no longer matches the index's: say nothing
-        if scope is not None and wanted(node):
-            yield node, At(scope, order, tuple(chain))
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(children(node)))
+    return scopes
 
 
 def comparisons(index: ModuleIndex, evaluator: Evaluator) -> List[BuilderComparison]:
@@ -115,12 +77,15 @@ def comparisons(index: ModuleIndex, evaluator: Evaluator) -> List[BuilderCompari
     alone, as are `is` and `in`.
     """
     found = []
-    if not imports_builders(index):
+    if not imports_builders(index) or not index.comparisons:
         return found  # the builders come from `boto3.dynamodb.conditions` or not at all
-    for node, at in positioned(index, lambda n: isinstance(n, cst.Comparison)):
-        match = _builder_pair(node, at, evaluator)
-        if match is not None:
-            found.append(match)
+    scopes = _exposed_scopes(index)
+    for node, order, chain, owner in index.comparisons:
+        scope = scopes.get(owner)
+        if scope is not None:
+            match = _builder_pair(node, At(scope, order, chain), evaluator)
+            if match is not None:
+                found.append(match)
     return found
 
 

@@ -147,6 +147,9 @@ class ModuleIndex:
     # the modules the module's top-level `from M import *` statements name, in order (`.models`
     # for a relative one): they bind no name here, the project resolves what they bring in
     star_imports: Tuple[str, ...] = ()
+    # every comparison (`a == b`, ...) as (node, order, chain, id of the innermost enclosing
+    # def, lambda, class or comprehension, or of the module): the condition builders' misuse
+    comparisons: Tuple[Tuple[cst.Comparison, int, Tuple[int, ...], int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,12 +166,13 @@ def build_index(module: cst.Module) -> ModuleIndex:
     visitor.walk(module)
     return ModuleIndex(module, visitor.root, visitor.classes, visitor.functions, visitor.calls,
                        visitor.all_calls, frozenset(visitor.exits - visitor.jumps), visitor.comprehensions,
-                       visitor.branches, tuple(visitor.star_imports))
+                       visitor.branches, tuple(visitor.star_imports), tuple(visitor.comparisons))
 
 
 _SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
 _SUITE_TYPES = frozenset(_SUITES)  # exact types: isinstance on LibCST classes (ABCs) is slow
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_OWNER_TYPES = frozenset((cst.ClassDef, cst.FunctionDef, cst.Lambda) + _COMPREHENSIONS)
 
 
 class _Indexer:
@@ -194,6 +198,8 @@ class _Indexer:
         self.branches: Dict[int, Branch] = {}
         self.elifs: set = set()  # ids of the `If` nodes that are `elif`s: their blocks have compound tests
         self.star_imports: List[str] = []
+        self.owners: List[int] = [id(module)]  # the innermost def, lambda, class or comprehension
+        self.comparisons: list = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _handlers_for(self, kind: type):
@@ -214,6 +220,9 @@ class _Indexer:
         suite = kind in _SUITE_TYPES
         if suite:
             self.chain.append(id(node))
+        owner = kind in _OWNER_TYPES
+        if owner:
+            self.owners.append(id(node))
         visit, leave = self._handlers_for(kind)
         if visit is not None:
             visit(self, node)
@@ -224,6 +233,11 @@ class _Indexer:
         self.order += 1
         if suite:
             self.chain.pop()
+        if owner:
+            self.owners.pop()
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self.comparisons.append((node, self.order, tuple(self.chain), self.owners[-1]))
 
     def _bind(self, name: str, kind: str, node: cst.CSTNode, *, scope: Optional[Scope] = None,
               value=None, annotation=None, qualname=None, start=None) -> Binding:
