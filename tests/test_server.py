@@ -554,6 +554,50 @@ def test_quick_fix_and_fix_all_actions(workspace):
         client.close()
 
 
+@pytest.mark.slow
+def test_a_burst_of_changes_is_linted_twice_and_published_for_its_last_version(workspace):
+    # The burst's first change starts a lint at once; the server holds that lint (in the lint
+    # thread) until the burst's last change has come in, so every other change arrives while a
+    # lint runs. They must be coalesced into one more lint, of the newest text, and only that
+    # version's diagnostics published: none for the versions in between, nothing stale.
+    last = 8
+    code = ("import time, ddblint.server as s\n"
+            "lint = s.DdblintServer.lint\n"
+            "def gated(self, text, path):\n"
+            "    if 'burst' in text:\n"
+            "        deadline = time.monotonic() + 10\n"
+            "        while time.monotonic() < deadline and not any(\n"
+            f"                d.version == {last} for d in list(self.ls.workspace.text_documents.values())):\n"
+            "            time.sleep(0.01)\n"
+            "    print('linting', 'burst' if 'burst' in text else 'open', flush=True)  # to standard error\n"
+            "    return lint(self, text, path)\n"
+            "s.DdblintServer.lint = gated\n"
+            "s.main()\n")
+    suppressed = APP.replace(BLIND_LINE, BLIND_LINE + "  # noqa: DDB101")
+    client = Client(workspace, code)
+    try:
+        _initialize(client, workspace, ["utf-16"])
+        uri = (workspace / "app.py").as_uri()
+        mark = client.mark()
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                                "text": APP}})
+        assert codes(client.diagnostics(uri, mark, version=1)) == ["DDB101"]
+        mark = client.mark()
+        for version in range(2, last + 1):  # odd versions have the finding, even ones suppress it
+            text = (APP if version % 2 else suppressed) + f"# burst {version}\n"
+            client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                     "contentChanges": [{"text": text}]})
+        assert client.diagnostics(uri, mark, version=last) == []  # the last text's: suppressed
+        _shutdown(client)  # every publish sent before the answer to shutdown has been read
+    finally:
+        client.close()
+    published = [m["params"].get("version") for m in client.notifications[mark:]
+                 if m["method"] == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri]
+    assert published == [last]
+    lints = [line for line in client.stderr.decode().splitlines() if line.startswith("linting ")]
+    assert lints == ["linting open", "linting burst", "linting burst"]
+
+
 # --- the helpers the server is built from ------------------------------------------------------------
 
 
