@@ -239,6 +239,21 @@ def local_candidates(base: Path, spec: dict) -> List[Path]:
     return out
 
 
+def corpus_dir_of(repos: Sequence[dict]) -> Optional[str]:
+    """The `--corpus-dir` a reused corpus was built from, read back from its manifest's sources
+    ("local git copy (DIR/getmoto+moto/repo)"), so that results.md can show it as a placeholder."""
+    for r in repos:
+        m = re.match(r"^local (?:git copy|source tree) \((.+?)\)", r.get("obtained", {}).get("source", ""))
+        if not m:
+            continue
+        owner, name = r["repo"].split("/")
+        for n in (r["key"], name, f"{owner}+{name}", f"{owner}__{name}", f"{owner}/{name}"):
+            for suffix in (f"/{n}/repo", f"/{n}"):
+                if m.group(1).endswith(suffix) and len(m.group(1)) > len(suffix):
+                    return m.group(1)[:-len(suffix)]
+    return None
+
+
 def download_sdist(spec: dict, cache: Path) -> Path:
     """Download (or reuse) the pinned sdist and unpack it; returns the unpacked root."""
     sd = cache / "sdist"
@@ -947,7 +962,10 @@ def render(ctx: dict) -> Tuple[str, str]:
                     else f"{r['wall']:.3f} s")
             md.append(f"| {b} | {i} | {wall} | {r['cpu']:.3f} s | {r['rss_mb']:.0f} MB | {r['rc']}"
                       f"{' (timeout)' if r['timeout'] else ''} |")
-    return console, scrub("\n".join(md) + "\n", ctx.get("paths") or {})
+    paths = dict(ctx.get("paths") or {})
+    if not paths.get("<corpus-dir>"):  # a reused corpus: the directory it was built from
+        paths["<corpus-dir>"] = corpus_dir_of(ctx["repos"]) or ""
+    return console, scrub("\n".join(md) + "\n", paths)
 
 
 # --------------------------------------------------------------------------------------------

@@ -167,3 +167,16 @@ def test_scrub_prefers_the_most_specific_place(run):
     assert run.scrub(f"({PYTHON})", paths) == "(<checkout>/.venv/bin/python)"
     assert run.scrub("/usr/bin/python3 at https://example.com/a/b", {"<python>": "/usr/bin/python3"}) == \
         "<python> at https://example.com/a/b"
+
+
+def test_a_reused_corpus_names_the_directory_it_was_built_from(run):
+    # a run without --corpus-dir that reuses a corpus built from one: the manifest's sources hold
+    # that directory, which results.md shows as <corpus-dir>
+    repos = synthetic_context(run)["repos"]
+    assert run.corpus_dir_of(repos) == CORPUS_DIR
+    assert run.corpus_dir_of([dict(repos[0], obtained={"source": f"local source tree ({CORPUS_DIR}/moto), unpinned: "
+                                                                  "trusted to be 5.2.3"})]) == CORPUS_DIR
+    assert run.corpus_dir_of(repos[1:]) is None  # fetched from GitHub
+    ctx = synthetic_context(run)
+    ctx["paths"]["<corpus-dir>"] = ""
+    assert "local git copy (<corpus-dir>/getmoto+moto/repo)" in run.render(ctx)[1]
