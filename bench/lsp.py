@@ -22,9 +22,10 @@ opens that repository; the corpus has no configuration file, so ddblint's defaul
 project imports resolve as in the command-line runs): MODULE below, 1,051 lines with 200
 DynamoDB calls. Without it, the DynamoDB-touching corpus file whose length is nearest to 1,000
 lines. The edits alternate between two string constants inside function bodies, a third and two
-thirds of the way into the module, appending the version number (`"johndoe"` →
-`"johndoe_v2"`): the file stays valid and every version's text differs, so nothing can answer
-from a cache of an earlier text.
+thirds of the way into the module (in MODULE: `page1["Count"]` at line 352 and
+`IndexName="test_lsi"` at line 701), appending the version number (`"test_lsi"` → `"test_lsi_v3"`):
+the file stays valid and every version's text differs, so nothing can answer from a cache of an
+earlier text.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 MODULE = "moto/tests/test_dynamodb/test_dynamodb_query.py"
 TARGET_LINES = 1000
