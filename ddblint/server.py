@@ -18,7 +18,9 @@ What it offers an editor:
 A change starts the document's lint at once when none of it is running; changes that arrive
 while one runs are coalesced into one more lint, of the newest text, after it. Diagnostics are
 published only for the text that is still the document's when its lint ends, so an editor never
-sees a stale version's, and a burst of keystrokes costs at most two lints.
+sees a stale version's, and a burst of keystrokes costs at most two lints. Python's cyclic
+garbage collector is held off while a document is linted for publishing and run once its
+diagnostics are out (see `collect_garbage`), so its pauses do not land inside an edit's latency.
 
 Standard output carries the protocol and nothing else: `main` keeps a private duplicate of it for
 pygls and points file descriptor 1 and `sys.stdout` at standard error, so a stray `print` (or a C
@@ -33,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import codecs
+import gc
 import io
 import logging
 import os
@@ -204,6 +207,7 @@ class DdblintServer:
         self.results: Dict[str, Tuple[str, Outcome]] = {}  # uri -> (text linted, outcome)
         self.shown: set = set()  # configuration errors shown since the last reload
         self.shut_down = False  # `shutdown` came (before `exit`: exit code 0)
+        self.frozen = False  # the long-lived objects are out of the garbage collector's way (gc.freeze)
 
     # -- linting, in the lint thread ---------------------------------------------------------
     def lint(self, text: str, path: Path) -> Outcome:
@@ -213,6 +217,27 @@ class DdblintServer:
             log.error("%s", error)
         outcome.diagnostics.sort(key=Diagnostic.sort_key)
         return outcome
+
+    def lint_without_collection(self, text: str, path: Path) -> Outcome:
+        """`lint` with the cyclic garbage collector held off. A 1,000-line module's lint allocates
+        enough for some 70 young collections and, every other lint, a full one that walks every
+        live object (about 100 ms), which made the slowest edits about twice as slow as the
+        median. `collect_garbage` collects afterwards, once, outside the edit's latency."""
+        gc.disable()
+        try:
+            return self.lint(text, path)
+        finally:
+            gc.enable()
+
+    def collect_garbage(self) -> None:
+        """The lint's cyclic garbage (about 40,000 objects of a 1,000-line module's lint), in the
+        lint thread once its diagnostics are published. The first time, what is alive then (the
+        modules, the rules, the project's caches) is frozen out of later collections (`gc.freeze`),
+        so each takes about 10 ms instead of 100."""
+        gc.collect()
+        if not self.frozen:
+            gc.freeze()
+            self.frozen = True
 
     def fix_all(self, text: str, path: Path, outcome: Outcome) -> Optional[str]:
         """The linted body of `text` (without a byte order mark) with every safe fix applied, in
@@ -228,6 +253,9 @@ class DdblintServer:
     def reload_configuration(self) -> None:
         clear_caches()
         self.linter = runner.Linter.for_editor()
+        # the caches just dropped were frozen: let the collector have them, and freeze again later
+        gc.unfreeze()
+        self.frozen = False
 
     async def in_lint_thread(self, function, *args):
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
@@ -272,16 +300,17 @@ class DdblintServer:
         if document is None or not self.is_python(document):
             return
         text, version = document.source, document.version
-        outcome = await self.in_lint_thread(self.lint, text, self.path_of(uri))
+        outcome = await self.in_lint_thread(self.lint_without_collection, text, self.path_of(uri))
         current = self.open_document(uri)
         if current is None or current.version != version or current.source != text:
-            return  # changed while linting: a newer lint is on its way
+            return  # changed while linting: a newer lint is on its way (and collects)
         self.results[uri] = (text, outcome)
         if outcome.config_error:
             self.show_config_error(outcome.config_error)
         converter = Document(text, self.encoding())
         self.ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri=uri, version=version, diagnostics=[to_lsp(converter, d) for d in outcome.diagnostics]))
+        await self.in_lint_thread(self.collect_garbage)
 
     async def lint_until_current(self, uri: str, delay: float) -> None:
         """Lint and publish `uri`, and again as long as it changed during the lint: the task
