@@ -173,8 +173,10 @@ class Client:
         self.rusage = None
         self.returncode: Optional[int] = None
         threading.Thread(target=self._read, daemon=True).start()
+        self.stderr_reader = None
         if self.stderr_file is None:
-            threading.Thread(target=self._read_stderr, daemon=True).start()
+            self.stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+            self.stderr_reader.start()
 
     def _read(self) -> None:
         stream = self.process.stdout
@@ -203,6 +205,16 @@ class Client:
         for chunk in iter(lambda: self.process.stderr.read1(65536), b""):
             self.stderr += chunk
 
+    def gone(self) -> str:
+        """Why the server stopped answering: its exit code and the end of its standard error."""
+        try:
+            code = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return f"the server stopped reading its input: {self.stderr_tail()}"
+        if self.stderr_reader is not None:
+            self.stderr_reader.join(timeout=5)
+        return f"the server exited (code {code}): {self.stderr_tail()}"
+
     def stderr_tail(self) -> str:
         if self.stderr_file is not None:
             self.stderr_file.flush()
@@ -221,7 +233,7 @@ class Client:
             self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError) as error:
-            raise LspError(f"the server is gone ({error}): {self.stderr_tail()}") from error
+            raise LspError(self.gone()) from error
         return t
 
     def notify(self, method: str, params: Any = None) -> float:
@@ -236,8 +248,7 @@ class Client:
                 raise LspError(f"no answer from the server within {TIMEOUT:.0f} s") from None
             if item is None:
                 self.inbox.put(None)
-                code = self.process.wait(timeout=10)
-                raise LspError(f"the server exited (code {code}): {self.stderr_tail()}")
+                raise LspError(self.gone())
             t, message = item
             if "method" in message and "id" in message:
                 self.send({"id": message["id"], "result": None})

@@ -644,10 +644,9 @@ def ddblint_python(ddb: Sequence[str]) -> Optional[str]:
     parts = shlex.split(line[2:].decode(errors="replace").strip())
     if parts and Path(parts[0]).name == "env":
         parts = [p for p in parts[1:] if not p.startswith("-")]
-    if not parts:
-        return None
-    found = shutil.which(parts[0]) or (parts[0] if Path(parts[0]).exists() else None)
-    return found
+    if not parts or not re.fullmatch(r"python[\d.]*(\.exe)?", Path(parts[0]).name):
+        return None  # a shell script or some other launcher: its Python is not known
+    return shutil.which(parts[0]) or (parts[0] if Path(parts[0]).exists() else None)
 
 
 def load_lsp():
@@ -1243,7 +1242,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     results: Dict[str, List[dict]] = {b: [] for b in order}
     load_start = machine()["loadavg_start"]
-    for rep in range(args.reps):
+    for rep in range(args.reps if order else 0):
         k = rep % len(order)
         for b in order[k:] + order[:k]:
             meta = bench_meta[b]
