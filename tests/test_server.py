@@ -554,6 +554,63 @@ def test_quick_fix_and_fix_all_actions(workspace):
         client.close()
 
 
+@pytest.mark.slow
+def test_a_burst_of_changes_is_linted_twice_and_published_for_its_last_version(workspace):
+    # The burst's first change starts a lint at once; once it runs, the rest of the burst comes,
+    # and the server holds that lint (in the lint thread) until the burst's last change is in, so
+    # every other change arrives while a lint runs. They must be coalesced into one more lint, of
+    # the newest text, and only that version's diagnostics published: none for the versions in
+    # between, nothing stale. Lints for publishing run with the garbage collector held off; it
+    # runs after the publication.
+    last = 8
+    code = ("import gc, re, time, ddblint.server as s\n"
+            "lint = s.DdblintServer.lint\n"
+            "def gated(self, text, path):\n"
+            "    burst = re.search(r'# burst (\\d+)', text)\n"
+            "    print('linting', burst.group(1) if burst else 'open', 'gc', gc.isenabled(), flush=True)  # stderr\n"
+            "    deadline = time.monotonic() + 10\n"
+            "    while burst and time.monotonic() < deadline and not any(\n"
+            f"            d.version == {last} for d in list(self.ls.workspace.text_documents.values())):\n"
+            "        time.sleep(0.01)\n"
+            "    return lint(self, text, path)\n"
+            "s.DdblintServer.lint = gated\n"
+            "collect = s.DdblintServer.collect_garbage\n"
+            "def collect_garbage(self):\n"
+            "    print('collecting', flush=True)\n"
+            "    collect(self)\n"
+            "s.DdblintServer.collect_garbage = collect_garbage\n"
+            "s.main()\n")
+    suppressed = APP.replace(BLIND_LINE, BLIND_LINE + "  # noqa: DDB101")
+    client = Client(workspace, code)
+    try:
+        _initialize(client, workspace, ["utf-16"])
+        uri = (workspace / "app.py").as_uri()
+        mark = client.mark()
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                                "text": APP}})
+        assert codes(client.diagnostics(uri, mark, version=1)) == ["DDB101"]
+        mark = client.mark()
+        for version in range(2, last + 1):  # odd versions have the finding, even ones suppress it
+            text = (APP if version % 2 else suppressed) + f"# burst {version}\n"
+            client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                     "contentChanges": [{"text": text}]})
+            deadline = time.monotonic() + TIMEOUT
+            while version == 2 and b"linting 2 " not in client.stderr:  # the burst's first lint runs
+                assert time.monotonic() < deadline, client.stderr.decode()
+                time.sleep(0.01)
+        assert client.diagnostics(uri, mark, version=last) == []  # the last text's: suppressed
+        _shutdown(client)  # every publish sent before the answer to shutdown has been read
+    finally:
+        client.close()
+    published = [m["params"].get("version") for m in client.notifications[mark:]
+                 if m["method"] == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri]
+    assert published == [last]
+    lints = [line for line in client.stderr.decode().splitlines() if line.startswith(("linting ", "collecting"))]
+    # (the burst's own collection may be cut short by the shutdown)
+    assert lints[:4] == ["linting open gc False", "collecting", "linting 2 gc False", f"linting {last} gc False"]
+    assert len([line for line in lints if line.startswith("linting ")]) == 3
+
+
 # --- the helpers the server is built from ------------------------------------------------------------
 
 
