@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from conftest import ddblint_process as ddblint
 
-from ddblint import engine, runner
+from ddblint import cli, engine, runner
 
 pytestmark = pytest.mark.slow  # process pools over the corpora and the examples
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,3 +172,33 @@ def test_large_inputs_filter_in_the_workers_with_the_same_report(tree, monkeypat
     out, err = capsys.readouterr()
     assert "repository.py: internal error: the process checking it died" in err
     assert "examples/quickstart/jobs/retention.py:13:9: DDB101" in out  # the rest is still checked
+
+
+def test_a_run_pauses_the_collector_and_gives_it_back(tmp_path, monkeypatch):
+    """A run keeps the cyclic collector off (its passes over LibCST's trees were a third of the
+    time) and collects by itself; the caller gets its collector back, enabled, afterwards."""
+    import gc
+
+    from ddblint import runner
+
+    seen = []
+    real = runner.Linter.lint
+
+    def lint(self, job, *args):
+        seen.append(gc.isenabled())
+        return real(self, job, *args)
+
+    monkeypatch.setattr(runner.Linter, "lint", lint)
+    monkeypatch.setattr(runner, "COLLECT_AFTER_OBJECTS", 0)  # due after every file
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or 0)
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text('import boto3\nboto3.client("dynamodb").put_item(TableName="t", Item={})\n')
+    monkeypatch.chdir(tmp_path)
+    command = cli.build_parser().parse_args(["check", ".", "--no-cache"])
+    jobs = [runner.Job((tmp_path / n).read_bytes(), tmp_path / n, n) for n in ("a.py", "b.py")]
+    assert gc.isenabled()
+    outcomes = list(runner.run(runner.Linter(command), jobs, workers=1))
+    assert [o.display for o in outcomes] == ["a.py", "b.py"]
+    assert seen == [False, False] and len(collections) == 2
+    assert gc.isenabled()
