@@ -204,3 +204,26 @@ def test_an_application_run_from_a_folder_above_a_non_package(tmp_path, ddblint_
     run = ddblint_main("check", "--no-cache", "--output-format", "json", "--select", "DDB102",
                        "src/app/services/data/impl/manager.py")
     assert [(f["code"], f["location"]["row"]) for f in json.loads(run.stdout)] == [("DDB102", 5)]
+
+
+def test_a_run_reads_each_module_once_and_an_editor_every_time(tmp_path):
+    """Inside a run (project.begin_run, opened by the runner) what a module mentions is read once;
+    outside one (the language server) a module changed on disk is read again."""
+    make_tree(tmp_path, {"app/__init__.py": "", "app/models.py": "X = 1\n", "app/views.py": "from app.models import X\n"})
+    views = tmp_path / "app/views.py"
+    words = (b"pynamodb",)
+    index = Project(tmp_path)
+    project.begin_run()
+    try:
+        assert not index.module_mentions("app.models.X", views, words)
+        (tmp_path / "app/models.py").write_text("from pynamodb.models import Model\nX = 1\n")
+        assert not index.module_mentions("app.models.X", views, words)  # the run's view of the files
+    finally:
+        project.end_run()
+    assert index.module_mentions("app.models.X", views, words)  # outside a run: read again
+    project.begin_run()  # a new run reads the files again
+    try:
+        (tmp_path / "app/models.py").write_text("X = 2\n")
+        assert not index.module_mentions("app.models.X", views, words)
+    finally:
+        project.end_run()

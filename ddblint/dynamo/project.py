@@ -134,6 +134,22 @@ def python_files(root: Path, excluded: Optional[Callable[[Path], bool]] = None) 
                 yield path
 
 
+# While a run of `ddblint check` is open (`begin_run`, by the runner), a file's size and
+# modification time are read once and trusted for the rest of the run, and what a file's imports
+# mention is remembered: thousands of files import the same few modules. Outside a run (the
+# language server, a caller of the engine) every look-up checks them: the files may have changed.
+_RUN = {"number": 0, "open": False}
+
+
+def begin_run() -> None:
+    _RUN["number"] += 1
+    _RUN["open"] = True
+
+
+def end_run() -> None:
+    _RUN["open"] = False
+
+
 class Project:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -146,6 +162,8 @@ class Project:
         self._entries: Dict[str, Tuple[int, frozenset]] = {}  # directory -> (mtime, its entries)
         self._resolved_paths: Dict[str, Path] = {}
         self._through: Dict[tuple, tuple] = {}  # (module, name, words, depth) -> (its re-exports, mentioned)
+        self._stamps: Dict[str, Tuple[int, Optional[Tuple[int, int]]]] = {}  # path -> (run, (size, mtime))
+        self._mentioned: Dict[tuple, Tuple[int, Optional[Path], bool]] = {}  # -> (run, module, answer)
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
         self.scanned: list = []  # scans.record()s of the scans run since then (cache dependencies too)
 
@@ -178,14 +196,31 @@ class Project:
             self._resolved_paths[key] = path.resolve()
         return self._resolved_paths[key]
 
+    def _stamp(self, path) -> Optional[Tuple[int, int]]:
+        """(size, modification time) of `path`, None when it cannot be read; once per run while
+        a run is open."""
+        key = os.fspath(path)
+        if _RUN["open"]:
+            cached = self._stamps.get(key)
+            if cached is not None and cached[0] == _RUN["number"]:
+                return cached[1]
+        try:
+            stat = os.stat(key)
+            stamp = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            stamp = None
+        if _RUN["open"]:
+            self._stamps[key] = (_RUN["number"], stamp)
+        return stamp
+
     def _listing(self, directory) -> frozenset:
         """The names in `directory` (empty when it is none): one listing per directory and
         modification time, instead of a stat per candidate file (most imports are of packages
         that are not the project's: `import json`, `from django.db import models`)."""
-        try:
-            stamp = os.stat(directory).st_mtime_ns
-        except OSError:
+        found = self._stamp(directory)
+        if found is None:
             return frozenset()
+        stamp = found[1]
         cached = self._entries.get(directory)
         if cached is None or cached[0] != stamp:
             try:
@@ -239,7 +274,22 @@ class Project:
         whole or with `*`) from a module that does: `from app.models import Subscriber`, where
         app/models/__init__.py holds `from .subscriber import Subscriber` (or `*`). False for the
         standard library, other packages and unknown names."""
-        return self._mentions_through(qualname, importer, words, 0)
+        if not _RUN["open"]:
+            return self._mentions_through(qualname, importer, words, 0)
+        if qualname.startswith("."):
+            key = (qualname, os.fspath(importer.parent) if importer is not None else "", words)
+        else:
+            key = (qualname, self._roots_of(importer)[1], words)
+        cached = self._mentioned.get(key)
+        itself = self._resolved(importer) if importer is not None else None
+        if cached is not None and cached[0] == _RUN["number"] and (cached[1] is None or cached[1] != itself):
+            return cached[2]
+        answer = self._mentions_through(qualname, importer, words, 0)
+        found = self._import_target(qualname, importer)
+        module = self._resolved(found[0]) if found is not None else None
+        if module is None or module != itself:  # the same name from the module itself looks further
+            self._mentioned[key] = (_RUN["number"], module, answer)
+        return answer
 
     def _mentions_through(self, qualname: str, importer: Optional[Path], words, depth: int) -> bool:
         found = self._import_target(qualname, importer)
@@ -264,14 +314,16 @@ class Project:
         module = self._module_file(qualname, importer)
         if module is None or not self._mentions(module, words):
             return frozenset()
-        try:
-            stat = module.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns, extract)
-            cached = self._defined.get(module)
-            if cached is None or cached[0] != stamp:
-                cached = self._defined[module] = (stamp, frozenset(extract(module.read_bytes())))
-        except OSError:
+        found = self._stamp(module)
+        if found is None:
             return frozenset()
+        stamp = (found, extract)
+        cached = self._defined.get((module, extract))
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = self._defined[(module, extract)] = (stamp, frozenset(extract(module.read_bytes())))
+            except OSError:
+                return frozenset()
         return cached[1]
 
     def _module_file(self, qualname: str, importer: Optional[Path]) -> Optional[Path]:
@@ -318,13 +370,14 @@ class Project:
         """Whether the module holds one of `words`, and when it does not, what it may re-export
         (`_reexports`); cached per process while the module is unchanged, for each set of words
         (the prefilter's, PynamoDB's and the write helpers' alternate from one file to the next)."""
+        stamp = self._stamp(path)
+        if stamp is None:
+            return False, ()
+        cached = self._words.get((path, words))
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         try:
-            stat = path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
-            cached = self._words.get((path, words))
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
-            data = path.read_bytes() if stat.st_size <= _MAX_SCANNED_BYTES else b""
+            data = path.read_bytes() if stamp[0] <= _MAX_SCANNED_BYTES else b""
         except OSError:
             return False, ()
         found = any(word in data for word in words)
@@ -336,16 +389,17 @@ class Project:
     def evaluator(self, path: Path):
         self.touched.add(path)
         try:
-            stat = path.stat()
-            key = (stat.st_size, stat.st_mtime_ns)
+            key = self._stamp(path)
+            if key is None:
+                raise OSError(path)
             cached = self._modules.get(path)
             if cached is not None and cached[0] == key:
                 self._modules.move_to_end(path)
                 return cached[1]
-            if stat.st_size > _MAX_WRITER_BYTES:
+            if key[0] > _MAX_WRITER_BYTES:
                 return None
             data = path.read_bytes()
-            if stat.st_size > _MAX_BYTES and not _writer_module(path, data):
+            if key[0] > _MAX_BYTES and not _writer_module(path, data):
                 return None
             module = parsing.parse(data)
             evaluator = Evaluator(build_index(module), self, path)
