@@ -208,7 +208,9 @@ def _pair(statements, nodes, indents, places, text, lines, default_indent) -> No
             token = first
             _pair_blocks(statement, first, indents, places, text, lines, default_indent)
         row = token.lineno
-        places[id(statement)] = _Place(row - len(statement.leading_lines), indents,
+        decorators = getattr(token, "decorator_list", None)
+        first = decorators[0].lineno if decorators else row  # the statement's code starts at `@`
+        places[id(statement)] = _Place(first - len(statement.leading_lines), indents,
                                        (row, _column(text, lines, row, token.col_offset)))
     if at != len(nodes):
         raise _Unpaired

@@ -81,3 +81,13 @@ def test_statements_are_generated_alone():
     assert positions[call] == ((402, 4), (402, 33)) == ((where.start.line, where.start.column),
                                                          (where.end.line, where.end.column))
     assert not positions._whole and len(positions._ranges) < 40  # one statement's nodes, not 200 functions'
+
+
+def test_decorated_statements_are_generated_alone_too():
+    source = "import x\n\n\n# lead\n@dec\n# between\n@other(1)\ndef f():\n    table.put_item(Item={})\n"
+    module = cst.parse_module(source)
+    positions = Positions(module, source)
+    call = module.body[-1].body.body[0].body[0].value
+    where = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)[call]
+    assert positions[call] == ((where.start.line, where.start.column), (where.end.line, where.end.column))
+    assert not positions._whole
