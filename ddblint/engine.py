@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
-from ddblint import noqa, parsing, registry
+from ddblint import noqa, parsing, registry, reparse
 from ddblint.diagnostics import Diagnostic, Edit, Location
 from ddblint.dynamo.glance import finds_nothing
 from ddblint.dynamo.project import project_for
@@ -116,7 +116,7 @@ def _trigger_words(rules) -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
 
 
 def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],
-                 fixes: bool = True) -> FileResult:
+                 fixes: bool = True, document: bool = False) -> FileResult:
     """Lint one file's bytes. `rules` are the rule classes enabled for this file.
 
     Never raises for anything in `data`: a file that cannot be analysed is one DDB000 finding,
@@ -130,7 +130,7 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     if tree is not None and _nothing_to_model(data, tree, path, root, rules):
         result.skipped = True
         return result
-    return analyse(data, path, display, settings, rules, fixes, tree)[0]
+    return analyse(data, path, display, settings, rules, fixes, tree, document)[0]
 
 
 def _standard_tree(data: bytes) -> Optional[Tuple[str, "ast.Module"]]:
@@ -160,17 +160,18 @@ def _nothing_to_model(data: bytes, tree, path: Path, root, rules: Sequence[Type[
 
 
 def analyse(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],
-            fixes: bool = True, tree=None) -> Tuple[FileResult, Optional[Context]]:
+            fixes: bool = True, tree=None, document: bool = False) -> Tuple[FileResult, Optional[Context]]:
     """`check_source` after the prefilter, and the module's `Context` (None when the file could
     not be parsed): its `dynamo` model is the one the rules asked, for a caller that asks it more
     (`ddblint map`). `tree`: (source, the standard library's tree) when the prefilter made it.
-    Never raises for anything in `data`, as `check_source`."""
+    `document`: an editor's document, linted again after each edit (`reparse`). Never raises for
+    anything in `data`, as `check_source`."""
     result = FileResult()
     try:
         _check_size(data, display)
         source = _decode(data, display)
         _check_null_bytes(source, display)
-        module = _parse(source, display)
+        module = _parse(source, display, os.fspath(path) if document else None)
     except _NotAnalysed as stop:
         result.diagnostics.append(stop.finding)
         return result, None
@@ -222,9 +223,9 @@ def _check_null_bytes(source: str, display: str) -> None:
         raise _NotAnalysed(file_problem(display, "syntax error: source code cannot contain null bytes", row, column))
 
 
-def _parse(source: str, display: str) -> cst.Module:
+def _parse(source: str, display: str, document: Optional[str] = None) -> cst.Module:
     try:
-        return parsing.parse(source)
+        return reparse.parse(source, document) if document is not None else parsing.parse(source)
     except parsing.ParseProblem as problem:
         raise _NotAnalysed(file_problem(display, problem.message, problem.row, problem.column)) from None
 

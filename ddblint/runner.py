@@ -170,12 +170,16 @@ class Linter:
         # not only the enabled ones), and its outcome carries its calls (`Outcome.accesses`)
         self.mapping = bool(getattr(args, "map", False))
         self._enabled: Dict[tuple, list] = {}  # (settings, path) -> rules: asked 3 times per file
+        self.documents = False  # an editor's documents, linted after each edit: parsed again in part (reparse)
         self._codes: Dict[int, frozenset] = {}
 
     @classmethod
     def for_editor(cls) -> "Linter":
-        """The linter of the language server: configuration files only, edits for quick fixes."""
-        return cls(SimpleNamespace(**EDITOR_OPTIONS), wants_edits=True)
+        """The linter of the language server: configuration files only, edits for quick fixes, and
+        documents parsed again only where an edit changed them."""
+        linter = cls(SimpleNamespace(**EDITOR_OPTIONS), wants_edits=True)
+        linter.documents = True
+        return linter
 
     def excluded(self, path: Path) -> bool:
         """Whether the configuration excludes `path` even when it is named explicitly (what
@@ -279,7 +283,8 @@ class Linter:
     def _check(self, job: Job, settings, enabled):
         """engine.check_source, through the result cache unless --no-cache or fixing."""
         if self.args.no_cache or self.fixing:
-            return engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits)
+            return engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits,
+                                       document=self.documents)
         cache, key = self._cache_key(job, settings, enabled)
         hit = cache.get(key)
         if hit is not None:
@@ -287,7 +292,8 @@ class Linter:
         project = project_for(settings.root)
         project.touched.clear()
         project.scanned.clear()
-        result = engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits)
+        result = engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits,
+                                     document=self.documents)
         if not result.errors:
             cache.put(key, result.diagnostics, dependencies=[os.fspath(p) for p in project.touched],
                       scanned=project.scanned)

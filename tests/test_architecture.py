@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # below it, never one above. A module belongs to the first entry that is it or its package.
 LAYERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("foundation", ("ddblint", "ddblint.text", "ddblint.syntax", "ddblint.diagnostics", "ddblint.config")),
-    ("reading", ("ddblint.parsing", "ddblint.tree", "ddblint.positions", "ddblint.noqa", "ddblint.files")),
+    ("reading", ("ddblint.parsing", "ddblint.tree", "ddblint.positions", "ddblint.reparse", "ddblint.noqa", "ddblint.files")),
     ("infrastructure", ("ddblint.infra",)),
     ("model", ("ddblint.dynamo",)),
     ("rule interface", ("ddblint.rule",)),
