@@ -613,11 +613,11 @@ def test_files_changed_while_the_run_goes_on(tmp_path, ddblint, monkeypatch):
         (tmp_path / "d.py").unlink()
         return found
 
-    def meddle_after_reading(data, path, display, *args):
+    def meddle_after_reading(data, path, display, *args, **options):
         if display == "a.py":
             (tmp_path / "a.py").write_text("x = (\n")  # the file being checked, after reading
             (tmp_path / "e.py").unlink()  # a file read but not yet analysed
-        return check_source(data, path, display, *args)
+        return check_source(data, path, display, *args, **options)
 
     monkeypatch.setattr(files, "discover", meddle_after_discovery)
     monkeypatch.setattr(engine, "check_source", meddle_after_reading)
@@ -861,10 +861,10 @@ def test_a_crash_in_the_engine_on_one_file_does_not_stop_the_run(three_files, dd
     monkeypatch.setattr(rule_interface, "Positions", positions)
     real_check = engine.check_source
 
-    def check(data, path, display, *args):
+    def check(data, path, display, *args, **options):
         if display == "c.py":
             raise MemoryError()
-        return real_check(data, path, display, *args)
+        return real_check(data, path, display, *args, **options)
 
     monkeypatch.setattr(engine, "check_source", check)
     result = ddblint(".")
