@@ -164,6 +164,7 @@ class Project:
         self._through: Dict[tuple, tuple] = {}  # (module, name, words, depth) -> (its re-exports, mentioned)
         self._stamps: Dict[str, Tuple[int, Optional[Tuple[int, int]]]] = {}  # path -> (run, (size, mtime))
         self._mentioned: Dict[tuple, Tuple[int, Optional[Path], bool]] = {}  # -> (run, module, answer)
+        self._places: Dict[str, tuple] = {}  # importer -> (run, `_place`)
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
         self.scanned: list = []  # scans.record()s of the scans run since then (cache dependencies too)
 
@@ -192,9 +193,17 @@ class Project:
 
     def _resolved(self, path: Path) -> Path:
         key = os.fspath(path)
-        if key not in self._resolved_paths:
-            self._resolved_paths[key] = path.resolve()
-        return self._resolved_paths[key]
+        found = self._resolved_paths.get(key)
+        if found is None:
+            # a file's directory is resolved once for all its files (a resolve costs a stat per
+            # component); the file itself only when it is a link
+            parent, name = os.path.split(key)
+            if name not in ("", ".", "..") and parent and parent != key and not os.path.islink(key):
+                found = self._resolved(Path(parent)) / name
+            else:
+                found = path.resolve()
+            self._resolved_paths[key] = found
+        return found
 
     def _stamp(self, path) -> Optional[Tuple[int, int]]:
         """(size, modification time) of `path`, None when it cannot be read; once per run while
@@ -265,8 +274,14 @@ class Project:
         """Whether a module of the project that `data` (the source of `importer`) imports at its
         top level contains one of `words`. Read as bytes, never parsed; cached per process."""
         text = data.decode("latin-1")  # only ASCII names matter here
-        return any(self.module_mentions(name, importer, words)
-                   for match in _statements(_IMPORT, text) for name in _imported_names(match))
+        names = [name for match in _statements(_IMPORT, text) for name in _imported_names(match)
+                 if name.lstrip(".").split(".")[0] not in _STDLIB]
+        if not names:
+            return False
+        if not _RUN["open"]:
+            return any(self._mentions_through(name, importer, words, 0) for name in names)
+        place = self._place(importer)
+        return any(self._remembered(name, importer, words, place) for name in names)
 
     def module_mentions(self, qualname: str, importer: Optional[Path], words) -> bool:
         """Whether the project's module that `qualname` imports (from `importer`) contains one
@@ -276,12 +291,25 @@ class Project:
         standard library, other packages and unknown names."""
         if not _RUN["open"]:
             return self._mentions_through(qualname, importer, words, 0)
-        if qualname.startswith("."):
-            key = (qualname, os.fspath(importer.parent) if importer is not None else "", words)
-        else:
-            key = (qualname, self._roots_of(importer)[1], words)
+        return self._remembered(qualname, importer, words, self._place(importer))
+
+    def _place(self, importer: Optional[Path]) -> Tuple[str, Tuple[str, ...], Optional[Path]]:
+        """(the importer's directory, the roots its absolute imports start from, the importer
+        itself resolved): what an import's answer depends on, worked out once per file and run."""
+        key = os.fspath(importer) if importer is not None else ""
+        cached = self._places.get(key)
+        if cached is None or cached[0] != _RUN["number"]:
+            place = (os.fspath(importer.parent) if importer is not None else "", self._roots_of(importer)[1],
+                     self._resolved(importer) if importer is not None else None)
+            cached = self._places[key] = (_RUN["number"], place)
+        return cached[1]
+
+    def _remembered(self, qualname: str, importer: Optional[Path], words, place) -> bool:
+        """`_mentions_through`, remembered for the run per name and the importer's directory (a
+        relative import) or roots (an absolute one), unless the name leads to the importer itself."""
+        directory, roots, itself = place
+        key = (qualname, directory if qualname.startswith(".") else roots, words)
         cached = self._mentioned.get(key)
-        itself = self._resolved(importer) if importer is not None else None
         if cached is not None and cached[0] == _RUN["number"] and (cached[1] is None or cached[1] != itself):
             return cached[2]
         answer = self._mentions_through(qualname, importer, words, 0)
