@@ -227,3 +227,17 @@ def test_a_run_reads_each_module_once_and_an_editor_every_time(tmp_path):
         assert not index.module_mentions("app.models.X", views, words)
     finally:
         project.end_run()
+
+
+def test_a_module_reached_through_a_link_is_the_module_itself(tmp_path):
+    """A file is resolved through its directory unless it is a link itself: a linked module is
+    still recognised as the importer (a module never imports itself)."""
+    make_tree(tmp_path, {"app/__init__.py": "", "app/real.py": "from pynamodb.models import Model\n"})
+    link = tmp_path / "app" / "alias.py"
+    link.symlink_to(tmp_path / "app" / "real.py")
+    index = Project(tmp_path)
+    assert index._resolved(link) == (tmp_path / "app" / "real.py").resolve()
+    assert index._resolved(tmp_path / "app" / ".." / "app" / "real.py") == (tmp_path / "app" / "real.py").resolve()
+    linked_dir = tmp_path / "other"
+    linked_dir.symlink_to(tmp_path / "app")
+    assert index._resolved(linked_dir / "real.py") == (tmp_path / "app" / "real.py").resolve()
