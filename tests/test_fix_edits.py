@@ -336,8 +336,6 @@ def _whole_module_text(module: cst.Module, old, new) -> str:
 
 def test_node_text_is_the_whole_module_way_on_every_rule_fix(tmp_path):
     """Every edit of every fix the rules' examples make: generated alone, as in the whole module."""
-    from ddblint import engine
-
     compared = 0
     for rule in registry.all_rules().values():
         for example in list(rule.fires) + list(rule.passes):
