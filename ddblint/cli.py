@@ -171,14 +171,6 @@ def run_rule(args) -> int:
 
 
 # -- ddblint check -----------------------------------------------------------------------------
-def _display(path: Path) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
-
-
 def run_check(args) -> int:
     return CheckCommand(args).run()
 
@@ -234,11 +226,11 @@ class CheckCommand:
                                         notices=notices)
         if not self.args.quiet:
             for path, message in notices:
-                print(_printable(f"ddblint: warning: {_display(path)}: {message}"), file=sys.stderr)
+                print(_printable(f"ddblint: warning: {files.display(path)}: {message}"), file=sys.stderr)
         for path, message in missing:
-            self.diagnostics.append(engine.file_problem(_display(path), message))
+            self.diagnostics.append(engine.file_problem(files.display(path), message))
         for path in found:
-            display = _display(path)
+            display = files.display(path)
             try:
                 data = path.read_bytes()
             except OSError as error:
@@ -273,7 +265,7 @@ class CheckCommand:
             for outcome in runner.run(self.linter, self.jobs, workers, progress):
                 self.collect(outcome)
             for settings in self.settings_seen.values():
-                self.diagnostics.extend(tablecheck.check_tables(settings, self.enabled_rules(), self.paths, _display))
+                self.diagnostics.extend(tablecheck.check_tables(settings, self.enabled_rules(), self.paths, files.display))
         for settings in self.settings_seen.values():
             if not self.args.quiet and getattr(settings, "config_path", None) is not None:
                 for warning in table_registry.registry_for(settings).warnings:

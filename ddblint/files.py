@@ -40,6 +40,15 @@ _Patterns = Tuple[object, ...]  # pathspec Pattern objects of one ignore file
 _IgnoreStack = Tuple[Tuple[str, _Patterns], ...]  # (base directory, patterns), outermost first
 
 
+def display(path: Path) -> str:
+    """A path as ddblint names it in its output: relative to the current directory when under it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
 def discover(
     paths: Sequence[Path],
     settings_for: Callable[[Path], Settings],

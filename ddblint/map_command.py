@@ -9,7 +9,6 @@ and on standard error, and does not change the exit code (the map is a report, n
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,15 +23,6 @@ EXIT_OK, EXIT_ERROR = 0, 2
 # compute fixes' edits, or read standard input.
 _LINT_OPTIONS = dict(fix=False, diff=False, fix_only=False, unsafe_fixes=False, no_cache=True, cache_dir=None,
                      output_format=None, stdin_filename=None, map=True)
-
-
-def display(path: Path) -> str:
-    """A path as `ddblint check` names it: relative to the current directory when under it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def run_map(args) -> int:
@@ -58,7 +48,7 @@ class MapCommand:
         self.discover(paths)
         looked_at = len(self.jobs) + len(self.problems)
         self.lint()
-        found = topology.assemble(self.accesses, list(self.settings.values()), display, self.problems,
+        found = topology.assemble(self.accesses, list(self.settings.values()), files.display, self.problems,
                                   files=looked_at)
         self.write(mapview.render(self.args.output_format, found))
         self.report(found)
@@ -67,16 +57,16 @@ class MapCommand:
     def discover(self, paths: List[Path]) -> None:
         found, missing = files.discover(paths, self.linter.settings_for, notices=[])
         for path, message in missing:
-            self.problems.append(Problem(display(path), 1, 1, message))
+            self.problems.append(Problem(files.display(path), 1, 1, message))
         for path in found:
             try:
                 data = path.read_bytes()
             except OSError as error:
-                self.problems.append(Problem(display(path), 1, 1, f"cannot read the file: {error.strerror or error}"))
+                self.problems.append(Problem(files.display(path), 1, 1, f"cannot read the file: {error.strerror or error}"))
                 continue
             settings = self.linter.settings_for(path)
             self.settings.setdefault(id(settings), settings)
-            self.jobs.append(runner.Job(data, path, display(path)))
+            self.jobs.append(runner.Job(data, path, files.display(path)))
 
     def lint(self) -> None:
         workers = self.args.jobs or runner.default_jobs()
