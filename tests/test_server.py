@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -443,6 +443,15 @@ def _initialize(client: Client, root: Path, encodings: List[str]) -> dict:
     return result
 
 
+def _open_app(client: Client, root: Path) -> Tuple[str, List[dict]]:
+    """Open app.py with the text APP: its uri and the diagnostics of that first version."""
+    uri = (root / "app.py").as_uri()
+    mark = client.mark()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                            "text": APP}})
+    return uri, client.diagnostics(uri, mark, version=1)
+
+
 def _shutdown(client: Client) -> None:
     assert client.request("shutdown") is None
     client.notify("exit")
@@ -456,11 +465,7 @@ def test_utf8_position_encoding_when_the_client_prefers_it(workspace):
     client = Client(workspace)
     try:
         assert _initialize(client, workspace, ["utf-8", "utf-16"])["capabilities"]["positionEncoding"] == "utf-8"
-        uri = (workspace / "app.py").as_uri()
-        mark = client.mark()
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
-                                                                "text": APP}})
-        (diagnostic,) = client.diagnostics(uri, mark, version=1)
+        uri, (diagnostic,) = _open_app(client, workspace)
         call = BLIND_LINE.index("table.update_item(")
         assert diagnostic["range"]["start"] == {"line": BLIND_ROW, "character": len(BLIND_LINE[:call].encode())}
         assert diagnostic["range"]["end"] == {"line": BLIND_ROW, "character": len(BLIND_LINE.encode())}
@@ -483,11 +488,8 @@ def test_stray_output_goes_to_stderr_not_the_protocol(workspace):
     client = Client(workspace, code)
     try:
         _initialize(client, workspace, ["utf-16"])
-        uri = (workspace / "app.py").as_uri()
-        mark = client.mark()
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
-                                                                "text": APP}})
-        assert codes(client.diagnostics(uri, mark, version=1)) == ["DDB101"]
+        uri, opened = _open_app(client, workspace)
+        assert codes(opened) == ["DDB101"]
         _shutdown(client)
     finally:
         client.close()
@@ -512,11 +514,7 @@ def test_quick_fix_and_fix_all_actions(workspace):
     client = Client(workspace, code)
     try:
         _initialize(client, workspace, ["utf-16"])
-        uri = (workspace / "app.py").as_uri()
-        mark = client.mark()
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
-                                                                "text": APP}})
-        (diagnostic,) = client.diagnostics(uri, mark, version=1)
+        uri, (diagnostic,) = _open_app(client, workspace)
         call = BLIND_LINE.index("table.update_item(")
         expected = APP.replace(BLIND_LINE, BLIND_LINE[:call] + "None")
 
@@ -584,11 +582,8 @@ def test_a_burst_of_changes_is_linted_twice_and_published_for_its_last_version(w
     client = Client(workspace, code)
     try:
         _initialize(client, workspace, ["utf-16"])
-        uri = (workspace / "app.py").as_uri()
-        mark = client.mark()
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
-                                                                "text": APP}})
-        assert codes(client.diagnostics(uri, mark, version=1)) == ["DDB101"]
+        uri, opened = _open_app(client, workspace)
+        assert codes(opened) == ["DDB101"]
         mark = client.mark()
         for version in range(2, last + 1):  # odd versions have the finding, even ones suppress it
             text = (APP if version % 2 else suppressed) + f"# burst {version}\n"
