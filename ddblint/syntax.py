@@ -19,3 +19,9 @@ def dotted_name(node: cst.CSTNode) -> Optional[str]:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
+
+
+def imported_name(base: str, name: str) -> str:
+    """The qualified name `from BASE import NAME` binds: `a.b.c` for `from a.b import c`, and
+    `.db` for `from . import db` (not `..db`)."""
+    return f"{base}{name}" if base.endswith(".") else f"{base}.{name}"

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterator, Optional, Set
 
 from ddblint.dynamo.operations import DATA_METHODS, WRITE_METHOD_WORDS
+from ddblint.syntax import imported_name
 
 _PYNAMODB = (b"pynamodb",)
 _DEFINED = re.compile(rb"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
@@ -106,7 +107,7 @@ def _qualnames(node) -> Iterator[str]:
         if alias.name == "*":
             yield base
         else:
-            yield f"{base}{'' if base.endswith('.') else '.'}{alias.name}" if base else alias.name
+            yield imported_name(base, alias.name) if base else alias.name
 
 
 def _helper_names(project, path: Optional[Path], qualnames) -> Set[str]:

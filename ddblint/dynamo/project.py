@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from ddblint import parsing
+from ddblint.syntax import imported_name
 from ddblint.dynamo.operations import WRITE_METHOD_WORDS
 from ddblint.dynamo.scope import build_index
 from ddblint.dynamo.values import UNKNOWN, Evaluator, ListValue, ModuleRef
@@ -77,11 +78,7 @@ def _imported_names(match) -> List[str]:
         return [part.split()[0] for part in match.group(3).split(",") if part.strip()]
     if match.group(2) == "*":
         return [match.group(1)]
-    return [_joined(match.group(1), part.split()[0]) for part in match.group(2).split(",") if part.strip()]
-
-
-def _joined(base: str, name: str) -> str:
-    return f"{base}{name}" if base.endswith(".") else f"{base}.{name}"
+    return [imported_name(match.group(1), part.split()[0]) for part in match.group(2).split(",") if part.strip()]
 
 
 def _reexports(data: bytes) -> Tuple[Tuple[str, str], ...]:
@@ -94,11 +91,11 @@ def _reexported(reexports, name: Optional[str]) -> Iterator[str]:
     """The imports through which a module may re-export `name` (every name, when None)."""
     for base, text in reexports:
         if text == "*":
-            yield base if name is None else _joined(base, name)
+            yield base if name is None else imported_name(base, name)
         elif name is None or name in text:
             for original, bound in _listed(text):
                 if name is None or bound == name:
-                    yield _joined(base, original)
+                    yield imported_name(base, original)
 
 
 def _listed(text: str) -> Iterator[Tuple[str, str]]:

@@ -15,7 +15,7 @@ import libcst as cst
 
 from ddblint.dynamo.operations import DATA_METHODS
 from ddblint.tree import children
-from ddblint.syntax import dotted_name
+from ddblint.syntax import dotted_name, imported_name
 
 # Methods of a dict that read it without changing it; any other call on a dict, or passing it to a
 # function, may change it behind our back.
@@ -505,8 +505,7 @@ class _Indexer:
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
             bound = alias.asname.name.value if alias.asname is not None else name
-            joiner = "" if base.endswith(".") else "."  # `from . import db` is `.db`, not `..db`
-            self._bind(bound, "import", node, qualname=f"{base}{joiner}{name}" if base else name)
+            self._bind(bound, "import", node, qualname=imported_name(base, name) if base else name)
 
     # -- calls -------------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
