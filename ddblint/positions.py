@@ -178,6 +178,17 @@ class Positions:
         self._whole = True
 
 
+def statement_starts(module: cst.Module, source: str) -> Optional[List[int]]:
+    """The line each top-level statement's code starts on (its leading comments and blank lines
+    included), from the standard library's tree; None when it cannot parse `source` or its
+    statements do not pair with LibCST's."""
+    tree = standard_tree(source)
+    places = _places(module, tree, source, LineIndex(source)) if tree is not None else {}
+    if not places and module.body:
+        return None
+    return [places[id(statement)].line for statement in module.body]
+
+
 def _places(module: cst.Module, tree: ast.Module, text: str, lines: LineIndex) -> Dict[int, _Place]:
     """The place of every statement in a block's body, from the standard library's tree; {} when
     its statements do not pair with LibCST's."""

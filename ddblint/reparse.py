@@ -20,6 +20,7 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from ddblint import parsing
+from ddblint.positions import statement_starts
 from ddblint.text import split_lines
 
 _KEPT = 16  # documents whose last parse is kept
@@ -61,19 +62,10 @@ def forget() -> None:
 
 
 def _spans(module: cst.Module, source: str) -> Optional[List[Tuple[int, int]]]:
-    tree = parsing.standard_tree(source)
-    if tree is None:
+    starts = statement_starts(module, source)
+    if starts is None:
         return None
-    spans, at = [], 0
-    for statement in module.body:
-        if at >= len(tree.body):
-            return None
-        node = tree.body[at]
-        at += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-        decorators = getattr(node, "decorator_list", None)
-        first = decorators[0].lineno if decorators else node.lineno
-        spans.append((first - len(statement.leading_lines), first))
-    return spans if at == len(tree.body) else None
+    return [(start, start + len(statement.leading_lines)) for start, statement in zip(starts, module.body)]
 
 
 def _spliced(previous: _Parse, source: str) -> Optional[_Parse]:
