@@ -22,8 +22,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ddblint import config, engine, files, parsing, registry, report, topology
 from ddblint.diagnostics import Diagnostic
-from ddblint.dynamo import project
-from ddblint.dynamo.project import project_for
+from ddblint.dynamo.project import begin_run, end_run, project_for
 
 # Below this many files that need an analysis, one process is faster than starting a pool:
 # pre-commit passes a handful of files, and a DynamoDB file takes 20-300 ms to analyse.
@@ -342,11 +341,11 @@ def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Ite
     here; once MIN_PARALLEL_FILES files need an analysis, a pool starts and takes each as it is
     found, so the workers analyse while this process is still filtering the rest."""
     paused = _pause_collector()
-    project.begin_run()  # the project's files are read once for the run (project.begin_run)
+    begin_run()  # the project's files are read once for the run (project.begin_run)
     try:
         yield from _run(linter, jobs, workers, progress)
     finally:
-        project.end_run()
+        end_run()
         if paused:  # a caller that goes on (the tests, an editor) gets its collector back
             gc.unfreeze()
             gc.enable()
@@ -479,7 +478,7 @@ _worker: Optional[Linter] = None
 def _start_worker(args, follow_imports: bool = True) -> None:
     global _worker
     _pause_collector()  # forked from a process that paused it already, or spawned
-    project.begin_run()
+    begin_run()
     _worker = Linter(args)
     _worker.follow_imports = follow_imports
 
