@@ -29,7 +29,7 @@ from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import ABSENT, Operation
 from ddblint.dynamo.expression_params import NAMES, expressions
 from ddblint.tree import children
-from ddblint.dynamo.values import ConditionValue, DictValue
+from ddblint.dynamo.values import ConditionValue, DictValue, string_value
 from ddblint.positions import code_in_place
 from ddblint.syntax import dotted_name
 
@@ -217,14 +217,7 @@ def _quote_of(node) -> str:
     return '"'
 
 
-def string_key(node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - a literal LibCST cannot evaluate
-            return None
-        return value if isinstance(value, str) else None
-    return None
+string_key = string_value  # a dict key written as a plain string literal, else None
 
 
 def literal_offsets(node, value: str) -> Optional[int]:

@@ -12,7 +12,7 @@ import libcst as cst
 
 from ddblint.dynamo.calls import ABSENT, Operation
 from ddblint.dynamo.operations import READ_OPERATIONS
-from ddblint.dynamo.values import DictValue, EnvVar, Template
+from ddblint.dynamo.values import DictValue, EnvVar, Template, string_value
 
 # The parameters whose values a write stores.
 _WRITTEN_VALUES = ("Item", "ExpressionAttributeValues", "AttributeUpdates")
@@ -188,10 +188,10 @@ def read_item(op: Operation, operations: Iterable[Operation], function_scope,
         """`<read>["Item"]` / `<read>.get("Item")`."""
         base = None
         if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            if _string(node.slice[0].slice.value) == key:
+            if string_value(node.slice[0].slice.value) == key:
                 base = node.value
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" \
-                and len(node.args) == 1 and _string(node.args[0].value) == key:
+                and len(node.args) == 1 and string_value(node.args[0].value) == key:
             base = node.func.value
         return call_of(base, kinds) if base is not None else None
 
@@ -224,16 +224,6 @@ def read_item(op: Operation, operations: Iterable[Operation], function_scope,
     return found_items[0] if len(found_items) == 1 else None
 
 
-def _string(node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001
-            return None
-        return value if isinstance(value, str) else None
-    return None
-
-
 def _available(binding, site) -> bool:
     """The variable holds the read's item wherever the write runs."""
     if binding.order >= site.order:
@@ -251,7 +241,7 @@ def _changed(scope, name: str, version: str, binding, site) -> bool:
         if mutation.kind == "update":
             return True
         if mutation.kind == "setitem":
-            key = _string(mutation.key) if mutation.key is not None else None
+            key = string_value(mutation.key) if mutation.key is not None else None
             if key is None or key == version:
                 return True
         elif isinstance(mutation.node, cst.Call) and isinstance(mutation.node.func, cst.Attribute) \

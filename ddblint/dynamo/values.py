@@ -325,6 +325,12 @@ def literal_value(node):
         return UNKNOWN
 
 
+def string_value(node) -> Optional[str]:
+    """The text of a plain string literal (not an f-string, not bytes); None for anything else."""
+    value = literal_value(node) if isinstance(node, cst.SimpleString) else None
+    return value if isinstance(value, str) else None
+
+
 class Evaluator:
     """The value resolver of one module. `plugin` makes the `Plugin` that extends it (given the
     evaluator); without one, the resolver knows boto3 alone."""
