@@ -107,7 +107,7 @@ class ResultCache:
     def _entry(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
-    def _prepare(self) -> bool:
+    def prepare(self) -> bool:
         if self._prepared:
             return True
         try:
@@ -115,7 +115,7 @@ class ResultCache:
             for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
                 target = self.root / name
                 if not target.exists():
-                    self._write_atomic(target, text)
+                    self.write_atomic(target, text)
         except OSError:
             self.enabled = False
             return False
@@ -123,7 +123,7 @@ class ResultCache:
         return True
 
     @staticmethod
-    def _write_atomic(target: Path, text: str) -> None:
+    def write_atomic(target: Path, text: str) -> None:
         fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -159,7 +159,7 @@ class ResultCache:
             scanned: Sequence[dict] = ()) -> None:
         """Store a result; `dependencies` are the files (imported project modules) it was computed
         from, `scanned` the `scans.record()`s of the project scans it ran."""
-        if not self.enabled or not self._prepare():
+        if not self.enabled or not self.prepare():
             return
         try:
             entry = self._entry(key)
@@ -170,7 +170,7 @@ class ResultCache:
                 deps.append([os.fspath(dep), stat.st_mtime_ns, stat.st_size])
             payload = {"version": self.version, "key": key, "dependencies": deps, "scans": list(scanned),
                        "diagnostics": [diagnostic_to_json(d) for d in diagnostics]}
-            self._write_atomic(entry, json.dumps(payload, separators=(",", ":")))
+            self.write_atomic(entry, json.dumps(payload, separators=(",", ":")))
         except (OSError, ValueError, TypeError):
             pass
 

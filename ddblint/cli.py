@@ -229,14 +229,8 @@ class CheckCommand:
                 print(_printable(f"ddblint: warning: {files.display(path)}: {message}"), file=sys.stderr)
         for path, message in missing:
             self.diagnostics.append(engine.file_problem(files.display(path), message))
-        for path in found:
-            display = files.display(path)
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                self.diagnostics.append(engine.file_problem(display, f"cannot read the file: {error.strerror or error}"))
-                continue
-            self.add_job(data, path, display)
+        for path in found:  # read by the runner: a warm run settles an unchanged file unread
+            self.add_job(b"", path, files.display(path), unread=True)
 
     def discover_stdin(self) -> None:
         name = self.args.stdin_filename or "-"
@@ -246,11 +240,11 @@ class CheckCommand:
         if not (self.args.force_exclude and self.args.stdin_filename and self.linter.excluded(path)):
             self.add_job(self.stdin_data, path, name)
 
-    def add_job(self, data: bytes, path: Path, display: str) -> None:
+    def add_job(self, data: bytes, path: Path, display: str, unread: bool = False) -> None:
         settings, enabled = self.linter.enabled(path)
         self.ran.update(r.code for r in enabled)
         self.settings_seen[id(settings)] = settings
-        self.jobs.append(runner.Job(data, path, display))
+        self.jobs.append(runner.Job(data, path, display, unread))
 
     # -- lint --------------------------------------------------------------------------------
     def lint(self) -> None:

@@ -703,5 +703,12 @@ def settings_for(
 
 def clear_cache() -> None:
     """Forget cached config lookups and loaded settings."""
+    global generation
     _CONFIG_FOR_DIR.clear()
     _cached_settings.cache_clear()
+    generation += 1
+
+
+# How many times the caches were cleared: a caller that remembers settings per path
+# (runner.SettingsResolver) forgets them when this changes.
+generation = 0

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ddblint import config, engine, files, parsing, registry, report, topology
+from ddblint import config, engine, files, manifest, parsing, registry, report, topology
 from ddblint.diagnostics import Diagnostic
 from ddblint.dynamo.project import begin_run, end_run, project_for
 
@@ -90,8 +90,20 @@ class SettingsResolver:
         self.extend_exclude = tuple(args.extend_exclude or ())
         self.respect_gitignore = args.respect_gitignore
         self._cache: Dict[int, object] = {}
+        self._paths: Dict[str, object] = {}  # a run asks for a file's settings 2-3 times
+        self._generation = config.generation
 
     def __call__(self, path: Path):
+        if self._generation != config.generation:  # configuration files may have changed (an editor)
+            self._paths.clear()
+            self._generation = config.generation
+        key = os.fspath(path)
+        found = self._paths.get(key)
+        if found is None:
+            found = self._paths[key] = self._resolve(path)
+        return found
+
+    def _resolve(self, path: Path):
         base = config.settings_for(path, self.known, explicit=self.explicit, overrides=tuple(self.overrides),
                                    isolated=self.isolated)
         if id(base) not in self._cache:
@@ -132,6 +144,7 @@ class Job:
     path: Path
     display: str
     unread: bool = False  # `data` is still to be read from `path` (in a worker: bytes are not sent)
+    verdict: Optional[str] = None  # what `Linter.quick` decided, for the manifest: "" quiet, else the cache key
 
 
 @dataclass
@@ -168,7 +181,7 @@ class Linter:
             wants_edits = self.fixing or report.needs(args.output_format, "edits")
         self.wants_edits = wants_edits
         self.wants_sources = report.needs(args.output_format, "sources")
-        self._caches: Dict[str, object] = {}
+        self._caches: Dict[object, object] = {}  # location -> ResultCache; id(settings) -> (it, fingerprint)
         self.follow_imports = True
         # `ddblint map`: every file with a DynamoDB call is analysed (the prefilter of every rule,
         # not only the enabled ones), and its outcome carries its calls (`Outcome.accesses`)
@@ -206,12 +219,21 @@ class Linter:
         settings, enabled = self.enabled(job.path)
         wanted = list(self.rules.values()) if self.mapping else enabled
         if not engine.might_fire(job.data, wanted, job.path if self.follow_imports else None, settings.root):
+            job.verdict = ""
             return Outcome(job.display)
         if self.fixing or self.args.no_cache or self.mapping:
             return None
         cache, key = self._cache_key(job, settings, enabled)
+        job.verdict = key
+        return self.cached(job, cache, key)
+
+    def cached(self, job: Job, cache, key: str) -> Optional[Outcome]:
+        """The outcome the result cache holds for `key`, None on a miss (or when the file, needed
+        for the snippets of its findings, cannot be read any more)."""
         hit = cache.get(key)
-        return None if hit is None else self._outcome(job, engine.FileResult(diagnostics=hit))
+        if hit is None or (hit and self.wants_sources and job.unread and read(job) is not None):
+            return None
+        return self._outcome(job, engine.FileResult(diagnostics=hit))
 
     def lint_document(self, job: Job) -> Outcome:
         """An editor's document: a configuration error is the outcome's `config_error` (not an
@@ -271,18 +293,31 @@ class Linter:
         return outcome
 
     # -- the result cache -------------------------------------------------------------------------
-    def _cache_key(self, job: Job, settings, enabled):
+    @property
+    def remembers(self) -> bool:
+        """Whether results are cached (and each file's verdict kept in the manifest)."""
+        return not (self.args.no_cache or self.fixing or self.mapping or self.documents)
+
+    def cache_for(self, settings, enabled):
+        """(the result cache of a file with these settings and rules, what its results depend on
+        besides the file: the settings' fingerprint and the rules)."""
         # deferred: ddblint.cache (hashlib, tempfile: ~8 ms) is not needed with --no-cache, the
         # one-file shape of the start-up budget (bench/README.md: one file <= 300 ms)
         from ddblint.cache import ResultCache, settings_fingerprint
 
-        location = ResultCache.location(settings.root, self.args.cache_dir)
-        cache = self._caches.setdefault(str(location), ResultCache(location))
-        fingerprint = self._caches.setdefault(f"settings:{id(settings)}", settings_fingerprint(settings))
-        key = cache.key(job.data, Path(job.display), fingerprint,
-                        sorted(r.code for r in enabled) + ["+edits"] * self.wants_edits
-                        + [f"size-limit={os.environ.get('DDBLINT_MAX_FILE_SIZE', '')}"])
-        return cache, key
+        found = self._caches.get(id(settings))
+        if found is None:
+            location = ResultCache.location(settings.root, self.args.cache_dir)
+            cache = self._caches.get(str(location)) or self._caches.setdefault(str(location), ResultCache(location))
+            found = self._caches[id(settings)] = (cache, settings_fingerprint(settings))
+        cache, fingerprint = found
+        codes = sorted(r.code for r in enabled) + ["+edits"] * self.wants_edits \
+            + [f"size-limit={os.environ.get('DDBLINT_MAX_FILE_SIZE', '')}"]
+        return cache, (fingerprint, codes)
+
+    def _cache_key(self, job: Job, settings, enabled):
+        cache, (fingerprint, codes) = self.cache_for(settings, enabled)
+        return cache, cache.key(job.data, Path(job.display), fingerprint, codes)
 
     def _check(self, job: Job, settings, enabled):
         """engine.check_source, through the result cache unless --no-cache or fixing."""
@@ -354,9 +389,20 @@ def run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Ite
 def _run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> Iterator[Outcome]:
     done: Dict[int, Outcome] = {}
     pending: List[int] = []
+    known = _Known(linter) if linter.remembers else None
     imported = {t[len("import:"):].encode() for rule in linter.rules.values() for t in rule.triggers
                 if t.startswith("import:")}
-    linter.follow_imports = len(jobs) <= FOLLOW_IMPORTS_ALWAYS or any(w in job.data for job in jobs for w in imported)
+    mentions: Dict[int, bool] = {}
+    for i, job in enumerate(jobs):  # a file the manifest knows unchanged is not read
+        entry = known.match(i, job) if known is not None else None
+        problem = read(job) if entry is None else None
+        if problem is not None:
+            done[i] = problem
+        else:
+            mentions[i] = entry.mentions if entry is not None else any(w in job.data for w in imported)
+    linter.follow_imports = len(jobs) <= FOLLOW_IMPORTS_ALWAYS or any(mentions.values())
+    if known is not None:
+        known.decide(linter.follow_imports)
     # With the cache, this process settles most files by a look-up, cheaper than sending them
     # to a worker; without it (--no-cache, fixing) the workers share the prefilter too, unless it
     # follows imports: then one process's look-ups of the project's modules serve every file,
@@ -368,7 +414,14 @@ def _run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> It
     pool, futures = None, {}
     try:
         for i, job in enumerate(jobs):
-            quick = linter.quick(job)
+            if i in done:
+                continue
+            quick = known.settle(i, job) if known is not None else None
+            if quick is None:
+                problem = read(job)
+                quick = problem if problem is not None else linter.quick(job)
+            if known is not None:
+                known.record(i, job, mentions.get(i, False))
             if quick is not None:
                 done[i] = quick
                 continue
@@ -407,8 +460,82 @@ def _run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> It
             progress.advance()
     if progress is not None:
         progress.finish()
+    if known is not None:
+        known.save(linter.follow_imports)
     for i in range(len(jobs)):
         yield done[i]
+
+
+def read(job: Job) -> Optional[Outcome]:
+    """Read the bytes of a job found unread (`Job.unread`); the outcome of a file that cannot be
+    read, else None."""
+    if job.unread:
+        try:
+            job.data = job.path.read_bytes()
+        except OSError as error:
+            return Outcome(job.display, [engine.file_problem(job.display, "cannot read the file: "
+                                                            f"{error.strerror or error}")])
+        job.unread = False
+    return None
+
+
+class _Known:
+    """A cached run's use of the manifest (ddblint.manifest): a file whose stat and context are
+    those of its record is settled by the recorded verdict, unread, while the records of the
+    projects that verdict rests on hold; every file's verdict is recorded for the next run."""
+
+    def __init__(self, linter: Linter) -> None:
+        self.linter = linter
+        self.tables: Dict[str, tuple] = {}  # cache root -> (the ResultCache, its Manifest, usable)
+        self.entries: Dict[int, object] = {}  # job index -> its unchanged manifest.Entry
+        self.stats: Dict[int, Optional[list]] = {}
+        self.roots: Dict[str, Path] = {}  # the settings' roots: their projects' records are saved
+        self.places: Dict[int, tuple] = {}  # job index -> `_where`
+
+    def _where(self, i: int, job: Job):
+        """(the job's cache, its manifest, its context: what besides its bytes decides its verdict)."""
+        found = self.places.get(i)
+        if found is None:
+            settings, enabled = self.linter.enabled(job.path)
+            self.roots.setdefault(os.fspath(settings.root), settings.root)
+            cache, (fingerprint, codes) = self.linter.cache_for(settings, enabled)
+            table = self.tables.get(str(cache.root))
+            if table is None:
+                table = self.tables[str(cache.root)] = [cache, manifest.Manifest.load(cache.root), False]
+            found = self.places[i] = (cache, table, manifest.context(fingerprint, codes))
+        return found
+
+    def match(self, i: int, job: Job):
+        """The job's manifest entry when the file is unchanged since it was recorded, else None."""
+        _, table, context = self._where(i, job)
+        stat = self.stats[i] = manifest.stat_of(job.path)
+        entry = table[1].entry(job.path, stat, context)
+        if entry is not None:
+            self.entries[i] = entry
+        return entry
+
+    def decide(self, follow: bool) -> None:
+        """Whether each manifest's verdicts stand, now that this run's import following is known."""
+        for table in self.tables.values():
+            table[2] = table[1].holds(follow, lambda root: project_for(Path(root)))
+
+    def settle(self, i: int, job: Job) -> Optional[Outcome]:
+        entry = self.entries.get(i)
+        cache, table, _ = self._where(i, job)
+        if entry is None or not table[2]:
+            return None
+        job.verdict = entry.verdict
+        return Outcome(job.display) if entry.verdict == "" else self.linter.cached(job, cache, entry.verdict)
+
+    def record(self, i: int, job: Job, mentions: bool) -> None:
+        if job.verdict is not None:
+            _, table, context = self._where(i, job)
+            table[1].record(job.path, self.stats.get(i), context, job.verdict, mentions)
+
+    def save(self, follow: bool) -> None:
+        records = {key: project_for(root).prefilter_record() for key, root in self.roots.items()}
+        for cache, table, usable in self.tables.values():
+            table.save(cache, follow, records, kept=usable)
 
 
 def _pause_collector() -> bool:
@@ -493,12 +620,9 @@ def _work(job: Job) -> Outcome:
 
 def _filter_and_work(job: Job) -> Outcome:
     assert _worker is not None
-    if job.unread:
-        try:
-            job = dataclasses.replace(job, data=job.path.read_bytes(), unread=False)
-        except OSError as error:
-            return Outcome(job.display, [engine.file_problem(job.display, "cannot read the file: "
-                                                            f"{error.strerror or error}")])
+    problem = read(job)
+    if problem is not None:
+        return problem
     try:
         return _worker.quick(job) or _worker.lint(job)
     finally:

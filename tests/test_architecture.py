@@ -24,7 +24,7 @@ LAYERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("rule interface", ("ddblint.rule",)),
     ("rules", ("ddblint.rules",)),
     ("engine", ("ddblint.registry", "ddblint.tablecheck", "ddblint.engine", "ddblint.fix", "ddblint.cache",
-                "ddblint.baseline", "ddblint.report", "ddblint.topology", "ddblint.mapview")),
+                "ddblint.manifest", "ddblint.baseline", "ddblint.report", "ddblint.topology", "ddblint.mapview")),
     ("lint path", ("ddblint.runner",)),
     ("commands", ("ddblint.server", "ddblint.map_command", "ddblint.cli", "ddblint.__main__")),
 )

@@ -7,6 +7,7 @@ way, from the file's own location.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -164,6 +165,7 @@ class Project:
         self._places: Dict[str, tuple] = {}  # importer -> (run, `_place`)
         self.touched: set = set()  # modules read since the caller last cleared it (cache dependencies)
         self.scanned: list = []  # scans.record()s of the scans run since then (cache dependencies too)
+        self.consulted: set = set()  # directories whose entries an import's answer rested on (`prefilter_record`)
 
     # -- finding the module file ----------------------------------------------------------------
     def _roots(self, importer: Optional[Path]) -> List[Path]:
@@ -174,14 +176,17 @@ class Project:
         key = os.fspath(importer.parent) if importer is not None else ""
         if key not in self._root_cache:
             roots = [self.root, self.root / "src"]
+            self.consulted.add(os.fspath(self.root))  # whether root/src is there
             if importer is not None:
                 # the directory above the importer's top-level package: where `import pkg` starts;
                 # then the directories above it within the project, nearest first: an application
                 # run from its own folder (`services/`, with `data/impl/` not a package) imports
                 # `model.dynamo.ticket` from there
                 directory = self._resolved(importer).parent
+                self.consulted.add(os.fspath(directory))
                 while (directory / "__init__.py").exists() and directory.parent != directory:
                     directory = directory.parent
+                    self.consulted.add(os.fspath(directory))
                 above = [d for d in directory.parents if d == self.root or self.root in d.parents]
                 roots[:0] = [directory, *above]
             found = list(dict.fromkeys(r for r in roots if r.is_dir()))
@@ -223,6 +228,7 @@ class Project:
         """The names in `directory` (empty when it is none): one listing per directory and
         modification time, instead of a stat per candidate file (most imports are of packages
         that are not the project's: `import json`, `from django.db import models`)."""
+        self.consulted.add(os.fspath(directory))
         found = self._stamp(directory)
         if found is None:
             return frozenset()
@@ -410,6 +416,38 @@ class Project:
         self._words[(path, words)] = (stamp, answer)
         return answer
 
+    # -- what the prefilter's answers rest on (ddblint.manifest) ------------------------------
+    def prefilter_record(self) -> dict:
+        """The directories whose entries the import look-ups read (their modification times) and
+        what each module read for words mentions: while these hold, every answer of
+        `imports_mentioning` holds. (A symbolic link that changes target is not seen.)"""
+        directories = {}
+        for directory in self.consulted:
+            stamp = self._stamp(directory)
+            directories[directory] = stamp[1] if stamp is not None else None
+        modules = {}
+        for (path, words), (stamp, answer) in self._words.items():
+            modules[_module_key(path, words)] = [list(stamp), _plain(answer)]
+        return {"directories": directories, "modules": modules}
+
+    def prefilter_holds(self, record: dict) -> bool:
+        """Whether a `prefilter_record` of an earlier run still describes the project: the same
+        directory entries, and each module read then mentions the same words and re-exports the
+        same names now (an edit elsewhere in it changes nothing)."""
+        try:
+            for directory, mtime in record["directories"].items():
+                stamp = self._stamp(directory)
+                if (stamp[1] if stamp is not None else None) != mtime:
+                    return False
+            for key, (stamp, answer) in record["modules"].items():
+                path, words = _from_module_key(key)
+                now = self._stamp(path)
+                if now is None or list(now) != stamp and _plain(self._read(path, words)) != answer:
+                    return False
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return False
+        return True
+
     # -- evaluating there ------------------------------------------------------------------------
     def evaluator(self, path: Path):
         self.touched.add(path)
@@ -504,6 +542,20 @@ def _exports(evaluator, name: str) -> bool:
         if isinstance(listed, ListValue) and listed.complete and all(isinstance(i.value, str) for i in listed.items):
             return name in {item.value for item in listed.items}
     return not name.startswith("_")
+
+
+def _module_key(path: Path, words) -> str:
+    return "\0".join([os.fspath(path), *(word.decode("latin-1") for word in words)])
+
+
+def _from_module_key(key: str) -> Tuple[Path, tuple]:
+    path, *words = key.split("\0")
+    return Path(path), tuple(word.encode("latin-1") for word in words)
+
+
+def _plain(answer) -> list:
+    """A `_read` answer as JSON gives it back: lists, not tuples."""
+    return json.loads(json.dumps(answer))
 
 
 _PROJECTS: Dict[str, Project] = {}
