@@ -393,8 +393,10 @@ def _drop_superseded(diagnostics: List[Diagnostic], rules: Dict[str, Type[Rule]]
 
 def rules_for(path: Path, settings, all_rules: Dict[str, Type[Rule]], enabled: Optional[frozenset] = None):
     """The rule classes enabled for one file: selection minus its per-file ignores."""
-    enabled = enabled if enabled is not None else settings.enabled_codes({c: r.default for c, r in all_rules.items()})
-    ignored = settings.ignored_for(path, {c: r.default for c, r in all_rules.items()})
+    if enabled is None:
+        enabled = settings.enabled_codes({c: r.default for c, r in all_rules.items()})
+    ignored = settings.ignored_for(path, {c: r.default for c, r in all_rules.items()}) \
+        if settings.per_file_ignores else frozenset()
     return [rule for code, rule in all_rules.items() if code in enabled and code not in ignored]
 
 

@@ -94,17 +94,19 @@ class Manifest:
             manifest.entries, manifest.projects, manifest.follow = {}, {}, None
         return manifest
 
-    def entry(self, path: Path, stat: Optional[List[int]], context: str) -> Optional[Entry]:
-        """The file's record when its stat and context are the ones it was decided at."""
-        found = self.entries.get(os.path.abspath(path))
+    def entry(self, path: str, stat: Optional[List[int]], context: str) -> Optional[Entry]:
+        """The record of the file at `path` (absolute) when its stat and context are the ones it
+        was decided at."""
+        found = self.entries.get(path)
         if found is None or stat is None or found.stat != stat or found.context != context:
             return None
         return found
 
-    def record(self, path: Path, stat: Optional[List[int]], context: str, verdict: str, mentions: bool) -> None:
-        """This run's decision for a file, when its stat can be trusted to change with its content."""
+    def record(self, path: str, stat: Optional[List[int]], context: str, verdict: str, mentions: bool) -> None:
+        """This run's decision for the file at `path` (absolute), when its stat can be trusted to
+        change with its content."""
         if stat is not None and time.time_ns() - stat[0] >= RACY_NS:
-            self.recorded[os.path.abspath(path)] = Entry(stat, context, verdict, mentions)
+            self.recorded[path] = Entry(stat, context, verdict, mentions)
 
     def holds(self, follow: bool, projects) -> bool:
         """Whether the recorded verdicts still stand: the same import following, and every
@@ -129,6 +131,9 @@ class Manifest:
                     for root, record in records.items()}
         if kept:
             projects = {**self.projects, **projects}
+        if follow == self.follow and projects == self.projects and entries.keys() == self.entries.keys() \
+                and all(entry.as_json() == self.entries[path].as_json() for path, entry in entries.items()):
+            return  # nothing new: a warm run of an unchanged project writes nothing
         payload = {"format": _FORMAT, "version": self.version, "follow": follow, "projects": projects,
                    "files": {path: entry.as_json() for path, entry in entries.items()}}
         if cache.prepare():

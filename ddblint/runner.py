@@ -493,7 +493,8 @@ class _Known:
         self.places: Dict[int, tuple] = {}  # job index -> `_where`
 
     def _where(self, i: int, job: Job):
-        """(the job's cache, its manifest, its context: what besides its bytes decides its verdict)."""
+        """(the job's cache, its manifest, its context (what besides its bytes decides its
+        verdict), its absolute path)."""
         found = self.places.get(i)
         if found is None:
             settings, enabled = self.linter.enabled(job.path)
@@ -502,14 +503,14 @@ class _Known:
             table = self.tables.get(str(cache.root))
             if table is None:
                 table = self.tables[str(cache.root)] = [cache, manifest.Manifest.load(cache.root), False]
-            found = self.places[i] = (cache, table, manifest.context(fingerprint, codes))
+            found = self.places[i] = (cache, table, manifest.context(fingerprint, codes), os.path.abspath(job.path))
         return found
 
     def match(self, i: int, job: Job):
         """The job's manifest entry when the file is unchanged since it was recorded, else None."""
-        _, table, context = self._where(i, job)
-        stat = self.stats[i] = manifest.stat_of(job.path)
-        entry = table[1].entry(job.path, stat, context)
+        _, table, context, path = self._where(i, job)
+        stat = self.stats[i] = manifest.stat_of(path)
+        entry = table[1].entry(path, stat, context)
         if entry is not None:
             self.entries[i] = entry
         return entry
@@ -521,7 +522,7 @@ class _Known:
 
     def settle(self, i: int, job: Job) -> Optional[Outcome]:
         entry = self.entries.get(i)
-        cache, table, _ = self._where(i, job)
+        cache, table, _, _ = self._where(i, job)
         if entry is None or not table[2]:
             return None
         job.verdict = entry.verdict
@@ -529,8 +530,8 @@ class _Known:
 
     def record(self, i: int, job: Job, mentions: bool) -> None:
         if job.verdict is not None:
-            _, table, context = self._where(i, job)
-            table[1].record(job.path, self.stats.get(i), context, job.verdict, mentions)
+            _, table, context, path = self._where(i, job)
+            table[1].record(path, self.stats.get(i), context, job.verdict, mentions)
 
     def save(self, follow: bool) -> None:
         records = {key: project_for(root).prefilter_record() for key, root in self.roots.items()}

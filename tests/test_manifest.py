@@ -107,8 +107,11 @@ def test_a_warm_run_reads_no_file_that_did_not_change(project, ddblint_main, rea
     first, read = _warm(ddblint_main, project, reads)
     assert "app/blind.py:6:5: DDB101" in first
     assert read == ["app/__init__.py", "app/blind.py", "app/quiet.py"]
+    table = project.parent / "cache" / __version__ / "files.json"
+    written = table.stat().st_mtime_ns
     assert _warm(ddblint_main, project, reads) == (first, [])
-    entries = json.loads((project.parent / "cache" / __version__ / "files.json").read_text())["files"]
+    assert table.stat().st_mtime_ns == written  # nothing new: not written again
+    entries = json.loads(table.read_text())["files"]
     assert sorted(Path(p).name for p in entries) == ["__init__.py", "blind.py", "quiet.py"]
 
 
@@ -198,9 +201,9 @@ def test_record_and_entry(tmp_path):
     os.utime(path, ns=(past, past))
     table = manifest.Manifest(tmp_path)
     stat = manifest.stat_of(path)
-    table.record(path, stat, "ctx", "", False)
+    table.record(str(path), stat, "ctx", "", False)
     table.entries = table.recorded
-    assert table.entry(path, stat, "ctx").verdict == ""
-    assert table.entry(path, stat, "other") is None
-    assert table.entry(path, [stat[0] + 1, *stat[1:]], "ctx") is None
+    assert table.entry(str(path), stat, "ctx").verdict == ""
+    assert table.entry(str(path), stat, "other") is None
+    assert table.entry(str(path), [stat[0] + 1, *stat[1:]], "ctx") is None
     assert manifest.stat_of(tmp_path / "missing.py") is None
