@@ -153,7 +153,7 @@ class Project:
         self.root = root.resolve()
         self._modules: "OrderedDict[Path, Tuple[Optional[Tuple[int, int]], object]]" = OrderedDict()
         self._depth = 0
-        self._located: Dict[tuple, Optional[Tuple[Path, Tuple[str, ...]]]] = {}  # -> `_import_target`
+        self._located: Dict[tuple, Optional[Tuple[Path, Tuple[str, ...], Path]]] = {}  # `_import_target`, resolved
         self._words: Dict[Tuple[Path, tuple], tuple] = {}  # (module, words) -> (stamp, `_read`)
         self._defined: Dict[Path, tuple] = {}
         self._root_cache: Dict[str, Tuple[List[Path], Tuple[str, ...]]] = {}  # importer's directory -> roots
@@ -168,12 +168,9 @@ class Project:
         self.consulted: set = set()  # directories whose entries an import's answer rested on (`prefilter_record`)
 
     # -- finding the module file ----------------------------------------------------------------
-    def _roots(self, importer: Optional[Path]) -> List[Path]:
-        return self._roots_of(importer)[0]
-
     def _roots_of(self, importer: Optional[Path]) -> Tuple[List[Path], Tuple[str, ...]]:
         """Where the importer's absolute imports start, and the same as strings (a cache key)."""
-        key = os.fspath(importer.parent) if importer is not None else ""
+        key = os.path.dirname(os.fspath(importer)) if importer is not None else ""
         if key not in self._root_cache:
             roots = [self.root, self.root / "src"]
             self.consulted.add(os.fspath(self.root))  # whether root/src is there
@@ -264,7 +261,7 @@ class Project:
                 base = base.parent
             bases = [base]
         else:
-            bases = self._roots(importer)
+            bases = self._roots_of(importer)[1]
         for size in range(len(parts), -1 if level else 0, -1):
             for base in bases:
                 found = self._file(parts[:size], base)
@@ -300,12 +297,15 @@ class Project:
         """(the importer's directory, the roots its absolute imports start from, the importer
         itself resolved): what an import's answer depends on, worked out once per file and run."""
         key = os.fspath(importer) if importer is not None else ""
-        cached = self._places.get(key)
-        if cached is None or cached[0] != _RUN["number"]:
-            place = (os.fspath(importer.parent) if importer is not None else "", self._roots_of(importer)[1],
-                     self._resolved(importer) if importer is not None else None)
-            cached = self._places[key] = (_RUN["number"], place)
-        return cached[1]
+        if _RUN["open"]:
+            cached = self._places.get(key)
+            if cached is not None and cached[0] == _RUN["number"]:
+                return cached[1]
+        place = (os.path.dirname(key), self._roots_of(importer)[1],
+                 self._resolved(importer) if importer is not None else None)
+        if _RUN["open"]:
+            self._places[key] = (_RUN["number"], place)
+        return place
 
     def _remembered(self, qualname: str, importer: Optional[Path], words, place) -> bool:
         """`_mentions_through`, remembered for the run per name and the importer's directory (a
@@ -315,15 +315,17 @@ class Project:
         cached = self._mentioned.get(key)
         if cached is not None and cached[0] == _RUN["number"] and (cached[1] is None or cached[1] != itself):
             return cached[2]
-        answer = self._mentions_through(qualname, importer, words, 0)
-        found = self._import_target(qualname, importer)
+        found = self._import_target(qualname, importer, place)
+        answer = self._target_mentions(found, words, 0)
         module = self._resolved(found[0]) if found is not None else None
         if module is None or module != itself:  # the same name from the module itself looks further
             self._mentioned[key] = (_RUN["number"], module, answer)
         return answer
 
     def _mentions_through(self, qualname: str, importer: Optional[Path], words, depth: int) -> bool:
-        found = self._import_target(qualname, importer)
+        return self._target_mentions(self._import_target(qualname, importer), words, depth)
+
+    def _target_mentions(self, found: Optional[Tuple[Path, Tuple[str, ...]]], words, depth: int) -> bool:
         if found is None:
             return False
         module, rest = found
@@ -361,25 +363,28 @@ class Project:
         found = self._import_target(qualname, importer)
         return found[0] if found is not None else None
 
-    def _import_target(self, qualname: str, importer: Optional[Path]) -> Optional[Tuple[Path, Tuple[str, ...]]]:
+    def _import_target(self, qualname: str, importer: Optional[Path],
+                       place=None) -> Optional[Tuple[Path, Tuple[str, ...]]]:
         """(the project's module file `qualname` imports from `importer`, the names after the
-        module's: `Subscriber` of `app.models.Subscriber`); None when it is no project module."""
+        module's: `Subscriber` of `app.models.Subscriber`); None when it is no project module.
+        `place`: the importer's `_place`, when the caller has it."""
         if qualname.lstrip(".").split(".")[0] in _STDLIB:
             return None
+        directory, roots, itself = place or self._place(importer)
         # an absolute import means the same from every directory with the same roots (most of a
         # package's files share them): one look-up per name, not one per directory
-        if qualname.startswith("."):
-            key = (qualname, os.fspath(importer.parent) if importer is not None else "")
-        else:
-            key = (qualname, self._roots_of(importer)[1])
+        key = (qualname, directory if qualname.startswith(".") else roots)
         located = self._located.get(key, False)
         if located is False:
             found = self.locate(qualname, importer)
-            located = self._located[key] = (found[0], tuple(found[2])) if found is not None else None
-        if located is not None and importer is not None and self._resolved(located[0]) == self._resolved(importer):
+            located = self._located[key] = (found[0], tuple(found[2]), self._resolved(found[0])) \
+                if found is not None else None
+        if located is None:
+            return None
+        if itself is not None and located[2] == itself:
             found = self.locate(qualname, importer)  # a module never imports itself: look further
             return (found[0], tuple(found[2])) if found is not None else None
-        return located
+        return located[0], located[1]
 
     def imports_module(self, importer: Path, module: Path) -> bool:
         """Whether `importer`'s top-level imports (read as text) name the project's `module` file."""
