@@ -5,7 +5,8 @@ LibCST's native parser has no depth limit of its own: code nested deeply enough 
 stack, a crash no `except` catches. `parse` refuses such code before LibCST sees it, and turns
 every way a parse can fail (bytes that do not decode, nesting, a syntax error, the parser giving
 up or panicking) into one `ParseProblem` whose message is what the DDB000 finding says.
-A low module: it imports only the standard library, LibCST and `ddblint.text`.
+A low module: it imports only the standard library, LibCST and `ddblint.text` (and `lazy`, which
+defers LibCST's import to the first parse).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
+from ddblint import lazy
 from ddblint.text import row_column
 
 # CPython refuses brackets nested more than 200 deep ("too many nested parentheses"). LibCST's
@@ -28,6 +30,12 @@ from ddblint.text import row_column
 # 8,000 `not`s or `elif`s. `_nesting_problem` refuses such files before LibCST sees them.
 MAX_BRACKETS = 200
 MAX_NESTING = 1000
+
+
+def load_parser() -> None:
+    """Import LibCST now (its import waits for the first parse: ddblint/lazy.py): a process about
+    to fork workers that will all parse imports it once, before, and they share it."""
+    lazy.load("libcst")
 
 
 class ParseProblem(ValueError):

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
 from ddblint.parsing import standard_tree
 from ddblint.text import LineIndex
@@ -29,13 +28,26 @@ Range = Tuple[int, int]
 _RECENT: "OrderedDict[int, Tuple[cst.Module, Positions]]" = OrderedDict()
 
 
-class _OffsetState(CodegenState):
+class _OffsetState:
+    """What LibCST's code generation asks of its state (libcst._nodes.internal.CodegenState),
+    counting characters instead of keeping them. It does not derive from CodegenState: this
+    module is imported at start-up, LibCST only when a file is parsed (ddblint/lazy.py)."""
+
     def __init__(self, module: cst.Module, offset: int = 0, indents: Tuple[str, ...] = ()) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.default_indent = module.default_indent
+        self.default_newline = module.default_newline
+        self.provider = None
+        self.tokens: List[str] = []  # Module's code generation looks at it (nothing generated yet)
         self.offset = offset
         self.indent_tokens = list(indents)
         self.stack: List[int] = []
         self.ranges: Dict[int, Range] = {}
+
+    def increase_indent(self, value: str) -> None:
+        self.indent_tokens.append(value)
+
+    def decrease_indent(self) -> None:
+        self.indent_tokens.pop()
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -227,20 +239,22 @@ def _pair(statements, nodes, indents, places, text, lines, default_indent) -> No
         raise _Unpaired
 
 
+# LibCST's compound statements (by class name: LibCST is not imported yet when this module is)
+# and the standard library's nodes they may pair with
 _BLOCKS = {
-    cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef), cst.ClassDef: (ast.ClassDef,),
-    cst.If: (ast.If,), cst.For: (ast.For, ast.AsyncFor), cst.While: (ast.While,),
-    cst.With: (ast.With, ast.AsyncWith), cst.Try: (ast.Try,),
+    "FunctionDef": (ast.FunctionDef, ast.AsyncFunctionDef), "ClassDef": (ast.ClassDef,),
+    "If": (ast.If,), "For": (ast.For, ast.AsyncFor), "While": (ast.While,),
+    "With": (ast.With, ast.AsyncWith), "Try": (ast.Try,),
 }
 if hasattr(ast, "TryStar"):
-    _BLOCKS[cst.TryStar] = (ast.TryStar,)
+    _BLOCKS["TryStar"] = (ast.TryStar,)
 if hasattr(ast, "Match"):
-    _BLOCKS[cst.Match] = (ast.Match,)
+    _BLOCKS["Match"] = (ast.Match,)
 
 
 def _pair_blocks(statement, node, indents, places, text, lines, default_indent) -> None:
     """Pair the bodies of a compound statement (its `elif`s, `else`, handlers, cases)."""
-    kinds = _BLOCKS.get(type(statement))
+    kinds = _BLOCKS.get(type(statement).__name__)
     if kinds is None or not isinstance(node, kinds):
         raise _Unpaired
     pairs = [] if isinstance(node, getattr(ast, "Match", ())) else [(statement.body, node.body)]

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import libcst as cst
 
 from ddblint.dynamo import (

@@ -29,16 +29,17 @@ from ddblint.syntax import dotted_name
 CONDITION_PARAMETERS = ("ConditionExpression", "FilterExpression", "KeyConditionExpression")
 
 # Python comparison -> (builder method, what it does at run time)
+# (by LibCST's class names: LibCST is imported after this module, on first use, ddblint/lazy.py)
 COMPARISON_METHODS = {
-    cst.Equal: ("==", "eq", "False"),
-    cst.NotEqual: ("!=", "ne", "True"),
-    cst.LessThan: ("<", "lt", None),
-    cst.LessThanEqual: ("<=", "lte", None),
-    cst.GreaterThan: (">", "gt", None),
-    cst.GreaterThanEqual: (">=", "gte", None),
+    "Equal": ("==", "eq", "False"),
+    "NotEqual": ("!=", "ne", "True"),
+    "LessThan": ("<", "lt", None),
+    "LessThanEqual": ("<=", "lte", None),
+    "GreaterThan": (">", "gt", None),
+    "GreaterThanEqual": (">=", "gte", None),
 }
 
-_MAYBE_BUILDER = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)
+_MAYBE_BUILDER = frozenset(("Name", "Attribute", "Call", "Subscript", "Await"))
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,8 @@ def _builder_pair(node: cst.Comparison, at: At, evaluator: Evaluator) -> Optiona
     left = node.left
     for target in node.comparisons:
         right = target.comparator
-        spec = COMPARISON_METHODS.get(type(target.operator))
-        if spec is not None and (isinstance(left, _MAYBE_BUILDER) or isinstance(right, _MAYBE_BUILDER)):
+        spec = COMPARISON_METHODS.get(type(target.operator).__name__)
+        if spec is not None and (type(left).__name__ in _MAYBE_BUILDER or type(right).__name__ in _MAYBE_BUILDER):
             lvalue, rvalue = evaluator.value(left, at), evaluator.value(right, at)
             for builder, builder_node, other, other_node in ((lvalue, left, rvalue, right),
                                                              (rvalue, right, lvalue, left)):

@@ -231,7 +231,7 @@ def _per_table(call: DynamoCall, name: str) -> List[Operation]:
 _PARTIQL_OPERATIONS = {"UPDATE": "UpdateItem", "DELETE": "DeleteItem", "INSERT": "PutItem",
                        "EXISTS": "ConditionCheck"}
 _PARTIQL_ENTRIES = {"batch_execute_statement": "Statements", "execute_transaction": "TransactStatements"}
-_BUILT_STRINGS = (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString)
+_BUILT_STRINGS = frozenset(("FormattedString", "BinaryOperation", "ConcatenatedString"))  # LibCST's classes
 
 
 def _partiql_statements(call: DynamoCall, evaluator: Optional[Evaluator]) -> List[Operation]:
@@ -250,7 +250,7 @@ def _partiql_statements(call: DynamoCall, evaluator: Optional[Evaluator]) -> Lis
     for params, complete, where in entries:
         arg = params.get("Statement")
         try:
-            if arg is not None and isinstance(arg.node, _BUILT_STRINGS) and evaluator is not None:
+            if arg is not None and type(arg.node).__name__ in _BUILT_STRINGS and evaluator is not None:
                 at = At(call.site.scope, call.site.order, call.site.chain)
                 statement = partiql.parse_parts(_statement_parts(arg.node, evaluator, at))
             else:

@@ -35,7 +35,7 @@ from ddblint.syntax import dotted_name
 
 _BUILDER_PLACEHOLDER = re.compile(r"(#n|:v)\d+\Z")
 _PLACEHOLDER_CHARS = re.compile(r"[^A-Za-z0-9_]")
-Container = Union[cst.Call, cst.Dict]
+Container = "Union[cst.Call, cst.Dict]"  # a request: the call's keywords, or a dict literal
 
 
 class Unfixable(Exception):
@@ -307,16 +307,17 @@ def _splatted(container: Container) -> bool:
     return any(isinstance(e, cst.StarredDictElement) for e in container.elements)
 
 
-class _Replacer(cst.CSTTransformer):
-    def __init__(self, mapping: Dict[int, cst.CSTNode]) -> None:
-        super().__init__()
-        self.mapping = mapping
+def _replacer(mapping: Dict[int, cst.CSTNode]):
+    """A transformer that puts `mapping[id(node)]` in place of each node it names. (Its class is
+    made here, not at import: LibCST is imported on first use, ddblint/lazy.py.)"""
+    class Replacer(cst.CSTTransformer):
+        def on_visit(self, node) -> bool:
+            return id(node) not in mapping
 
-    def on_visit(self, node) -> bool:
-        return id(node) not in self.mapping
+        def on_leave(self, original, updated):
+            return mapping.get(id(original), updated)
 
-    def on_leave(self, original, updated):
-        return self.mapping.get(id(original), updated)
+    return Replacer()
 
 
 class Patch:
@@ -547,7 +548,7 @@ class Patch:
             raise Unfixable("nothing to change")
         if self._added or self._removed:
             mapping = {key: new for key, (_, new) in self._replaced.items()}
-            container = self.container.visit(_Replacer(mapping)) if mapping else self.container
+            container = self.container.visit(_replacer(mapping)) if mapping else self.container
             for name in self._removed:
                 element = member(container, name)
                 container = without_arg(container, element) if isinstance(container, cst.Call) \
@@ -609,20 +610,15 @@ def literal_entries(node) -> List[Tuple[str, cst.BaseExpression]]:
     return entries
 
 
-class _Comments(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def visit_Comment(self, node) -> None:
-        self.found = True
-
-
 def has_comment(node: cst.CSTNode) -> bool:
     """Whether a comment is written inside the node (a fix that replaces it would drop it)."""
-    visitor = _Comments()
-    node.visit(visitor)
-    return visitor.found
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            return True
+        stack.extend(current.children)  # every child a visitor visits, whitespace included
+    return False
 
 
 # Calls that do nothing but build a value: moving them changes no evaluation order that matters.

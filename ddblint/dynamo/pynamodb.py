@@ -50,8 +50,9 @@ _CONNECTIONS = frozenset({"pynamodb.connection.Connection", "pynamodb.connection
                           "pynamodb.connection.TableConnection", "pynamodb.connection.table.TableConnection"})
 # Bases that add no attributes of their own.
 _NEUTRAL_BASES = ("builtins.", "abc.", "typing.", "typing_extensions.", "pynamodb.")
-_COMPARISONS = {cst.Equal: "=", cst.NotEqual: "<>", cst.LessThan: "<", cst.LessThanEqual: "<=",
-                cst.GreaterThan: ">", cst.GreaterThanEqual: ">="}
+# LibCST's comparison operators, by class name (LibCST is imported on first use: ddblint/lazy.py)
+_COMPARISONS = {"Equal": "=", "NotEqual": "<>", "LessThan": "<", "LessThanEqual": "<=",
+                "GreaterThan": ">", "GreaterThanEqual": ">="}
 _FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 # Update actions of the DSL and the clause of the UpdateExpression PynamoDB writes for each.
 _ACTIONS = {"set": "SET", "append": "SET", "prepend": "SET", "add": "ADD", "remove": "REMOVE", "delete": "DELETE"}
@@ -300,10 +301,10 @@ class PynamoPlugin(Plugin):
         return None
 
     def _comparison(self, node: cst.Comparison, at: At):
-        if len(node.comparisons) != 1 or type(node.comparisons[0].operator) not in _COMPARISONS:
+        if len(node.comparisons) != 1 or type(node.comparisons[0].operator).__name__ not in _COMPARISONS:
             return UNKNOWN
         target = node.comparisons[0]
-        op = _COMPARISONS[type(target.operator)]
+        op = _COMPARISONS[type(target.operator).__name__]
         left, right = self.evaluator.value(node.left, at), self.evaluator.value(target.comparator, at)
         if not isinstance(left, ModelAttr):
             if not isinstance(right, ModelAttr):

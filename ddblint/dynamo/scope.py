@@ -169,10 +169,10 @@ def build_index(module: cst.Module) -> ModuleIndex:
                        visitor.branches, tuple(visitor.star_imports), tuple(visitor.comparisons))
 
 
-_SUITES = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
-_SUITE_TYPES = frozenset(_SUITES)  # exact types: isinstance on LibCST classes (ABCs) is slow
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-_OWNER_TYPES = frozenset((cst.ClassDef, cst.FunctionDef, cst.Lambda) + _COMPREHENSIONS)
+# LibCST's node classes by name (exact types: isinstance on LibCST's classes, ABCs, is slow; and
+# LibCST is imported after this module, on first use: ddblint/lazy.py)
+_SUITE_NAMES = frozenset(("Module", "IndentedBlock", "SimpleStatementSuite"))
+_OWNER_NAMES = frozenset(("ClassDef", "FunctionDef", "Lambda", "ListComp", "SetComp", "DictComp", "GeneratorExp"))
 
 
 class _Indexer:
@@ -217,10 +217,10 @@ class _Indexer:
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
         self.order += 1
-        suite = kind in _SUITE_TYPES
+        suite = kind.__name__ in _SUITE_NAMES
         if suite:
             self.chain.append(id(node))
-        owner = kind in _OWNER_TYPES
+        owner = kind.__name__ in _OWNER_NAMES
         if owner:
             self.owners.append(id(node))
         visit, leave = self._handlers_for(kind)

@@ -18,7 +18,6 @@ from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
 import pathspec
 
-from ddblint.infra import cdk
 from ddblint.infra.declarations import DiscoveredTable, Fact, is_glob, name_pattern, relative  # noqa: F401 - __all__
 
 
@@ -79,6 +78,9 @@ def discover(
             if suffix == ".py":
                 if not _CDK_IMPORT.search(text):
                     continue
+                # deferred: cdk.py reads the app with LibCST, whose import a run that parses
+                # nothing never pays (ddblint/lazy.py); its visitor derives from LibCST's
+                from ddblint.infra import cdk
                 found, problems = cdk.tables(text, rel)
             else:
                 # deferred: cloudformation.py loads PyYAML, about 15 ms of every run's start-up (more
