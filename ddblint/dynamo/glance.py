@@ -12,8 +12,9 @@ times cheaper, and its tree is enough to show that `DynamoModel` would find noth
 * no PynamoDB: no import that names `pynamodb`, and no module-scope import of a project module
   that mentions it (`pynamodb.uses_pynamodb`, asked of the same `Project`);
 * no condition builders: no import of `boto3.dynamodb` (`builders.imports_builders`);
-* no write helper of the project called: no call whose name is a `def` holding a write in a
-  project module imported at module scope (`helpers._helper_names`, the same `Project` query).
+* no write helper of the project called: no call whose name is a `def` holding a keyword-only
+  write call in a project module imported at module scope (`writing_defs`, through the same
+  `Project` query as `helpers._helper_names`).
 
 Each condition is a superset of what the model looks at, so "nothing" is safe to act on
 (tests/test_glance.py checks it against the model on every rule example). A module the standard
@@ -27,6 +28,7 @@ import re
 from pathlib import Path
 from typing import Iterator, Optional, Set
 
+from ddblint import parsing
 from ddblint.dynamo.operations import DATA_METHODS, WRITE_METHOD_WORDS
 from ddblint.syntax import imported_name
 
@@ -60,8 +62,37 @@ def finds_nothing(tree: ast.Module, source: str, path: Optional[Path], project) 
 
 
 def writing_defs(source: bytes) -> frozenset:
+    """The names of the functions of a module that may be write helpers: the `def`s that hold a
+    call `x.<write method>(...)` with no positional argument. A helper's write is a DynamoDB call
+    directly in it (`helpers.open_writes`), and `calls._recognise` refuses any positional argument:
+    moto's `def put_item(self, ...)`, which calls `table.put_item(item)`, is not one. Read with the
+    standard library's parser; by text (`_defs_naming_writes`) when it cannot read the module."""
+    try:
+        tree = parsing.standard_tree(parsing.decode(source))
+    except (SyntaxError, LookupError, UnicodeError, ValueError):
+        tree = None
+    if tree is None:
+        return _defs_naming_writes(source)
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(map(_keyword_write, ast.walk(node))):
+            names.add(node.name)
+    return frozenset(names)
+
+
+_WRITE_WORDS = tuple(word.decode("ascii") for word in WRITE_METHOD_WORDS)
+
+
+def _keyword_write(node: ast.AST) -> bool:
+    """A call `x.<method>(...)`, the method named like a write (`batch_execute_statement` too),
+    with no positional argument (`*args` is one; `**request` is not)."""
+    return isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute) \
+        and any(word in node.func.attr for word in _WRITE_WORDS)
+
+
+def _defs_naming_writes(source: bytes) -> frozenset:
     """The names of the `def`s whose text (up to the next `def` as little indented) holds a write
-    word: the functions of a module that may be write helpers, read as bytes."""
+    word, read as bytes."""
     defs = list(_DEFINED.finditer(source))
     names = set()
     for index, match in enumerate(defs):
