@@ -11,6 +11,7 @@ import ast
 import dataclasses
 import functools
 import os
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,11 +153,16 @@ def _nothing_to_model(data: bytes, tree, path: Path, root, rules: Sequence[Type[
     """The second prefilter: every rule that could fire on the bytes reports only what the
     module's DynamoDB model finds (`Rule.from_model`), and the standard library's tree shows
     that the model would find nothing (`dynamo.glance`), so LibCST need not parse the file."""
-    others = [rule for rule in rules if not rule.from_model]
-    if others and might_fire(data, others):
+    if any(_may_fire_by_text(data, rule) for rule in rules if not rule.from_model):
         return False
     source, syntax = tree
     return finds_nothing(syntax, source, path, project_for(root) if root is not None else None)
+
+
+def _may_fire_by_text(data: bytes, rule: Type[Rule]) -> bool:
+    """Whether a rule that does not report what the model finds may fire on these bytes: its
+    triggers, and its `text_pattern` when it has one."""
+    return might_fire(data, [rule]) and (rule.text_pattern is None or re.search(rule.text_pattern, data) is not None)
 
 
 def analyse(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],

@@ -152,6 +152,12 @@ class Rule:
     # module in which the model would find nothing (dynamo.glance); a rule that reports on
     # anything else (comments, the text) sets this to False. tests/test_glance.py checks it.
     from_model: ClassVar[bool] = True
+    # For a rule that is not `from_model`: a regular expression (bytes) that a file must match for
+    # the rule to fire there, finer than its triggers. A file the model has nothing in is parsed
+    # only when it matches (DDB001: a `noqa` comment naming a DDB code, in any case, where its
+    # triggers only say "DDB" somewhere). It must match wherever the rule can fire:
+    # tests/test_glance.py checks it on the rule's examples.
+    text_pattern: ClassVar[Optional[bytes]] = None
     # Codes that report the same problem more precisely: when one of them fires at the same
     # place, this rule's finding is dropped (DDB101 gives way to DDB104, DDB204, ...).
     superseded_by: ClassVar[Tuple[str, ...]] = ()

@@ -29,6 +29,7 @@ class UnusedNoqa(Rule):
     """
     triggers = ("DDB", "ddb")  # a ddblint code: other noqa comments are not ours to judge
     from_model = False  # it judges the comments, which a module without DynamoDB code may hold too
+    text_pattern = rb"(?i)noqa[^\n]*ddb"  # a `noqa` comment that names a DDB code (noqa.py reads them so)
 
     fires = [
         Example('''

@@ -5,6 +5,7 @@ test corpus and the project-shaped cases (write helpers, PynamoDB models importe
 project), and the lookalikes it exists for are shown to be skipped."""
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -175,6 +176,35 @@ def test_every_rule_that_judges_comments_is_not_from_the_model():
     for rule in registry.all_rules().values():
         if rule.check_suppressions is not Rule.check_suppressions:
             assert not rule.from_model, rule.code
+
+
+def test_a_rule_s_text_pattern_matches_wherever_it_fires():
+    """A rule not from the model is asked its `text_pattern` before the engine skips a parse:
+    every example it fires on must match it (and so must a comment noqa.py reads as naming a code)."""
+    with_pattern = [rule for rule in registry.all_rules().values() if rule.text_pattern is not None]
+    assert with_pattern
+    for rule in with_pattern:
+        for example in rule.fires:
+            assert re.search(rule.text_pattern, example.source.encode()), (rule.code, example.source)
+
+
+@pytest.mark.parametrize("comment, code", [("# noqa: DDB101", "DDB101"), ("#NOQA:ddb101", "DDB101"),
+                                           ("# NoQa: E501, Ddb102", "DDB102"), ("#noqa:E1 DDBX1", "DDBX1")])
+def test_ddb001_pattern_matches_every_spelling_of_a_directive(comment, code):
+    from ddblint import noqa
+
+    source = f"x = 1  {comment}\n"
+    assert noqa.parse(source).suppresses(code, 1)  # a directive naming a DDB code: DDB001 judges it
+    assert re.search(registry.all_rules()["DDB001"].text_pattern, source.encode())
+
+
+def test_a_file_with_a_ddb_word_but_no_noqa_comment_is_not_parsed(tmp_path, monkeypatch):
+    source = "DDB_TABLE = 'events'  # the DDB table\n\ndef put_item(self, name, item):\n    return name\n"
+    root = make_tree(tmp_path, {"app.py": source})
+    path = root / "app.py"
+    settings = config.settings_for(path, registry.defaults())
+    result = engine.check_source(path.read_bytes(), path, "app.py", settings, list(registry.all_rules().values()))
+    assert result.skipped and not result.diagnostics
 
 
 def test_code_the_running_python_cannot_parse_is_analysed(tmp_path):
