@@ -412,8 +412,12 @@ def _run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> It
         yield from _filter_in_pool(linter, jobs, workers, progress)
         return
     pool, futures = None, {}
+    # the largest files first: the workers start on the longest analyses, and the run does not end
+    # waiting for one big file begun last (the outcomes still come in the order of `jobs`)
+    largest_first = sorted(range(len(jobs)), key=lambda k: -len(jobs[k].data))
     try:
-        for i, job in enumerate(jobs):
+        for i in largest_first:
+            job = jobs[i]
             if i in done:
                 continue
             quick = known.settle(i, job) if known is not None else None
