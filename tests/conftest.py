@@ -28,6 +28,20 @@ from ddblint.diagnostics import Diagnostic
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"  # test data kept in the repository (see its README)
 SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"
+# A module with one finding, DDB101 at 7:5 (an update with no version condition)
+BLIND_UPDATE = textwrap.dedent('''\
+    import boto3
+
+    table = boto3.resource("dynamodb").Table("t")
+
+
+    def change_address(pk, address):
+        table.update_item(
+            Key={"pk": pk},
+            UpdateExpression="SET address = :a",
+            ExpressionAttributeValues={":a": address},
+        )
+''')
 
 
 # -- a project tree --------------------------------------------------------------------------------

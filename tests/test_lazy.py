@@ -6,20 +6,9 @@ import textwrap
 
 import pytest
 
-from conftest import REPO, make_tree
+from conftest import BLIND_UPDATE, REPO, make_tree
 
 QUIET = "def count(items):\n    return len(items)\n"
-BLIND = '''import boto3
-
-table = boto3.resource("dynamodb").Table("subscribers")
-
-def change_address(subscriber_id, address):
-    table.update_item(
-        Key={"subscriber_id": subscriber_id},
-        UpdateExpression="SET delivery_address = :a",
-        ExpressionAttributeValues={":a": address},
-    )
-'''
 
 
 def _run_then_ask(tmp_path, *args: str) -> str:
@@ -45,10 +34,10 @@ def test_a_run_that_parses_nothing_does_not_import_libcst(tmp_path):
 
 
 def test_a_warm_run_does_not_import_libcst_and_a_cold_one_does(tmp_path):
-    make_tree(tmp_path, {"app.py": BLIND})
+    make_tree(tmp_path, {"app.py": BLIND_UPDATE})
     cache = ["--cache-dir", str(tmp_path / "cache"), "--output-format", "concise", "app.py"]
     cold = _run_then_ask(tmp_path, "check", *cache)
-    assert "app.py:6:5: DDB101" in cold and cold.endswith("LibCST imported: True\n")
+    assert "app.py:7:5: DDB101" in cold and cold.endswith("LibCST imported: True\n")
     warm = _run_then_ask(tmp_path, "check", *cache)
     assert warm == cold.replace("LibCST imported: True", "LibCST imported: False")
 

@@ -14,20 +14,9 @@ from pathlib import Path
 import pytest
 
 from ddblint import __version__, manifest, runner
-from conftest import ddblint_process
+from conftest import BLIND_UPDATE as BLIND, ddblint_process
 
 TOML = '[tool.ddblint.tables.subscribers]\nmode = "global"\n'
-BLIND = '''import boto3
-
-table = boto3.resource("dynamodb").Table("subscribers")
-
-def change_address(subscriber_id, address):
-    table.update_item(
-        Key={"subscriber_id": subscriber_id},
-        UpdateExpression="SET delivery_address = :a",
-        ExpressionAttributeValues={":a": address},
-    )
-'''
 QUIET = "def count(items):\n    return len(items)\n"
 MODEL = '''from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
@@ -105,7 +94,7 @@ def _warm(ddblint_main, root: Path, reads, *paths: str):
 
 def test_a_warm_run_reads_no_file_that_did_not_change(project, ddblint_main, reads):
     first, read = _warm(ddblint_main, project, reads)
-    assert "app/blind.py:6:5: DDB101" in first
+    assert "app/blind.py:7:5: DDB101" in first
     assert read == ["app/__init__.py", "app/blind.py", "app/quiet.py"]
     table = project.parent / "cache" / __version__ / "files.json"
     written = table.stat().st_mtime_ns
@@ -120,7 +109,7 @@ def test_an_edited_file_is_read_and_decided_again(project, ddblint_main, reads):
     _write(project, "app/blind.py", QUIET)
     _write(project, "app/quiet.py", BLIND)
     output, read = _warm(ddblint_main, project, reads)
-    assert "app/quiet.py:6:5: DDB101" in output and "blind.py" not in output
+    assert "app/quiet.py:7:5: DDB101" in output and "blind.py" not in output
     assert read == ["app/blind.py", "app/quiet.py"]
 
 

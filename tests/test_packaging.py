@@ -23,7 +23,7 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
-from conftest import cache_directory
+from conftest import BLIND_UPDATE, cache_directory
 
 pytestmark = pytest.mark.slow  # builds the wheel and the sdist and installs them in a new environment
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,20 +34,6 @@ _NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "venv", ".tox", ".nox", "build", "dist", "*.egg-info", "__pycache__",
     ".pytest_cache", ".hypothesis", ".ddblint_cache", ".mypy_cache", ".ruff_cache",
 )
-
-BLIND_UPDATE = textwrap.dedent('''\
-    import boto3
-
-    table = boto3.resource("dynamodb").Table("t")
-
-
-    def change_address(pk, address):
-        table.update_item(
-            Key={"pk": pk},
-            UpdateExpression="SET address = :a",
-            ExpressionAttributeValues={":a": address},
-        )
-''')
 
 
 def _run(cmd, **kwargs):

@@ -18,27 +18,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import cache_directory
+from conftest import BLIND_UPDATE, cache_directory
 
 pytestmark = pytest.mark.slow  # pre-commit try-repo installs the hooks in environments of their own
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 
 pytest.importorskip("pre_commit")
-
-BLIND_UPDATE = textwrap.dedent('''\
-    import boto3
-
-    table = boto3.resource("dynamodb").Table("t")
-
-
-    def change_address(pk, address):
-        table.update_item(
-            Key={"pk": pk},
-            UpdateExpression="SET address = :a",
-            ExpressionAttributeValues={":a": address},
-        )
-''')
 
 GUARDED_UPDATE = textwrap.dedent('''\
     import boto3
