@@ -3,7 +3,8 @@
 LibCST's visitors (and `node.children`) rebuild every node's child list through its
 transformer machinery; for reading only, walking the dataclass fields directly is several times
 faster. Whitespace, punctuation and operator tokens are skipped: nothing in ddblint reads them
-through a traversal.
+through a traversal. So are the fields declared to hold no node (a name's text, an argument's
+star), and a leaf (`is_leaf`: a name, a string, a number) has no fields left to read.
 """
 from __future__ import annotations
 
