@@ -5,6 +5,7 @@ comment (`# noqa: E501, DDB101`) are ignored, so one comment can serve several l
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tokenize
@@ -42,13 +43,34 @@ def _codes(text: Optional[str]) -> Optional[FrozenSet[str]]:
     return frozenset(c.upper() for c in re.split(r"[\s,]+", text.strip()) if c)
 
 
-def _comments(source: str) -> Iterator[Tuple[int, str, bool]]:
-    """(row, comment, whether the comment is alone on its line)."""
+# comments and strings; f-strings (3.12+) and t-strings (3.14+) as their start and end tokens
+_KEPT = frozenset(kind for kind, name in tokenize.tok_name.items()
+                  if name in ("COMMENT", "STRING") or name.endswith(("STRING_START", "STRING_END")))
+
+
+@functools.lru_cache(maxsize=4)
+def _tokens(source: str) -> Tuple[Tuple[tokenize.TokenInfo, ...], bool]:
+    """The comment and string tokens of `source`, and whether the tokenizer gave up on it (those
+    tokens are then the ones before the place it gave up). A linted file with a `# noqa` is
+    read twice, by the rules that judge suppressions and by the filter that applies them, and
+    `--add-noqa` reads it once per finding: Python's tokenizer is slow."""
+    found = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                yield token.start[0], token.string, not token.line[:token.start[1]].strip()
+            if token.type in _KEPT:
+                found.append(token)
     except (tokenize.TokenError, IndentationError, SyntaxError):
+        return tuple(found), True
+    return tuple(found), False
+
+
+def _comments(source: str) -> Iterator[Tuple[int, str, bool]]:
+    """(row, comment, whether the comment is alone on its line)."""
+    tokens, failed = _tokens(source)
+    for token in tokens:
+        if token.type == tokenize.COMMENT:
+            yield token.start[0], token.string, not token.line[:token.start[1]].strip()
+    if failed:
         # The tokenizer lags behind the grammar LibCST accepts; fall back to the text itself.
         for row, line in enumerate(source.splitlines(), start=1):
             if "#" in line:
@@ -112,9 +134,10 @@ def _comments_and_strings(source: str):
     """(comments: row -> (column, text), rows that end inside a string literal) of `source`."""
     comments: Dict[int, Tuple[int, str]] = {}
     inside_string = set()
-    try:
+    tokens, failed = _tokens(source)
+    if not failed:
         opened: List[int] = []
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        for token in tokens:
             name = tokenize.tok_name.get(token.type, "")
             if token.type == tokenize.COMMENT:
                 comments[token.start[0]] = (token.start[1], token.string)
@@ -124,10 +147,8 @@ def _comments_and_strings(source: str):
                 opened.append(token.start[0])
             elif name.endswith("STRING_END") and opened:
                 inside_string.update(range(opened.pop(), token.end[0]))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
+    else:
         # the tokenizer lags behind the grammar LibCST accepts: judge by the text itself
-        comments.clear()
-        inside_string.clear()
         for row, line in enumerate(LINE_BREAK.split(source), start=1):
             if "#" in line:
                 comments[row] = (line.index("#"), line[line.index("#"):])

@@ -141,9 +141,10 @@ def decode_checked(data: bytes) -> str:
 # -- the nesting guard ---------------------------------------------------------------------------
 
 _KEYWORDS = frozenset(keyword.kwlist)
+_FORMATTED = re.compile("[fFtT]")  # in a string's prefix: an f-string (or a t-string)
 _TOKEN = re.compile(r"""
     (?P<nl>\r\n?|\n)
-  | [ \t\f]+ | \\(?:\r\n?|\n) | \#[^\r\n]*                 # blanks, line joins, comments
+  | (?P<blank>[ \t\f]+ | \\(?:\r\n?|\n)? | \#[^\r\n]*)        # blanks, line joins (a stray \ too), comments
   | (?P<str>(?P<prefix>[A-Za-z]{0,2})(?:                  # quotes as \x27 ' and \x22 "
         \x27{3}(?:[^\x27\\]|\\.|\x27(?!\x27\x27))*(?:\x27{3}|\Z) | \x22{3}(?:[^\x22\\]|\\.|\x22(?!\x22\x22))*(?:\x22{3}|\Z)
       | \x27(?:[^\x27\\\r\n]|\\(?:\r\n|.))*(?:\x27|(?=[\r\n])|\Z) | \x22(?:[^\x22\\\r\n]|\\(?:\r\n|.))*(?:\x22|(?=[\r\n])|\Z)))
@@ -186,13 +187,17 @@ def _scan(text: str, brackets: int, base: int) -> int:
 
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
+        if kind == "blank":
+            continue
         if kind == "nl":
             line_start = match.end()
             if len(stack) == 1:
                 segment_end(match.start())
                 first = True
             continue
-        if kind is None and match.group()[:1] in (" ", "\t", "\f", "\\", "#"):
+        if not first and (kind is None or kind == "word"):  # the most common tokens: an operator,
+            if kind is None or match.group() in _KEYWORDS:  # or a keyword, counts; a name does not
+                stack[-1][0] += 1
             continue
         if first:  # the first token of a logical line: its block and elif chain
             first = False
@@ -222,7 +227,7 @@ def _scan(text: str, brackets: int, base: int) -> int:
             segment_end(match.start())
         elif kind != "word" or match.group() in _KEYWORDS:  # a name or number nests nothing
             frame[0] += 1
-            if kind == "str" and set(match.group("prefix").lower()) & {"f", "t"}:
+            if kind == "str" and _FORMATTED.search(match.group("prefix")):
                 frame[1] = max(frame[1], _scan_fstring(match, brackets + len(stack) - 1, base))
     while len(stack) > 1:  # brackets never closed
         close()

@@ -300,12 +300,10 @@ def _column(text: str, lines: LineIndex, row: int, byte_offset: int) -> int:
 def _owners(module: cst.Module, places: Dict[int, _Place]) -> Dict[int, cst.CSTNode]:
     """id(node) -> the innermost placed statement that holds it."""
     owner: Dict[int, cst.CSTNode] = {}
-    stack = [(module, None)]
+    stack = [(statement, statement) for statement in module.body]  # every statement of a body is placed
     while stack:
         node, holder = stack.pop()
-        if id(node) in places:
-            holder = node
-        if holder is not None:
-            owner[id(node)] = holder
-        stack.extend((child, holder) for child in children(node))
+        owner[id(node)] = holder
+        for child in children(node):
+            stack.append((child, child if id(child) in places else holder))
     return owner

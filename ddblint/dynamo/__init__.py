@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -79,6 +79,7 @@ class DynamoModel:
         for call in self.calls:
             call.region = self._region(call)
         self._handling: Optional[Handling] = None
+        self._identities: Dict[int, Tuple[Operation, object]] = {}  # id(op) -> (op, its table_identity)
 
     @cached_property
     def operations(self) -> List[Operation]:
@@ -115,8 +116,13 @@ class DynamoModel:
         return flow.same_table(a, b, self.facts(a), self.facts(b))
 
     def table_identity(self, op: Operation):
-        """What names the operation's table in the code (comparable between operations), or None."""
-        return flow.table_identity(op)
+        """What names the operation's table in the code (comparable between operations), or None.
+        Once per operation: `partition_key` compares each keyed call with every other, and a
+        `TableName` expression is named by generating its code."""
+        known = self._identities.get(id(op))
+        if known is None or known[0] is not op:
+            known = self._identities[id(op)] = (op, flow.table_identity(op))
+        return known[1]
 
     # -- conditions, updates and version guards ----------------------------------------------------
     def guard(self, op: Operation) -> guards.Guard:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import Iterator, Optional, Set
+from typing import Dict, Iterator, Optional, Set, Tuple
 
 from ddblint import parsing
 from ddblint.dynamo.operations import DATA_METHODS, WRITE_METHOD_WORDS
@@ -114,7 +114,26 @@ def _walk(tree: ast.Module, module_imports: list) -> Iterator[ast.AST]:
             module_imports.append(node)
         inner = module_scope and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
                                                        ast.ClassDef))
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        for name in _fields(type(node)):  # ast.iter_child_nodes, in its order, without its two generators
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        stack.append((item, inner))
+            elif isinstance(value, ast.AST):
+                stack.append((value, inner))
+
+
+# Fields never read: a load/store context, an operator (leaves that are neither calls nor imports).
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> Tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(name for name in kind._fields if name not in _SKIPPED_FIELDS)
+    return names
 
 
 def _dotted(node) -> Iterator[str]:

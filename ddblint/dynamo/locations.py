@@ -18,11 +18,12 @@ class KeyLocator:
     def __init__(self, module: cst.Module) -> None:
         self._keys: Dict[int, cst.CSTNode] = {}
         for node in walk(module):
-            if isinstance(node, cst.Arg) and node.keyword is not None:
+            kind = type(node)  # not isinstance: LibCST's classes are ABCs, slow to ask of every node
+            if kind is cst.Arg and node.keyword is not None:
                 self._keys[id(node.value)] = node.keyword
-            elif isinstance(node, cst.DictElement):
+            elif kind is cst.DictElement:
                 self._keys[id(node.value)] = node.key
-            elif isinstance(node, cst.Assign):
+            elif kind is cst.Assign:
                 for target in node.targets:
                     subscript = target.target
                     if isinstance(subscript, cst.Subscript) and len(subscript.slice) == 1 \

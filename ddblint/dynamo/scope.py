@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple, Union
 import libcst as cst
 
 from ddblint.dynamo.operations import DATA_METHODS
-from ddblint.tree import children
+from ddblint.tree import children, is_leaf
 from ddblint.syntax import dotted_name, imported_name
 
 # Methods of a dict that read it without changing it; any other call on a dict, or passing it to a
@@ -178,7 +178,12 @@ _OWNER_NAMES = frozenset(("ClassDef", "FunctionDef", "Lambda", "ListComp", "SetC
 class _Indexer:
     """Walks the tree once (parents first, children in source order) calling visit_X/leave_X."""
 
-    _handlers: Dict[Tuple[str, type], object] = {}
+    # node type -> (visit_X or None, leave_X or None, whether it is a statement block, whether it
+    # owns comparisons): looked up once per type, not per node
+    _kinds: Dict[type, Tuple[object, object, bool, bool]] = {}
+    # node types with none of these and no children (names, strings, numbers): a third of the
+    # nodes, which the walk only counts
+    _leaves: set = set()
 
     def __init__(self, module: cst.Module) -> None:
         self.order = 0
@@ -202,32 +207,30 @@ class _Indexer:
         self.comparisons: list = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
-    def _handlers_for(self, kind: type):
-        handlers = self._handlers.get(kind)
-        if handlers is None:
-            handlers = self._handlers[kind] = (self._handler("visit", kind), self._handler("leave", kind))
-        return handlers
-
-    def _handler(self, prefix: str, kind: type):
-        key = (prefix, kind)
-        if key not in self._handlers:
-            self._handlers[key] = getattr(type(self), f"{prefix}_{kind.__name__}", None)
-        return self._handlers[key]
+    def _kind(self, kind: type) -> Tuple[object, object, bool, bool]:
+        known = self._kinds[kind] = (getattr(type(self), f"visit_{kind.__name__}", None),
+                                     getattr(type(self), f"leave_{kind.__name__}", None),
+                                     kind.__name__ in _SUITE_NAMES, kind.__name__ in _OWNER_NAMES)
+        if not any(known) and is_leaf(kind):
+            self._leaves.add(kind)
+        return known
 
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
         self.order += 1
-        suite = kind.__name__ in _SUITE_NAMES
+        visit, leave, suite, owner = self._kinds.get(kind) or self._kind(kind)
         if suite:
             self.chain.append(id(node))
-        owner = kind.__name__ in _OWNER_NAMES
         if owner:
             self.owners.append(id(node))
-        visit, leave = self._handlers_for(kind)
         if visit is not None:
             visit(self, node)
+        leaves = self._leaves
         for child in children(node):
-            self.walk(child)
+            if type(child) in leaves:
+                self.order += 2  # what walking it would count
+            else:
+                self.walk(child)
         if leave is not None:
             leave(self, node)
         self.order += 1

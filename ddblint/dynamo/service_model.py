@@ -127,10 +127,11 @@ def _service_model() -> Optional[dict]:
 class Shape:
     """The part of botocore.model.Shape the validation reads, over the model's JSON."""
 
-    __slots__ = ("name", "_spec", "_shapes")
+    __slots__ = ("name", "_spec", "_shapes", "_members")
 
     def __init__(self, name: str, shapes: dict) -> None:
         self.name, self._spec, self._shapes = name, shapes[name], shapes
+        self._members: Optional[Dict[str, "Shape"]] = None
 
     @property
     def type_name(self) -> str:
@@ -138,7 +139,12 @@ class Shape:
 
     @property
     def members(self) -> Dict[str, "Shape"]:
-        return {key: Shape(ref["shape"], self._shapes) for key, ref in self._spec.get("members", {}).items()}
+        """Built once per shape (an operation's input shape is cached, and so, through this, every
+        shape below it): validation asks it for each key of each request, twice."""
+        if self._members is None:
+            shapes = self._shapes
+            self._members = {key: Shape(ref["shape"], shapes) for key, ref in self._spec.get("members", {}).items()}
+        return self._members
 
     @property
     def required_members(self) -> List[str]:
