@@ -13,7 +13,6 @@ import typing
 from typing import Dict, Iterator, List, Tuple
 
 import libcst as cst
-from libcst import MaybeSentinel
 
 _SKIPPED = frozenset({
     "lpar", "rpar", "comma", "leading_lines", "lines_after_decorators", "header", "footer",
@@ -36,7 +35,7 @@ def _fields(kind: type) -> Tuple[str, ...]:
 # is never read: a third of a module's nodes are names, strings and numbers, and a walk then asks
 # them nothing. An annotation naming anything else (a node class, a forward reference, or a
 # string, when annotations are not evaluated) is read as before.
-_NO_NODE = (str, bool, type(None), MaybeSentinel)
+_NO_NODE = (str, bool, type(None))
 
 
 def _holds_no_node(annotation) -> bool:
@@ -44,7 +43,8 @@ def _holds_no_node(annotation) -> bool:
         return True
     if typing.get_origin(annotation) is typing.Union:
         return all(_holds_no_node(member) for member in typing.get_args(annotation))
-    return annotation in _NO_NODE
+    # (LibCST's MaybeSentinel is looked up here, on a walk, not at import: ddblint/lazy.py)
+    return annotation in _NO_NODE or annotation is cst.MaybeSentinel
 
 
 # LibCST's node classes are ABCs: `isinstance(x, cst.CSTNode)` takes ABCMeta's slow path, and
