@@ -42,6 +42,11 @@ _IgnoreStack = Tuple[Tuple[str, _Patterns], ...]  # (base directory, patterns), 
 
 def display(path: Path) -> str:
     """A path as ddblint names it in its output: relative to the current directory when under it."""
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        normal = os.path.normpath(text)
+        if normal != ".." and not normal.startswith(".." + os.sep):
+            return normal  # what relpath gives, without its two look-ups of the current directory
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive (Windows)

@@ -67,6 +67,7 @@ class SettingsResolver:
 
     def __init__(self, args, known: Dict[str, bool]) -> None:
         self.known = known
+        self.known_codes = frozenset(known)  # hashed once: settings are looked up once per file
         self.explicit: Optional[Path] = None
         self.overrides: List[str] = []
         for value in args.config or ():
@@ -104,7 +105,7 @@ class SettingsResolver:
         return found
 
     def _resolve(self, path: Path):
-        base = config.settings_for(path, self.known, explicit=self.explicit, overrides=tuple(self.overrides),
+        base = config.settings_for(path, self.known_codes, explicit=self.explicit, overrides=tuple(self.overrides),
                                    isolated=self.isolated)
         if id(base) not in self._cache:
             changes = {"extend_exclude": base.extend_exclude + self.extend_exclude}

@@ -6,7 +6,7 @@ from typing import Iterable, List
 
 import pytest
 
-from ddblint import config
+from ddblint import config, files
 from ddblint.files import DEFAULT_EXCLUDE, discover
 
 CODES = ("DDB101", "DDB102", "DDB105", "DDB201", "DDB301")
@@ -205,3 +205,15 @@ def test_bare_name_excludes_take_a_shortcut_that_decides_as_the_matcher_does(pro
     assert "a.py" in shortcut and "deep/ok/j.py" in shortcut and "keep/dist.py" in shortcut and "l.py" in shortcut
     assert "k_gen.py" not in shortcut
     assert not any(p.startswith(("build/", "pkg.egg-info/", "venv/", ".venv/", "dist/")) for p in shortcut)
+
+
+@pytest.mark.parametrize("name", ["a.py", "pkg/a.py", "./pkg/a.py", "pkg/../a.py", ".", "..", "../x.py",
+                                  "..foo/a.py", "pkg/../../x.py", "pkg//a.py"])
+def test_display_is_the_path_relative_to_the_current_directory(tmp_path, monkeypatch, name):
+    """What `files.display` names a path by, as os.path.relpath would, or as given when outside."""
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    relative = os.path.relpath(name)
+    assert files.display(Path(name)) == (str(Path(name)) if relative.startswith("..") else relative)
+    assert files.display(tmp_path / "here" / "b.py") == "b.py"
+    assert files.display(tmp_path / "b.py") == str(tmp_path / "b.py")
