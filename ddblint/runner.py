@@ -27,6 +27,9 @@ from ddblint.dynamo.project import begin_run, end_run, project_for
 # Below this many files that need an analysis, one process is faster than starting a pool:
 # pre-commit passes a handful of files, and a DynamoDB file takes 20-300 ms to analyse.
 MIN_PARALLEL_FILES = 8
+# ... except in a run of this many files or more, where more files than one surely follow: the pool
+# starts with the first, and the workers analyse while this process is still filtering the rest.
+MANY_FILES = 64
 # A trigger word marked `import:` (a PynamoDB model imported from the project's models.py) is
 # looked for in the modules a file imports: needed when the module is not among the files
 # checked (pre-commit passes a few), and costly on a large tree (every import located and
@@ -431,7 +434,7 @@ def _run(linter: Linter, jobs: Sequence[Job], workers: int, progress=None) -> It
                 done[i] = quick
                 continue
             pending.append(i)
-            if pool is None and workers > 1 and len(pending) >= MIN_PARALLEL_FILES:
+            if pool is None and workers > 1 and len(pending) >= (1 if len(jobs) >= MANY_FILES else MIN_PARALLEL_FILES):
                 pool = _pool(linter.args, workers)
                 futures.update((k, pool.submit(_work, jobs[k])) for k in pending)
             elif pool is not None:
