@@ -159,6 +159,9 @@ class Project:
         self._root_cache: Dict[str, Tuple[List[Path], Tuple[str, ...]]] = {}  # importer's directory -> roots
         self._entries: Dict[str, Tuple[int, frozenset]] = {}  # directory -> (mtime, its entries)
         self._resolved_paths: Dict[str, Path] = {}
+        self._real_paths: Dict[str, str] = {}  # `_real`
+        self._tops: Dict[str, Path] = {}  # directory -> `_package_top`
+        self._tops_roots: Dict[str, Tuple[List[Path], Tuple[str, ...]]] = {}  # -> `_roots_above`
         self._through: Dict[tuple, tuple] = {}  # (module, name, words, depth) -> (its re-exports, mentioned)
         self._stamps: Dict[str, Tuple[int, Optional[Tuple[int, int]]]] = {}  # path -> (run, (size, mtime))
         self._mentioned: Dict[tuple, Tuple[int, Optional[Path], bool]] = {}  # -> (run, module, answer)
@@ -172,36 +175,59 @@ class Project:
         """Where the importer's absolute imports start, and the same as strings (a cache key)."""
         key = os.path.dirname(os.fspath(importer)) if importer is not None else ""
         if key not in self._root_cache:
-            roots = [self.root, self.root / "src"]
             self.consulted.add(os.fspath(self.root))  # whether root/src is there
-            if importer is not None:
-                # the directory above the importer's top-level package: where `import pkg` starts;
-                # then the directories above it within the project, nearest first: an application
-                # run from its own folder (`services/`, with `data/impl/` not a package) imports
-                # `model.dynamo.ticket` from there
-                directory = self._resolved(importer).parent
-                self.consulted.add(os.fspath(directory))
-                while (directory / "__init__.py").exists() and directory.parent != directory:
-                    directory = directory.parent
-                    self.consulted.add(os.fspath(directory))
-                above = [d for d in directory.parents if d == self.root or self.root in d.parents]
-                roots[:0] = [directory, *above]
-            found = list(dict.fromkeys(r for r in roots if r.is_dir()))
-            self._root_cache[key] = (found, tuple(map(os.fspath, found)))
+            top = self._package_top(self._resolved(importer).parent) if importer is not None else None
+            self._root_cache[key] = self._roots_above(top)
         return self._root_cache[key]
+
+    def _package_top(self, directory: Path) -> Path:
+        """The directory above `directory`'s top-level package (itself when it is no package):
+        where `import pkg` starts. Once per directory: a package's files share their answer."""
+        key = os.fspath(directory)
+        found = self._tops.get(key)
+        if found is None:
+            self.consulted.add(key)
+            if (directory / "__init__.py").exists() and directory.parent != directory:
+                found = self._package_top(directory.parent)
+            else:
+                found = directory
+            self._tops[key] = found
+        return found
+
+    def _roots_above(self, top: Optional[Path]) -> Tuple[List[Path], Tuple[str, ...]]:
+        """The roots of an importer whose top-level package is in `top`: `top`, then the
+        directories above it within the project, nearest first (an application run from its own
+        folder, `services/`, with `data/impl/` not a package, imports `model.dynamo.ticket` from
+        there), then the project's root and its `src`. Once per `top`."""
+        key = os.fspath(top) if top is not None else ""
+        found = self._tops_roots.get(key)
+        if found is None:
+            roots = [self.root, self.root / "src"]
+            if top is not None:
+                above = [d for d in top.parents if d == self.root or self.root in d.parents]
+                roots[:0] = [top, *above]
+            existing = list(dict.fromkeys(r for r in roots if r.is_dir()))
+            found = self._tops_roots[key] = (existing, tuple(map(os.fspath, existing)))
+        return found
 
     def _resolved(self, path: Path) -> Path:
         key = os.fspath(path)
         found = self._resolved_paths.get(key)
         if found is None:
-            # a file's directory is resolved once for all its files (a resolve costs a stat per
-            # component); the file itself only when it is a link
+            found = self._resolved_paths[key] = Path(self._real(key))
+        return found
+
+    def _real(self, key: str) -> str:
+        """`key` resolved, as text: a file's directory is resolved once for all its files (a
+        resolve costs a stat per component), the file itself only when it is a link."""
+        found = self._real_paths.get(key)
+        if found is None:
             parent, name = os.path.split(key)
             if name not in ("", ".", "..") and parent and parent != key and not os.path.islink(key):
-                found = self._resolved(Path(parent)) / name
+                found = os.path.join(self._real(parent), name)
             else:
-                found = path.resolve()
-            self._resolved_paths[key] = found
+                found = os.fspath(Path(key).resolve())
+            self._real_paths[key] = found
         return found
 
     def _stamp(self, path) -> Optional[Tuple[int, int]]:
@@ -252,20 +278,20 @@ class Project:
         """(file, module name, remaining attribute names) for the longest importable prefix."""
         level = len(qualname) - len(qualname.lstrip("."))
         parts = [p for p in qualname.lstrip(".").split(".") if p]
-        itself = self._resolved(importer) if importer is not None else None
+        itself = self._real(os.fspath(importer)) if importer is not None else None  # paths as text: cheaper
         if level:
-            if importer is None:
+            if itself is None:
                 return None
-            base = itself.parent
+            base = os.path.dirname(itself)
             for _ in range(level - 1):
-                base = base.parent
+                base = os.path.dirname(base)
             bases = [base]
         else:
             bases = self._roots_of(importer)[1]
         for size in range(len(parts), -1 if level else 0, -1):
             for base in bases:
                 found = self._file(parts[:size], base)
-                if found is not None and self._resolved(found) != itself:
+                if found is not None and self._real(os.fspath(found)) != itself:
                     return found, ".".join(parts[:size]) or ".", parts[size:]
         return None
 
