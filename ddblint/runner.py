@@ -185,7 +185,8 @@ class Linter:
             wants_edits = self.fixing or report.needs(args.output_format, "edits")
         self.wants_edits = wants_edits
         self.wants_sources = report.needs(args.output_format, "sources")
-        self._caches: Dict[object, object] = {}  # location -> ResultCache; id(settings) -> (it, fingerprint)
+        # location -> ResultCache; id(settings) -> (it, fingerprint); (id(settings), id(rules)) -> codes
+        self._caches: Dict[object, object] = {}
         self.follow_imports = True
         # `ddblint map`: every file with a DynamoDB call is analysed (the prefilter of every rule,
         # not only the enabled ones), and its outcome carries its calls (`Outcome.accesses`)
@@ -209,7 +210,7 @@ class Linter:
 
     def enabled(self, path: Path):
         settings = self.settings_for(path)  # a configuration error stops the run (exit 2), as in Ruff
-        key = (id(settings), path)
+        key = (id(settings), path if settings.per_file_ignores else None)  # one list for all, when it can be
         rules = self._enabled.get(key)
         if rules is None:
             codes = self._codes.get(id(settings))
@@ -315,8 +316,10 @@ class Linter:
             cache = self._caches.get(str(location)) or self._caches.setdefault(str(location), ResultCache(location))
             found = self._caches[id(settings)] = (cache, settings_fingerprint(settings))
         cache, fingerprint = found
-        codes = sorted(r.code for r in enabled) + ["+edits"] * self.wants_edits \
-            + [f"size-limit={os.environ.get('DDBLINT_MAX_FILE_SIZE', '')}"]
+        codes = self._caches.get((id(settings), id(enabled)))  # `enabled` lists live as long as this Linter
+        if codes is None:
+            codes = self._caches[(id(settings), id(enabled))] = sorted(r.code for r in enabled) \
+                + ["+edits"] * self.wants_edits + [f"size-limit={os.environ.get('DDBLINT_MAX_FILE_SIZE', '')}"]
         return cache, (fingerprint, codes)
 
     def _cache_key(self, job: Job, settings, enabled):
