@@ -45,6 +45,7 @@ PARALLEL_FILTER_FILES = 512
 # alone left the 12-copies scaling run at 310 MB (the bar is 250 MB); 200,000 alone cost 10 % more
 # time on the DynamoDB files.
 COLLECT_AFTER_OBJECTS = 1_000_000
+FULL_COLLECTION_EVERY = 4
 COLLECT_ABOVE_BYTES = 180 * 1024 * 1024
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -569,7 +570,15 @@ def _collect_when_due() -> None:
         return
     count = gc.get_count()[0]
     if count > COLLECT_AFTER_OBJECTS or (count > COLLECT_AFTER_OBJECTS // 5 and _resident() > COLLECT_ABOVE_BYTES):
-        gc.collect()
+        # the youngest generation only: every object made since the last collection, which is
+        # where the files' garbage is (a full pass also walks what lives on, the project's
+        # cached modules, each time); a full one every FULL_COLLECTION_EVERY-th, for the
+        # cached modules dropped since
+        _COLLECTIONS[0] += 1
+        gc.collect(0 if _COLLECTIONS[0] % FULL_COLLECTION_EVERY else 2)
+
+
+_COLLECTIONS = [0]
 
 
 def _resident() -> int:
