@@ -491,6 +491,15 @@ def read(job: Job) -> Optional[Outcome]:
     return None
 
 
+@dataclass
+class _Table:
+    """One cache location's manifest in a run, and whether its verdicts still stand."""
+
+    cache: object  # cache.ResultCache
+    manifest: manifest.Manifest
+    usable: bool = False
+
+
 class _Known:
     """A cached run's use of the manifest (ddblint.manifest): a file whose stat and context are
     those of its record is settled by the recorded verdict, unread, while the records of the
@@ -498,7 +507,7 @@ class _Known:
 
     def __init__(self, linter: Linter) -> None:
         self.linter = linter
-        self.tables: Dict[str, tuple] = {}  # cache root -> (the ResultCache, its Manifest, usable)
+        self.tables: Dict[str, _Table] = {}  # by cache root
         self.entries: Dict[int, object] = {}  # job index -> its unchanged manifest.Entry
         self.stats: Dict[int, Optional[list]] = {}
         self.roots: Dict[str, Path] = {}  # the settings' roots: their projects' records are saved
@@ -514,7 +523,7 @@ class _Known:
             cache, (fingerprint, codes) = self.linter.cache_for(settings, enabled)
             table = self.tables.get(str(cache.root))
             if table is None:
-                table = self.tables[str(cache.root)] = [cache, manifest.Manifest.load(cache.root), False]
+                table = self.tables[str(cache.root)] = _Table(cache, manifest.Manifest.load(cache.root))
             found = self.places[i] = (cache, table, manifest.context(fingerprint, codes), os.path.abspath(job.path))
         return found
 
@@ -522,7 +531,7 @@ class _Known:
         """The job's manifest entry when the file is unchanged since it was recorded, else None."""
         _, table, context, path = self._where(i, job)
         stat = self.stats[i] = manifest.stat_of(path)
-        entry = table[1].entry(path, stat, context)
+        entry = table.manifest.entry(path, stat, context)
         if entry is not None:
             self.entries[i] = entry
         return entry
@@ -530,12 +539,12 @@ class _Known:
     def decide(self, follow: bool) -> None:
         """Whether each manifest's verdicts stand, now that this run's import following is known."""
         for table in self.tables.values():
-            table[2] = table[1].holds(follow, lambda root: project_for(Path(root)))
+            table.usable = table.manifest.holds(follow, lambda root: project_for(Path(root)))
 
     def settle(self, i: int, job: Job) -> Optional[Outcome]:
         entry = self.entries.get(i)
         cache, table, _, _ = self._where(i, job)
-        if entry is None or not table[2]:
+        if entry is None or not table.usable:
             return None
         job.verdict = entry.verdict
         return Outcome(job.display) if entry.verdict == "" else self.linter.cached(job, cache, entry.verdict)
@@ -543,12 +552,12 @@ class _Known:
     def record(self, i: int, job: Job, mentions: bool) -> None:
         if job.verdict is not None:
             _, table, context, path = self._where(i, job)
-            table[1].record(path, self.stats.get(i), context, job.verdict, mentions)
+            table.manifest.record(path, self.stats.get(i), context, job.verdict, mentions)
 
     def save(self, follow: bool) -> None:
         records = {key: project_for(root).prefilter_record() for key, root in self.roots.items()}
-        for cache, table, usable in self.tables.values():
-            table.save(cache, follow, records, kept=usable)
+        for table in self.tables.values():
+            table.manifest.save(table.cache, follow, records, kept=table.usable)
 
 
 def _pause_collector() -> bool:
