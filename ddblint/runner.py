@@ -210,7 +210,9 @@ class Linter:
         return files.excluded_explicitly(path, False, self.settings_for(path))
 
     def enabled(self, path: Path):
-        settings = self.settings_for(path)  # a configuration error stops the run (exit 2), as in Ruff
+        # a file's settings are its directory's (the nearest configuration above it): looked up
+        # once per directory, not per file. A configuration error stops the run (exit 2), as in Ruff
+        settings = self.settings_for(os.path.dirname(os.fspath(path)) or ".")
         key = (id(settings), path if settings.per_file_ignores else None)  # one list for all, when it can be
         rules = self._enabled.get(key)
         if rules is None:
