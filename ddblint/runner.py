@@ -229,7 +229,7 @@ class Linter:
         if not engine.might_fire(job.data, wanted, job.path if self.follow_imports else None, settings.root):
             job.verdict = ""
             return Outcome(job.display)
-        if self.fixing or self.args.no_cache or self.mapping:
+        if not self.remembers:
             return None
         cache, key = self._cache_key(job, settings, enabled)
         job.verdict = key
@@ -303,7 +303,8 @@ class Linter:
     # -- the result cache -------------------------------------------------------------------------
     @property
     def remembers(self) -> bool:
-        """Whether results are cached (and each file's verdict kept in the manifest)."""
+        """Whether results are cached (and each file's verdict kept in the manifest): not with
+        --no-cache, when fixing, for `ddblint map`, nor for an editor's documents."""
         return not (self.args.no_cache or self.fixing or self.mapping or self.documents)
 
     def cache_for(self, settings, enabled):
@@ -330,8 +331,8 @@ class Linter:
         return cache, cache.key(job.data, Path(job.display), fingerprint, codes)
 
     def _check(self, job: Job, settings, enabled):
-        """engine.check_source, through the result cache unless --no-cache or fixing."""
-        if self.args.no_cache or self.fixing:
+        """engine.check_source, through the result cache when the linter keeps results (`remembers`)."""
+        if not self.remembers:
             return engine.check_source(job.data, job.path, job.display, settings, enabled, self.wants_edits,
                                        document=self.documents)
         cache, key = self._cache_key(job, settings, enabled)
