@@ -13,7 +13,6 @@ PositionProvider's (tests/test_positions.py compares them on every node).
 from __future__ import annotations
 
 import ast
-from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Dict, List, Optional, Tuple
 
@@ -24,10 +23,10 @@ from ddblint.text import LineIndex
 from ddblint.tree import children
 
 Range = Tuple[int, int]
-# The last module located, for `code_in_place` (id(module) -> (module, its Positions)): the engine
-# makes a finding's fix right after locating it. One only: each holds a whole tree and a map of
-# its nodes, and four of the largest modules kept so raised a worker's peak memory by 70 MB.
-_RECENT: "OrderedDict[int, Tuple[cst.Module, Positions]]" = OrderedDict()
+# The Positions of the last module located, for `code_in_place`: the engine makes a finding's fix
+# right after locating it. One only: each holds a whole tree and a map of its nodes, and four of
+# the largest modules kept so raised a worker's peak memory by 25 MB.
+_LAST: List[Optional["Positions"]] = [None]
 
 
 class _OffsetState:
@@ -109,11 +108,11 @@ def _indents_around(module: cst.Module, target: cst.CSTNode) -> Tuple[str, ...]:
     """The indentation of the blocks that hold `target`, outermost first: from the places of the
     module's Positions when the engine made them (it locates a finding before its fix), else
     by a walk from the top."""
-    recent = _RECENT.get(id(module))
-    if recent is not None and recent[0] is module:
-        holder = recent[1]._owner.get(id(target))
+    recent = _LAST[0]
+    if recent is not None and recent.module is module:
+        holder = recent._owner.get(id(target))
         if holder is not None:
-            return recent[1]._places[id(holder)].indents
+            return recent._places[id(holder)].indents
     stack: List[Tuple[cst.CSTNode, Tuple[str, ...]]] = [(module, ())]
     while stack:
         node, indents = stack.pop()
@@ -166,9 +165,7 @@ class Positions:
             self._tree = None
             if self._places:
                 self._owner = _owners(self.module, self._places)
-                _RECENT[id(self.module)] = (self.module, self)
-                while len(_RECENT) > 1:
-                    _RECENT.popitem(last=False)
+                _LAST[0] = self
         statement = self._owner.get(id(node))
         if statement is None or not self._generate(statement):
             self._generate_whole()
