@@ -45,9 +45,8 @@ def finds_nothing(tree: ast.Module, source: str, path: Optional[Path], project) 
     calls, module_imports = [], []
     for node in _walk(tree, module_imports):
         if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in DATA_METHODS and not node.args:
-                return False  # keywords only: a possible operation
+            if _keyword_method(node) in DATA_METHODS:
+                return False  # a possible operation
             calls.append(node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
                 name.startswith("boto3.dynamodb") for name in _dotted(node)):
@@ -84,10 +83,17 @@ _WRITE_WORDS = tuple(word.decode("ascii") for word in WRITE_METHOD_WORDS)
 
 
 def _keyword_write(node: ast.AST) -> bool:
-    """A call `x.<method>(...)`, the method named like a write (`batch_execute_statement` too),
-    with no positional argument (`*args` is one; `**request` is not)."""
-    return isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute) \
-        and any(word in node.func.attr for word in _WRITE_WORDS)
+    """A call `x.<method>(...)` that may be an operation, the method named like a write
+    (`batch_execute_statement` too)."""
+    method = _keyword_method(node) if isinstance(node, ast.Call) else None
+    return method is not None and any(word in method for word in _WRITE_WORDS)
+
+
+def _keyword_method(call: ast.Call) -> Optional[str]:
+    """The method of a call `x.<method>(...)` with no positional argument (`*args` is one,
+    `**request` is not), the shape of every call `calls._recognise` takes for an operation;
+    None for any other call."""
+    return call.func.attr if isinstance(call.func, ast.Attribute) and not call.args else None
 
 
 def _defs_naming_writes(source: bytes) -> frozenset:
