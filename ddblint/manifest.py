@@ -113,11 +113,7 @@ class Manifest:
         project's record still true (`projects`: root -> its `Project`)."""
         if self.follow is None or self.follow != follow:
             return False
-        for root, record in self.projects.items():
-            project = projects(root)
-            if project is None or not project.prefilter_holds(record):
-                return False
-        return True
+        return all(projects(root).prefilter_holds(record) for root, record in self.projects.items())
 
     def save(self, cache, follow: bool, records: Dict[str, dict], kept: bool) -> None:
         """Write this run's decisions; `kept`: the earlier ones still held, so they are kept
