@@ -12,7 +12,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from conftest import make_tree
+from conftest import lint_snippet, make_tree
 from ddblint import config, engine, parsing, registry
 from ddblint.dynamo import DynamoModel
 from ddblint.dynamo.glance import finds_nothing
@@ -75,6 +75,8 @@ LOOKALIKES = {
     "strings.py": "ACTIONS = ['dynamodb:PutItem', 'put_item', 'update_item']\nlog.info('update_item done')\n",
     "attribute.py": "handler = client.put_item\nhandlers = {'put': table.update_item}\n",
     "positional_star.py": "table.put_item(*args)\n",
+    # boto3's serializers are not its condition builders: moto's models import them
+    "serializers.py": "from boto3.dynamodb.types import TypeDeserializer\nsame = TypeDeserializer() == other\n",
 }
 
 MODELLED = {
@@ -83,7 +85,14 @@ MODELLED = {
     "pynamodb_model.py": "from pynamodb.models import Model\nclass Thing(Model):\n    pass\n",
     "builders.py": "from boto3.dynamodb.conditions import Attr\nok = Attr('a') == 1\n",
     "builders_module.py": "import boto3.dynamodb.conditions as c\n",
+    "builders_package.py": "from boto3 import dynamodb\nwrong = dynamodb.conditions.Attr('a') == 1\n",
+    "builders_by_plain_import.py": "import boto3.dynamodb.types\nwrong = boto3.dynamodb.conditions.Attr('a') == 1\n",
 }
+
+
+@pytest.mark.parametrize("name", ["builders.py", "builders_package.py", "builders_by_plain_import.py"])
+def test_a_builder_compared_by_any_import_is_found(tmp_path, name):
+    assert [d.code for d in lint_snippet(MODELLED[name], tmp_path, select=["DDB406"])] == ["DDB406"]
 
 
 @pytest.mark.parametrize("name", sorted(LOOKALIKES))

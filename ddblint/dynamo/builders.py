@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from ddblint.dynamo.calls import Operation
+from ddblint.dynamo.operations import may_bring_builders
 from ddblint.dynamo.scope import ModuleIndex, Scope
 from ddblint.dynamo.values import At, BuilderAttr, ConditionValue, Evaluator, QualName, Receiver
 from ddblint.syntax import dotted_name
@@ -91,17 +92,19 @@ def comparisons(index: ModuleIndex, evaluator: Evaluator) -> List[BuilderCompari
 
 
 def imports_builders(index: ModuleIndex) -> bool:
-    """The module imports `boto3.dynamodb.conditions` (or a name from it), in any scope."""
+    """The module imports `boto3.dynamodb.conditions` (or a name from it, or `boto3.dynamodb`),
+    in any scope; any `import boto3.dynamodb...` statement counts (`import boto3.dynamodb.types`
+    binds `boto3`, from which `boto3.dynamodb.conditions.Attr` is in reach)."""
     scopes = [index.scope] + list(index.functions.values()) + [info.scope for info in index.classes.values()]
     for scope in scopes:
         for bindings in scope.bindings.values():
             for binding in bindings:
                 if binding.kind != "import":
                     continue
-                if (binding.qualname or "").startswith("boto3.dynamodb"):
-                    return True
-                if isinstance(binding.node, cst.Import) and any(
-                        (dotted_name(alias.name) or "").startswith("boto3.dynamodb") for alias in binding.node.names):
+                if isinstance(binding.node, cst.Import):
+                    if any((dotted_name(alias.name) or "").startswith("boto3.dynamodb") for alias in binding.node.names):
+                        return True
+                elif may_bring_builders(binding.qualname or ""):
                     return True
     return False
 

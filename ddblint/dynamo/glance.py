@@ -11,7 +11,8 @@ times cheaper, and its tree is enough to show that `DynamoModel` would find noth
   (`calls._recognise` refuses any positional or `*` argument: boto3's operations take none);
 * no PynamoDB: no import that names `pynamodb`, and no module-scope import of a project module
   that mentions it (`pynamodb.uses_pynamodb`, asked of the same `Project`);
-* no condition builders: no import of `boto3.dynamodb` (`builders.imports_builders`);
+* no condition builders: no import that may bring `boto3.dynamodb.conditions` in reach
+  (`builders.imports_builders`; `from boto3.dynamodb.types import TypeSerializer` does not);
 * no write helper of the project called: no call whose name is a `def` holding a keyword-only
   write call in a project module imported at module scope (`writing_defs`, through the same
   `Project` query as `helpers._helper_names`).
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Dict, Iterator, Optional, Set, Tuple
 
 from ddblint import parsing
-from ddblint.dynamo.operations import DATA_METHODS, WRITE_METHOD_WORDS
+from ddblint.dynamo.operations import DATA_METHODS, WRITE_METHOD_WORDS, may_bring_builders
 from ddblint.syntax import imported_name
 
 _PYNAMODB = (b"pynamodb",)
@@ -48,8 +49,7 @@ def finds_nothing(tree: ast.Module, source: str, path: Optional[Path], project) 
             if _keyword_method(node) in DATA_METHODS:
                 return False  # a possible operation
             calls.append(node)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                name.startswith("boto3.dynamodb") for name in _dotted(node)):
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and _may_import_builders(node):
             return False
     if project is None:
         return True
@@ -142,14 +142,12 @@ def _fields(kind: type) -> Tuple[str, ...]:
     return names
 
 
-def _dotted(node) -> Iterator[str]:
-    """The dotted names an import statement spells (module, and module.name for each name)."""
+def _may_import_builders(node) -> bool:
+    """An import that may put the condition builders in reach, as `builders.imports_builders`
+    reads it: any `import boto3.dynamodb...`, a `from` import that `may_bring_builders`."""
     if isinstance(node, ast.Import):
-        yield from (alias.name for alias in node.names)
-        return
-    base = node.module or ""
-    yield base
-    yield from (f"{base}.{alias.name}" for alias in node.names)
+        return any(alias.name.startswith("boto3.dynamodb") for alias in node.names)
+    return any(may_bring_builders(name) for name in _qualnames(node))
 
 
 def _qualnames(node) -> Iterator[str]:

@@ -65,6 +65,17 @@ DYNAMODB_KEYWORDS = frozenset(
      "KeyConditionExpression", "RequestItems", "TransactItems", "Statement"}
 )
 
+# Where boto3's condition builders (`Attr`, `Key`) are defined.
+CONDITIONS_MODULE = "boto3.dynamodb.conditions"
+
+
+def may_bring_builders(qualname: str) -> bool:
+    """Whether a `from ... import` binding of `qualname` may put the condition builders in reach:
+    `boto3.dynamodb` itself (`dynamodb.conditions.Attr`), its `conditions` module or a name of it;
+    not the serializers of `boto3.dynamodb.types` or the rest of the package."""
+    return qualname == "boto3.dynamodb" or qualname == CONDITIONS_MODULE or qualname.startswith(CONDITIONS_MODULE + ".")
+
+
 # Every method name that can be a DynamoDB data operation on some receiver: the cheap first filter.
 DATA_METHODS = frozenset(CLIENT_OPERATIONS) | frozenset(TABLE_OPERATIONS) | frozenset(BATCH_WRITER_METHODS)
 
