@@ -131,7 +131,10 @@ def check_source(data: bytes, path: Path, display: str, settings, rules: Sequenc
     if tree is not None and _nothing_to_model(data, tree, path, root, rules):
         result.skipped = True
         return result
-    return analyse(data, path, display, settings, rules, fixes, tree, document)[0]
+    result, ctx = analyse(data, path, display, settings, rules, fixes, tree, document)
+    if ctx is not None:
+        ctx.close()
+    return result
 
 
 def _standard_tree(data: bytes) -> Optional[Tuple[str, "ast.Module"]]:

@@ -127,6 +127,12 @@ class Context:
         engine locates findings with it, and `ddblint map` its calls)."""
         return Positions(self.module, self.source, self._standard_tree)
 
+    def close(self) -> None:
+        """Done with the module (see `DynamoModel.close`)."""
+        model = self.__dict__.get("dynamo")
+        if isinstance(model, DynamoModel):  # not the stand-in the engine leaves when it crashed
+            model.close()
+
     def noqa_directives(self) -> List[noqa.Directive]:
         """The module's `# noqa` comments, in source order."""
         return noqa.directives(self.source)

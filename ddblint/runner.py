@@ -576,8 +576,10 @@ def _pause_collector() -> bool:
 
 
 def _collect_when_due() -> None:
-    """Collect once enough objects accumulated since the last collection: a file's model holds
-    reference cycles (scopes, calls and their operations) and keeps its tree alive until then."""
+    """Collect once enough objects accumulated since the last collection. A checked file's model
+    breaks its own reference cycles when the file is done (`DynamoModel.close`), so its tree is
+    freed then and counts no more; what is left for a collection is the project's imported
+    modules that its caches dropped, and whatever cycles a rule or the model still makes."""
     if gc.isenabled():
         return
     count = gc.get_count()[0]

@@ -479,3 +479,79 @@ def test_evaluator_hooks_answer_before_its_own_rules():
     assert extended.module_attribute("u").table == "table"
     assert extended.module_attribute("v").kind == "batch_writer"  # no answer: the resolver's own rule
     assert [method for method, base in seen] == ["batch_writer"] and seen[0][1].kind == "table"
+
+
+# What the leak test lints: scopes, a class with a method, a helper followed into (a child
+# evaluator), operations with their expressions, an expression that does not parse (an error
+# kept with the operation) and a PynamoDB model (the evaluator's plugin keeps caches).
+_CYCLIC = '''\
+import boto3
+from pynamodb.models import Model
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+client = boto3.client("dynamodb", region_name="eu-west-1")
+
+
+class Thing(Model):
+    class Meta:
+        table_name = "things"
+
+    pk = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute()
+
+
+def key(pk):
+    return {"pk": {"S": pk}}
+
+
+class Repo:
+    def __init__(self, table):
+        self.table = table
+
+    def bump(self, pk):
+        client.update_item(TableName=self.table, Key=key(pk), UpdateExpression="SET #n = :n +",
+                           ExpressionAttributeNames={"#n": "n"}, ExpressionAttributeValues={":n": {"N": "1"}})
+        client.put_item(TableName="t", Item={"pk": {"S": pk}}, ConditionExpression="attribute_not_exists(pk)")
+        Thing(pk).save()
+'''
+
+
+def _cyclic_tree_garbage(tmp_path: Path) -> list:
+    """What of LibCST's and ddblint's checking `_CYCLIC` leaves for the cyclic garbage collector
+    (the tree itself may live on: `positions` keeps the last module it located)."""
+    import gc
+
+    from ddblint import engine
+
+    path = tmp_path / "repo.py"
+    path.write_text(_CYCLIC)
+    rules = [r for r in registry.all_rules().values() if r.default]
+    settings = config.settings_for(path, registry.defaults())
+    assert engine.check_source(path.read_bytes(), path, "repo.py", settings, rules).diagnostics  # warm caches
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = engine.check_source(path.read_bytes(), path, "repo.py", settings, rules)
+        assert result.diagnostics and not result.errors
+        del result
+        gc.collect()
+        return [o for o in gc.garbage if type(o).__module__.startswith(("libcst.", "ddblint."))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+
+
+def test_a_checked_modules_model_is_freed_as_soon_as_it_is_done(tmp_path):
+    # DynamoModel.close breaks the model's reference cycles: a run frees each file's tree when the
+    # file is done, and its collections (runner._collect_when_due) find next to nothing to walk
+    assert _cyclic_tree_garbage(tmp_path) == []
+
+
+def test_without_close_the_model_waits_for_the_cyclic_collector(tmp_path, monkeypatch):
+    # the premise of the test above: the model is cyclic, and close is what frees it
+    monkeypatch.setattr(DynamoModel, "close", lambda self: None)
+    assert len(_cyclic_tree_garbage(tmp_path)) > 50

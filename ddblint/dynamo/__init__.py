@@ -38,7 +38,7 @@ from ddblint.dynamo.operations import (
 )
 from ddblint.dynamo.project import project_for
 from ddblint.dynamo.reserved import bare_names, is_reserved
-from ddblint.dynamo.scope import build_index
+from ddblint.dynamo.scope import build_index, release
 from ddblint.dynamo.service_model import (
     available as service_model_available, botocore_version, format_path, validate as validate_request,
 )
@@ -80,6 +80,20 @@ class DynamoModel:
             call.region = self._region(call)
         self._handling: Optional[Handling] = None
         self._identities: Dict[int, Tuple[Operation, object]] = {}  # id(op) -> (op, its table_identity)
+
+    def close(self) -> None:
+        """Done with the module: break the reference cycles of what it built (its index, its
+        evaluator's caches, each operation and its expressions), so that its tree is freed when
+        the caller lets go of it, not at the cyclic garbage collector's next pass (the runner's
+        collections then find little to walk). Nothing may be asked of the model afterwards."""
+        for call in self.calls:
+            for op in call.operations:
+                expression_params.forget(op)
+            call.operations = []
+        for op in self.__dict__.get("helper_writes", ()):
+            expression_params.forget(op)
+        self._evaluator.close()
+        release(self._index)
 
     @cached_property
     def operations(self) -> List[Operation]:

@@ -70,7 +70,9 @@ class ExpressionParam:
         try:
             return _PARSERS[self.kind](self.value)
         except ex.ExpressionError as error:
-            return error
+            # kept without its traceback: the frames it holds would keep the module being
+            # checked, its tree and model, alive until the cyclic garbage collector came by
+            return error.with_traceback(None)
 
     @property
     def tree(self):
@@ -200,6 +202,11 @@ def expressions(op: Operation) -> Expressions:
     if found is None:
         found = vars(op)["_expressions"] = _gather(op)
     return found
+
+
+def forget(op: Operation) -> None:
+    """Drop the operation's cached expressions: they refer back to it (`DynamoModel.close`)."""
+    vars(op).pop("_expressions", None)
 
 
 def _gather(op: Operation) -> Expressions:

@@ -169,6 +169,20 @@ def build_index(module: cst.Module) -> ModuleIndex:
                        visitor.branches, tuple(visitor.star_imports), tuple(visitor.comparisons))
 
 
+def release(index: ModuleIndex) -> None:
+    """Break the index's reference cycles (a scope and the scopes inside it, a binding and its
+    scope, a class and its body): the module's tree, which they hold, is then freed as soon as
+    the last reference to it goes, without waiting for the cyclic garbage collector."""
+    for scope in [index.scope] + index.scope.nested():
+        scope.children = []
+        scope.parent = scope.class_info = None
+        for bindings in scope.bindings.values():
+            for binding in bindings:
+                binding.scope = None
+    for info in index.classes.values():
+        info.scope = info.outer = None
+
+
 # LibCST's node classes by name (exact types: isinstance on LibCST's classes, ABCs, is slow; and
 # LibCST is imported after this module, on first use: ddblint/lazy.py)
 _SUITE_NAMES = frozenset(("Module", "IndentedBlock", "SimpleStatementSuite"))

@@ -14,6 +14,7 @@ resolver's own rules in charge.
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
@@ -279,7 +280,14 @@ class Plugin:
     """
 
     def __init__(self, evaluator: "Evaluator") -> None:
-        self.evaluator = evaluator
+        # a weak reference: the evaluator holds its plugin, and a cycle between them would keep
+        # the module's tree alive until the cyclic garbage collector came by (an evaluator made to
+        # follow a call into a function lives only as long as that call's evaluation)
+        self._evaluator = weakref.ref(evaluator)
+
+    @property
+    def evaluator(self) -> "Evaluator":
+        return self._evaluator()
 
     def expression(self, node: cst.CSTNode, at: At) -> object:
         """The value of an expression of a kind the evaluator has no rule for (a comparison)."""
@@ -351,6 +359,14 @@ class Evaluator:
         self._bound: Dict[int, object] = {}  # id(param Binding) -> what a caller passes (`called_with`)
         self._returned: Dict[int, object] = {}  # id(function Scope) -> what it returns
         self._unbound_names: Dict[str, object] = {}  # names no scope binds -> their value (`_unbound`)
+
+    def close(self) -> None:
+        """Done with the module (`DynamoModel.close`): the plugin and the values in the caches
+        (functions, classes, instances) refer back to this evaluator."""
+        self.plugin = None
+        for cache in (self._binding_cache, self._forwarding, self._bound, self._returned, self._unbound_names):
+            cache.clear()
+        self._calls_by_name = self._own_nodes = self._subclasses = None
 
     # -- entry points ---------------------------------------------------------------------------
     def value(self, node: cst.CSTNode, at: At) -> object:
