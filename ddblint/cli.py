@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from ddblint import (
-    __version__, baseline, config, engine, files, map_command, mapview, noqa, parsing, registry, report, runner,
-    tablecheck,
+    __version__, baseline, config, engine, files, mapview, noqa, parsing, registry, report, runner, tablecheck,
 )
-from ddblint.dynamo import table_registry, tables
+from ddblint.dynamo import table_registry
 from ddblint.diagnostics import Diagnostic, Fix, Location
 from ddblint.report import github as github_report
 
@@ -108,6 +107,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "tables":
             return run_tables(args)
         if args.command == "map":
+            # deferred: the map's topology matches tables with the model's value types (dynamo/
+            # tables.py, values.py), which `check` loads only when a file is modelled
+            from ddblint import map_command
+
             return map_command.run_map(args)
         if args.command == "server":
             # deferred: the server imports pygls (an optional dependency) and asyncio: ~0.5 s
@@ -506,6 +509,10 @@ def run_tables(args) -> int:
     # deferred: ddblint.infra imports pathspec (~13 ms in all), which a run without configuration
     # never needs; only `ddblint tables` renders them
     from ddblint.infra.render import render_tables
+
+    # deferred: matching tables (dynamo/tables.py) uses the model's value types, which `check`
+    # loads only when a file is modelled
+    from ddblint.dynamo import tables
 
     known = registry.defaults()
     explicit = next((Path(v) for v in args.config or () if os.path.isfile(v)), None)

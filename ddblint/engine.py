@@ -354,6 +354,9 @@ class _BrokenModel:
     def __getattr__(self, name):
         raise _ModelUnavailable(name)
 
+    def close(self) -> None:
+        """Nothing to free: the model was never built."""
+
 
 _MODEL_CODE = vars(Context)["dynamo"].func.__code__
 

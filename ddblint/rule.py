@@ -15,9 +15,8 @@ from typing import ClassVar, FrozenSet, Iterable, List, Optional, Sequence, Tupl
 
 import libcst as cst
 
-from ddblint import PROJECT_URL, noqa
+from ddblint import PROJECT_URL, dynamo as model_package, noqa
 from ddblint.diagnostics import Edit, Fix, Location
-from ddblint.dynamo import DynamoModel
 from ddblint.positions import Positions
 from ddblint.syntax import dotted_name
 
@@ -118,8 +117,8 @@ class Context:
         self._standard_tree = standard_tree  # the standard library's, when the prefilter made it
 
     @cached_property
-    def dynamo(self) -> DynamoModel:
-        return DynamoModel(self.module, self.path, self.settings)
+    def dynamo(self) -> model_package.DynamoModel:
+        return model_package.DynamoModel(self.module, self.path, self.settings)
 
     @cached_property
     def positions(self) -> Positions:
@@ -130,7 +129,7 @@ class Context:
     def close(self) -> None:
         """Done with the module (see `DynamoModel.close`)."""
         model = self.__dict__.get("dynamo")
-        if isinstance(model, DynamoModel):  # not the stand-in the engine leaves when it crashed
+        if model is not None:
             model.close()
 
     def noqa_directives(self) -> List[noqa.Directive]:

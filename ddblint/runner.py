@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ddblint import config, engine, files, manifest, parsing, registry, report, topology
+from ddblint import config, engine, files, manifest, parsing, registry, report
 from ddblint.diagnostics import Diagnostic
 from ddblint.dynamo.project import begin_run, end_run, project_for
 
@@ -290,6 +290,10 @@ class Linter:
         if ctx is None or any(d.code == engine.PARSE_ERROR for d in result.diagnostics):
             return outcome  # not mapped: the DDB000 finding says why
         try:
+            # deferred: the map's topology (tables matched with the model's value types) is for
+            # `ddblint map` only; a check run never imports it
+            from ddblint import topology
+
             outcome.accesses = topology.accesses(ctx, result.diagnostics, job.display)
         except Exception as error:  # noqa: BLE001 - one file's bug must not stop the run
             if engine.caused_by(error, RecursionError):

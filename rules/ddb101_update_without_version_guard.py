@@ -1,4 +1,5 @@
-from ddblint.dynamo import Unfixable, triggers
+from ddblint import dynamo
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
 from ddblint.rules._version_fixes import read_modify_write_guard
@@ -514,6 +515,6 @@ def _fix(module, model, op, facts):
     bumped = model.bumped_versions(op)
     try:
         edits, _ = read_modify_write_guard(module, model, op, version, check=True, bump=version not in bumped)
-    except Unfixable:
+    except dynamo.Unfixable:
         return None, ()
     return Fix(f"Add a condition on `{version}` and increment it", "unsafe"), edits

@@ -1,4 +1,5 @@
-from ddblint.dynamo import ABSENT, NAMES, DictValue, Patch, Unfixable, string, triggers
+from ddblint import dynamo
+from ddblint.dynamo import NAMES, triggers
 from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
 
@@ -543,21 +544,21 @@ def _fix(module, model, op, read_modify_write, key, inferred):
     would always fail; that needs the version guard), nor when the request has a condition."""
     try:
         if op.orm is not None:
-            raise Unfixable("a PynamoDB save: the model's VersionAttribute is the fix")
+            raise dynamo.Unfixable("a PynamoDB save: the model's VersionAttribute is the fix")
         if read_modify_write or model.is_read_modify_write(op):
-            raise Unfixable("a read-modify-write replaces an existing item")
-        if op.param("ConditionExpression") is not ABSENT or op.param("Expected") is not ABSENT:
-            raise Unfixable("the request has a condition")
+            raise dynamo.Unfixable("a read-modify-write replaces an existing item")
+        if op.param("ConditionExpression") is not dynamo.ABSENT or op.param("Expected") is not dynamo.ABSENT:
+            raise dynamo.Unfixable("the request has a condition")
         item = op.param("Item")
-        if key is None or (isinstance(item, DictValue) and item.complete and key not in item.entries):
-            raise Unfixable("the partition key is not known")
-        patch = Patch(module, op)
+        if key is None or (isinstance(item, dynamo.DictValue) and item.complete and key not in item.entries):
+            raise dynamo.Unfixable("the partition key is not known")
+        patch = dynamo.Patch(module, op)
         placeholder, new = patch.name_placeholder(key, ["#pk"])
         patch.and_condition(f"attribute_not_exists({placeholder})")
         if new:
-            patch.merge_map(NAMES, [(placeholder, string(key, patch.quote()))])
+            patch.merge_map(NAMES, [(placeholder, dynamo.string(key, patch.quote()))])
         edits = patch.edits()
-    except Unfixable:
+    except dynamo.Unfixable:
         return None, ()
     title = f"Add `attribute_not_exists({key})` condition (create only)"
     if inferred is not None:

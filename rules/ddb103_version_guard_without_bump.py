@@ -1,4 +1,5 @@
-from ddblint.dynamo import UNKNOWN, Patch, Unfixable, triggers
+from ddblint import dynamo
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
 from ddblint.rules._version_fixes import add_version_bump, version_name
@@ -155,7 +156,7 @@ class VersionGuardWithoutBump(Rule):
             if not model.guard(op).checks_version:
                 continue
             written = model.set_attributes(op)
-            if written is UNKNOWN or set(written) & set(facts.version_attributes):
+            if written is dynamo.UNKNOWN or set(written) & set(facts.version_attributes):
                 continue
             version = facts.version_attributes[0]
             change = "UpdateExpression does not SET or ADD it" if op.name == "UpdateItem" else "Item does not contain it"
@@ -174,10 +175,10 @@ def _fix(module, model, op, version):
     if op.name != "UpdateItem" or op.partiql is not None:
         return None, ()
     try:
-        patch = Patch(module, op)
+        patch = dynamo.Patch(module, op)
         v = version_name(patch, version)
         add_version_bump(model, patch, version, v)
         edits = patch.edits()
-    except Unfixable:
+    except dynamo.Unfixable:
         return None, ()
     return Fix(f"Increment `{version}` in the update", "unsafe"), edits

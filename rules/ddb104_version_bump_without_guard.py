@@ -1,4 +1,5 @@
-from ddblint.dynamo import Unfixable, triggers
+from ddblint import dynamo
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Fix, Rule
 from ddblint.rules import _messages
 from ddblint.rules._version_fixes import read_modify_write_guard
@@ -235,6 +236,6 @@ def _fix(module, model, op, version):
         return None, ()
     try:
         edits, _ = read_modify_write_guard(module, model, op, version, check=True, bump=False)
-    except Unfixable:
+    except dynamo.Unfixable:
         return None, ()
     return Fix(f"Add a condition on `{version}`", "unsafe"), edits

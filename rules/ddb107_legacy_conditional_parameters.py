@@ -2,10 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ddblint.dynamo import (
-    NAMES, VALUES, KeyLocator, Patch, Unfixable, dict_literal, has_comment, literal_entries, may_have_effects, string,
-    string_key, triggers, typed_values,
-)
+from ddblint import dynamo
+from ddblint.dynamo import NAMES, VALUES, triggers
 from ddblint.rule import Example, Finding, Fix, Rule, dotted_name
 
 
@@ -209,7 +207,7 @@ class LegacyConditionalParameters(Rule):
                 continue
             seen.add(id(op.params))
             if locator is None:
-                locator = KeyLocator(ctx.module)
+                locator = dynamo.KeyLocator(ctx.module)
             first = use.legacy[0]
             node = locator.locate(op.param_node(first), op.node)
             try:
@@ -217,7 +215,7 @@ class LegacyConditionalParameters(Rule):
             except Rejected as rejected:
                 yield Finding(node, _rejected_message(op, use, str(rejected)))
                 continue
-            except Unfixable:
+            except dynamo.Unfixable:
                 yield Finding(node, _message(op, use))
                 continue
             yield Finding(node, _message(op, use), fix=Fix(title, applicability), edits=edits)
@@ -246,7 +244,7 @@ def _message(op, use) -> str:
 
 # --- the fix: simple `Expected` / `AttributeUpdates` rewritten as expressions ------------------
 
-class Rejected(Unfixable):
+class Rejected(dynamo.Unfixable):
     """The legacy parameters, as written, make a request DynamoDB rejects (ValidationException)."""
 
 
@@ -283,24 +281,24 @@ def expression_fix(module, model, op):
     by ConditionalOperator (AND by default).
     """
     use = _rewritable_use(model, op)
-    patch = Patch(module, op)
+    patch = dynamo.Patch(module, op)
     call, args = _legacy_arguments(patch, op, use)
     builder = _Builder(patch, op)
     quote = _read_legacy(builder, call, args)
 
     if "AttributeUpdates" in args:
         patch.replace(args["AttributeUpdates"], args["AttributeUpdates"].with_changes(
-            keyword=cst.Name("UpdateExpression"), value=string(builder.update_expression(), quote)))
+            keyword=cst.Name("UpdateExpression"), value=dynamo.string(builder.update_expression(), quote)))
     if "Expected" in args:
         patch.replace(args["Expected"], args["Expected"].with_changes(
-            keyword=cst.Name("ConditionExpression"), value=string(builder.condition_expression(), quote)))
+            keyword=cst.Name("ConditionExpression"), value=dynamo.string(builder.condition_expression(), quote)))
     if "ConditionalOperator" in args:
         patch.remove_param("ConditionalOperator")
     # neither map is passed (checked above): each is a new dict literal, in the quotes of the legacy dicts
-    patch.add_param(NAMES, dict_literal([(placeholder, string(attribute, quote))
+    patch.add_param(NAMES, dynamo.dict_literal([(placeholder, dynamo.string(attribute, quote))
                                          for attribute, placeholder in builder.names.items()], quote))
     if builder.values:  # DynamoDB rejects an empty ExpressionAttributeValues
-        patch.add_param(VALUES, dict_literal(builder.values, quote))
+        patch.add_param(VALUES, dynamo.dict_literal(builder.values, quote))
     rewritten = [name for name in ("AttributeUpdates", "Expected") if name in args]
     replacements = [replacement for name, replacement in (("AttributeUpdates", "UpdateExpression"),
                                                           ("Expected", "ConditionExpression")) if name in args]
@@ -310,7 +308,7 @@ def expression_fix(module, model, op):
     dropped = [arg.value for arg in args.values()]
     if "ConditionalOperator" in args:
         dropped.append(args["ConditionalOperator"])  # with the comment at the end of its line
-    applicability = "unsafe" if any(has_comment(node) for node in dropped) else "safe"
+    applicability = "unsafe" if any(dynamo.has_comment(node) for node in dropped) else "safe"
     return title, applicability, patch.edits()
 
 
@@ -318,16 +316,16 @@ def _rewritable_use(model, op):
     """The operation's legacy use, when it is one the fix may rewrite (else Unfixable)."""
     use = model.legacy_use(op)
     if use is None or use.mixed:
-        raise Unfixable("no legacy parameter, or mixed with expression parameters")
+        raise dynamo.Unfixable("no legacy parameter, or mixed with expression parameters")
     allowed = _REWRITTEN.get(op.name)
     if allowed is None or op.orm is not None or op.partiql is not None or op.in_transaction:
-        raise Unfixable("not a PutItem, UpdateItem or DeleteItem call")
+        raise dynamo.Unfixable("not a PutItem, UpdateItem or DeleteItem call")
     if not set(use.legacy) <= allowed:
-        raise Unfixable("a legacy parameter the fix does not rewrite")
+        raise dynamo.Unfixable("a legacy parameter the fix does not rewrite")
     if "ConditionalOperator" in use.legacy and "Expected" not in use.legacy:
-        raise Unfixable("ConditionalOperator without Expected")
+        raise dynamo.Unfixable("ConditionalOperator without Expected")
     if NAMES in op.params or VALUES in op.params or not op.complete or model.expressions(op).hidden_changes:
-        raise Unfixable("the request may carry more than we see")
+        raise dynamo.Unfixable("the request may carry more than we see")
     return use
 
 
@@ -335,12 +333,12 @@ def _legacy_arguments(patch, op, use):
     """(the call, {legacy parameter: its keyword argument}), each written once in the call."""
     call = patch.container
     if not isinstance(call, cst.Call) or any(a.star for a in call.args):
-        raise Unfixable("not a call with keyword arguments only")
+        raise dynamo.Unfixable("not a call with keyword arguments only")
     args = {}
     for name in use.legacy:
         found = [a for a in call.args if a.keyword is not None and a.keyword.value == name]
         if len(found) != 1 or found[0].value is not op.param_node(name):
-            raise Unfixable(f"{name} is not written in the call")
+            raise dynamo.Unfixable(f"{name} is not written in the call")
         args[name] = found[0]
     return call, args
 
@@ -350,18 +348,18 @@ def _read_legacy(builder, call, args) -> str:
     quote = '"'
     ordered = [a for a in call.args if a.keyword is not None and a.keyword.value in ("AttributeUpdates", "Expected")]
     for arg in ordered:  # in the call's order, so that the values keep their order of evaluation
-        entries = literal_entries(arg.value)
+        entries = dynamo.literal_entries(arg.value)
         if not entries:
-            raise Unfixable(f"{arg.keyword.value} is empty")
+            raise dynamo.Unfixable(f"{arg.keyword.value} is empty")
         quote = _quote(arg.value, quote)
         if arg.keyword.value == "AttributeUpdates":
             builder.updates(entries)
         else:
             joiner = "AND"
             if "ConditionalOperator" in args:
-                joiner = string_key(args["ConditionalOperator"].value)
+                joiner = dynamo.string_key(args["ConditionalOperator"].value)
                 if joiner not in ("AND", "OR"):
-                    raise Unfixable("ConditionalOperator is not AND or OR")
+                    raise dynamo.Unfixable("ConditionalOperator is not AND or OR")
             builder.conditions(entries, joiner)
     builder.check_order(call, {id(a) for a in args.values()})
     return quote
@@ -405,12 +403,12 @@ class _Builder:
     def kind(self, node) -> str:
         """number | set | list | other | unknown: the DynamoDB type the value will have."""
         try:
-            typed = typed_values(self.op)
-        except Unfixable:
+            typed = dynamo.typed_values(self.op)
+        except dynamo.Unfixable:
             return "unknown"
         if typed:
             if isinstance(node, cst.Dict) and len(node.elements) == 1 and isinstance(node.elements[0], cst.DictElement):
-                tag = string_key(node.elements[0].key)
+                tag = dynamo.string_key(node.elements[0].key)
                 return {"N": "number", "NS": "set", "SS": "set", "BS": "set", "L": "list"}.get(tag, "other")
             return "unknown"
         inner = node.expression if isinstance(node, cst.UnaryOperation) and \
@@ -428,10 +426,10 @@ class _Builder:
     # -- AttributeUpdates
     def updates(self, entries) -> None:
         for attribute, spec in entries:
-            fields = dict(literal_entries(spec))
+            fields = dict(dynamo.literal_entries(spec))
             if not set(fields) <= {"Action", "Value"}:
-                raise Unfixable("an AttributeUpdates entry with other keys")
-            action = string_key(fields["Action"]) if "Action" in fields else "PUT"
+                raise dynamo.Unfixable("an AttributeUpdates entry with other keys")
+            action = dynamo.string_key(fields["Action"]) if "Action" in fields else "PUT"
             value = fields.get("Value")
             name = self.name(attribute)
             if action == "PUT" and value is not None:
@@ -443,7 +441,7 @@ class _Builder:
             elif action == "DELETE" and self.kind(value) == "set":
                 self.clauses["DELETE"].append(f"{name} {self.value(value, attribute)}")
             else:
-                raise Unfixable(f"AttributeUpdates action {action!r} on {attribute!r} has no exact expression")
+                raise dynamo.Unfixable(f"AttributeUpdates action {action!r} on {attribute!r} has no exact expression")
 
     def update_expression(self) -> str:
         return " ".join(f"{clause} {', '.join(actions)}" for clause, actions in self.clauses.items() if actions)
@@ -452,21 +450,21 @@ class _Builder:
     def conditions(self, entries, joiner: str) -> None:
         self.joiner = joiner
         for attribute, spec in entries:
-            fields = dict(literal_entries(spec))
+            fields = dict(dynamo.literal_entries(spec))
             if not set(fields) <= {"Value", "Exists", "ComparisonOperator", "AttributeValueList"}:
-                raise Unfixable("an Expected entry with other keys")
+                raise dynamo.Unfixable("an Expected entry with other keys")
             name = self.name(attribute)
             if "ComparisonOperator" in fields:
                 if "Value" in fields or "Exists" in fields:
                     raise Rejected(f"`{attribute}` has both `ComparisonOperator` and `{'Value' if 'Value' in fields else 'Exists'}`")
-                self.terms.append(self._comparison(attribute, name, string_key(fields["ComparisonOperator"]),
+                self.terms.append(self._comparison(attribute, name, dynamo.string_key(fields["ComparisonOperator"]),
                                                    fields.get("AttributeValueList")))
                 continue
             if "AttributeValueList" in fields:
-                raise Unfixable("AttributeValueList without ComparisonOperator")
+                raise dynamo.Unfixable("AttributeValueList without ComparisonOperator")
             exists = fields.get("Exists")
             if exists is not None and not (isinstance(exists, cst.Name) and exists.value in ("True", "False")):
-                raise Unfixable("Exists is not a literal")
+                raise dynamo.Unfixable("Exists is not a literal")
             if exists is not None and exists.value == "False":
                 if "Value" in fields:
                     raise Rejected(f"`{attribute}` has `Exists: False` and a `Value`")
@@ -478,13 +476,13 @@ class _Builder:
 
     def _comparison(self, attribute: str, name: str, operator, values) -> str:
         if operator not in _ARITY:
-            raise Unfixable("an unknown ComparisonOperator")
+            raise dynamo.Unfixable("an unknown ComparisonOperator")
         if values is None:
             items = []
         elif isinstance(values, (cst.List, cst.Tuple)) and all(isinstance(e, cst.Element) for e in values.elements):
             items = [e.value for e in values.elements]
         else:
-            raise Unfixable("AttributeValueList is not a list literal")
+            raise dynamo.Unfixable("AttributeValueList is not a list literal")
         arity = _ARITY[operator]
         if (arity is None and not 1 <= len(items) <= _MAX_IN) or (arity is not None and len(items) != arity):
             raise Rejected(f"`{attribute}` has `{operator}` with {len(items)} value{'s' if len(items) != 1 else ''} in `AttributeValueList`")
@@ -518,8 +516,8 @@ class _Builder:
         """The values move from the legacy parameters to ExpressionAttributeValues, after every other
         argument: refuse when that may change what the call computes (a value with side effects
         while another argument has some too)."""
-        if not any(may_have_effects(node) for _, node in self.values):
+        if not any(dynamo.may_have_effects(node) for _, node in self.values):
             return
         others = [a.value for a in call.args if id(a) not in moved_args]
-        if any(may_have_effects(node) for node in others):
-            raise Unfixable("values with side effects would be evaluated in another order")
+        if any(dynamo.may_have_effects(node) for node in others):
+            raise dynamo.Unfixable("values with side effects would be evaluated in another order")

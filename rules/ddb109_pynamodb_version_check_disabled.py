@@ -1,4 +1,5 @@
-from ddblint.dynamo import PYNAMODB_ORM, Patch, Unfixable
+from ddblint import dynamo
+from ddblint.dynamo import PYNAMODB_ORM
 from ddblint.rule import Example, Finding, Fix, Rule
 
 
@@ -162,9 +163,9 @@ def _fix(module, op, flag):
     if arg is None:
         return None, ()
     try:
-        patch = Patch(module, op)
+        patch = dynamo.Patch(module, op)
         patch.remove_param("add_version_condition")
         edits = patch.edits()
-    except Unfixable:
+    except dynamo.Unfixable:
         return None, ()
     return Fix("Remove `add_version_condition=False`", "unsafe"), edits

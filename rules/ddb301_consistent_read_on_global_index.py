@@ -1,4 +1,5 @@
-from ddblint.dynamo import Patch, Unfixable, triggers
+from ddblint import dynamo
+from ddblint.dynamo import triggers
 from ddblint.rule import Example, Finding, Fix, Rule
 
 _REGISTRY = '''
@@ -247,9 +248,9 @@ def _fix(module, op, node):
     if arg is None:
         return None, ()
     try:
-        patch = Patch(module, op)
+        patch = dynamo.Patch(module, op)
         patch.remove_param(arg.keyword.value)
         edits = patch.edits()
-    except Unfixable:
+    except dynamo.Unfixable:
         return None, ()
     return Fix(f"Remove `{arg.keyword.value}=True`", "safe"), edits

@@ -1,4 +1,5 @@
-from ddblint.dynamo import EXPRESSION_TRIGGERS, Patch, Unfixable, without_element
+from ddblint import dynamo
+from ddblint.dynamo import EXPRESSION_TRIGGERS
 from ddblint.rule import Example, Finding, Fix, Rule
 
 
@@ -231,19 +232,19 @@ def _fix(module, op, mapping, key):
     """Remove the key from the map's dict literal (the whole map when it was the only key: DynamoDB
     rejects an empty one too). Only a literal written in the request itself is edited."""
     try:
-        patch = Patch(module, op)
+        patch = dynamo.Patch(module, op)
         literal = mapping.literal
         if literal is None or not patch.is_inside(literal) or patch.value_node(mapping.param) is not literal:
-            raise Unfixable("the map is not a dict literal of the request")
+            raise dynamo.Unfixable("the map is not a dict literal of the request")
         element = next((e for e in literal.elements if getattr(e, "value", None) is mapping.entries[key].node), None)
         if element is None:
-            raise Unfixable("the key is not written in the literal")
+            raise dynamo.Unfixable("the key is not written in the literal")
         if len(literal.elements) == 1:
             patch.remove_param(mapping.param)
         else:
-            patch.replace(literal, without_element(literal, element))
+            patch.replace(literal, dynamo.without_element(literal, element))
         edits = patch.edits()
-    except Unfixable:
+    except dynamo.Unfixable:
         return None, ()
     return Fix(f"Remove unused placeholder `{key}`", "safe"), edits
 

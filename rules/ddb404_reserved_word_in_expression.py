@@ -1,4 +1,5 @@
-from ddblint.dynamo import EXPRESSION_TRIGGERS, NAMES, Patch, Unfixable, bare_names, is_reserved, splice, string
+from ddblint import dynamo
+from ddblint.dynamo import EXPRESSION_TRIGGERS, NAMES
 from ddblint.rule import Example, Finding, Fix, Rule
 
 
@@ -184,8 +185,8 @@ class ReservedWordInExpression(Rule):
                 if tree is None or not param.is_string:
                     continue
                 reported = set()
-                for node in bare_names(tree):
-                    if not is_reserved(node.text):
+                for node in dynamo.bare_names(tree):
+                    if not dynamo.is_reserved(node.text):
                         continue
                     span = param.source_span(*node.span)
                     if span is None and node.text in reported:
@@ -200,7 +201,7 @@ def _fix(module, op, found, word):
     """Write the word as a `#placeholder` wherever it stands bare in the request's plain string
     literals, and map it in ExpressionAttributeNames (reusing a key that already maps it)."""
     try:
-        patch = Patch(module, op)
+        patch = dynamo.Patch(module, op)
         placeholder, new = patch.name_placeholder(word, ["#" + word])
         changed = False
         for param in found.params:
@@ -209,16 +210,16 @@ def _fix(module, op, found, word):
                 continue
             if patch.value_node(param.kind) is not param.node:
                 continue
-            spans = [(n.span[0], n.span[1], placeholder) for n in bare_names(tree) if n.text == word]
+            spans = [(n.span[0], n.span[1], placeholder) for n in dynamo.bare_names(tree) if n.text == word]
             if spans:
-                patch.replace(param.node, splice(param.node, param.value, spans))
+                patch.replace(param.node, dynamo.splice(param.node, param.value, spans))
                 changed = True
         if not changed:
-            raise Unfixable("no literal to edit")
+            raise dynamo.Unfixable("no literal to edit")
         if new:
-            patch.merge_map(NAMES, [(placeholder, string(word, patch.quote()))])
+            patch.merge_map(NAMES, [(placeholder, dynamo.string(word, patch.quote()))])
         edits = patch.edits()
-    except Unfixable:
+    except dynamo.Unfixable:
         return None, ()
     return Fix(f"Replace `{word}` with placeholder `{placeholder}`", "safe"), edits
 

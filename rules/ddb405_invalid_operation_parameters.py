@@ -1,7 +1,5 @@
-from ddblint.dynamo import (
-    CLIENT_OPERATIONS, DATA_OPERATIONS, RESOURCE_OPERATIONS, TABLE_OPERATIONS, DictValue, KeyLocator, botocore_version,
-    format_path, service_model_available, triggers, validate_request,
-)
+from ddblint import dynamo
+from ddblint.dynamo import CLIENT_OPERATIONS, DATA_OPERATIONS, RESOURCE_OPERATIONS, TABLE_OPERATIONS, triggers
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -209,7 +207,7 @@ class InvalidOperationParameters(Rule):
 
     def check(self, ctx):
         model = ctx.dynamo
-        if not model.calls or not service_model_available():
+        if not model.calls or not dynamo.service_model_available():
             return
         locator = None
         for call in model.calls:
@@ -222,10 +220,10 @@ class InvalidOperationParameters(Rule):
                 continue
             wire = call.via == "client" and \
                 model.client_from_resource(call) is False
-            problems = validate_request(operation, call.method, call.keywords, call.complete, call.via, wire_values=wire)
+            problems = dynamo.validate_request(operation, call.method, call.keywords, call.complete, call.via, wire_values=wire)
             for problem in problems or ():
                 if locator is None:
-                    locator = KeyLocator(ctx.module)
+                    locator = dynamo.KeyLocator(ctx.module)
                 yield Finding(_where(problem, call, locator), _message(problem, call))
 
 
@@ -242,14 +240,14 @@ def _operation(call):
 def _where(problem, call, locator):
     if problem.kind == "missing":
         container = problem.container
-        if isinstance(container, DictValue) and container.node is not None:
+        if isinstance(container, dynamo.DictValue) and container.node is not None:
             return container.node
         return call.node
     return locator.locate(problem.arg.node if problem.arg is not None else None, call.node)
 
 
 def _message(problem, call) -> str:
-    version = botocore_version()
+    version = dynamo.botocore_version()
     model = f"botocore {version}" if version else "botocore"
     kind = problem.kind
     if kind == "unknown" and call.via == "batch_writer":
@@ -267,7 +265,7 @@ def _message(problem, call) -> str:
         if not problem.path:
             return (f"{problem.operation} without its required parameter `{problem.name}`: {model} rejects the "
                     f"call before sending it (ParamValidationError).")
-        return (f"`{format_path(problem.path)}` lacks its required `{problem.name}`: {model} rejects "
+        return (f"`{dynamo.format_path(problem.path)}` lacks its required `{problem.name}`: {model} rejects "
                 f"the {problem.operation} call before sending it (ParamValidationError).")
     if kind == "table-name":
         own = call.receiver.table if call.receiver is not None else None

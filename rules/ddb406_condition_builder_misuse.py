@@ -1,4 +1,6 @@
-from ddblint.dynamo import BuilderAttr
+from __future__ import annotations
+
+from ddblint import dynamo
 from ddblint.rule import Example, Finding, Rule
 
 
@@ -186,7 +188,7 @@ class ConditionBuilderMisuse(Rule):
                     yield Finding(node or op.node, message)
 
 
-def _builder_text(builder: BuilderAttr) -> str:
+def _builder_text(builder: dynamo.BuilderAttr) -> str:
     name = "Key" if builder.is_key else "Attr"
     return f"{name}(...)" + (".size()" if builder.size else "")
 
@@ -224,7 +226,7 @@ def _parameter_message(model, op, parameter, value):
                    "placeholders end up at the top level of the request, which fails too (boto/boto3#4053)")
         return (f"A condition builder in a TransactWriteItems {op.name.replace('Item', '')} entry's {what}: "
                 f"{why}. Write the expression as a string with ExpressionAttributeNames/Values in the entry.")
-    if isinstance(value, BuilderAttr):
+    if isinstance(value, dynamo.BuilderAttr):
         if via == "unknown":
             return None
         return (f"{what} gets `{_builder_text(value)}`, an attribute, not a condition: botocore rejects it "

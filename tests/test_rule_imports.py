@@ -39,6 +39,8 @@ def _forbidden(tree: ast.Module):
                 continue
             if module.startswith("ddblint.rules._"):
                 continue
+            if module == "ddblint" and all(alias.name == "dynamo" and alias.asname is None for alias in node.names):
+                continue  # the package itself, its public names reached as `dynamo.X`
             if module == "ddblint" or module.startswith("ddblint."):
                 yield node.lineno, f"from {module} import ..."
         elif isinstance(node, ast.ImportFrom) and node.level > 0:

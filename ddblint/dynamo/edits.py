@@ -28,6 +28,7 @@ import libcst as cst
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo.calls import ABSENT, Operation
 from ddblint.dynamo.expression_params import NAMES, expressions
+from ddblint.dynamo.operations import Unfixable
 from ddblint.tree import children
 from ddblint.dynamo.values import ConditionValue, DictValue, string_value
 from ddblint.positions import code_in_place
@@ -36,10 +37,6 @@ from ddblint.syntax import dotted_name
 _BUILDER_PLACEHOLDER = re.compile(r"(#n|:v)\d+\Z")
 _PLACEHOLDER_CHARS = re.compile(r"[^A-Za-z0-9_]")
 Container = "Union[cst.Call, cst.Dict]"  # a request: the call's keywords, or a dict literal
-
-
-class Unfixable(Exception):
-    """Something the fix needs is not resolved or not written where it can be edited."""
 
 
 # --- layout-preserving changes of argument lists and dict literals -----------------------------

@@ -21,7 +21,7 @@ import libcst as cst
 
 from ddblint.dynamo import expressions as ex, operations
 from ddblint.dynamo.calls import ABSENT, DynamoCall, Operation
-from ddblint.dynamo.operations import DATA_METHODS
+from ddblint.dynamo.operations import DATA_METHODS, NAMES, VALUES
 from ddblint.dynamo.scope import Mutation, Scope, read_names, subscript_root
 from ddblint.tree import children
 from ddblint.dynamo.values import Arg, ConditionValue, DictValue
@@ -40,7 +40,6 @@ _PARSERS = {
 # have none (an expression passed there is an invalid parameter: DDB405's business).
 EXPRESSION_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "ConditionCheck", "GetItem",
                                    "BatchGetItem", "Query", "Scan"})
-NAMES, VALUES = "ExpressionAttributeNames", "ExpressionAttributeValues"
 # The placeholders boto3's condition builders generate (`#n0`, `:v0`) and merge into the maps.
 _BUILDER_PLACEHOLDER = re.compile(r"(#n|:v)\d+\Z")
 
@@ -419,6 +418,4 @@ def _owner(scope: Optional[Scope], name: str) -> Optional[Scope]:
     return None
 
 
-# The calls that carry expression parameters: what a file must mention for DDB401-DDB404 to apply.
-TRIGGERS = operations.triggers("PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan",
-                               "TransactWriteItems", "TransactGetItems")
+TRIGGERS = operations.EXPRESSION_TRIGGERS

@@ -29,13 +29,11 @@ from typing import Dict, Iterable, List, Optional, Set
 
 import libcst as cst
 
+from ddblint.dynamo.operations import CONDITIONAL_CHECK_FAILED, REPLICATED_WRITE_CONFLICT, TRANSACTION_CANCELED
 from ddblint.dynamo.scope import CallSite, ModuleIndex
 from ddblint.tree import children, walk
 from ddblint.dynamo.values import At, Evaluator, QualName
 
-CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
-TRANSACTION_CANCELED = "TransactionCanceledException"
-REPLICATED_WRITE_CONFLICT = "ReplicatedWriteConflictException"
 _BROAD = frozenset({"Exception", "BaseException"})
 # strings that show a handler tells this failure apart from other errors
 _CODES = {

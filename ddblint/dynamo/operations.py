@@ -137,3 +137,22 @@ def triggers(*operations: str, partiql: bool = False, pynamodb: bool = False, he
         found.update(("pynamodb", "import:pynamodb"))  # models are often imported from the project's models.py
         found.update(name for op, name in PYNAMODB_NAMES.items() if op in wanted)
     return tuple(sorted(found))
+
+
+# -- names rules compare against, here (a module that imports nothing heavy) so that a rule's class
+# body can name them without loading the model (ddblint/dynamo/__init__.py) ----------------------
+NAMES, VALUES = "ExpressionAttributeNames", "ExpressionAttributeValues"
+# The calls that carry expression parameters: what a file must mention for DDB401-DDB404 to apply.
+EXPRESSION_TRIGGERS = triggers("PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan",
+                               "TransactWriteItems", "TransactGetItems")
+# What a failed condition, a cancelled transaction and a replicated-write conflict raise.
+CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
+TRANSACTION_CANCELED = "TransactionCanceledException"
+REPLICATED_WRITE_CONFLICT = "ReplicatedWriteConflictException"
+# `Operation.orm` of an operation a PynamoDB method performs.
+PYNAMODB_ORM = "pynamodb"
+
+
+class Unfixable(Exception):
+    """Something a fix needs is not resolved or not written where it can be edited (the request
+    edits raise it: dynamo/edits.py). Here, where a rule may subclass it as it is imported."""

@@ -18,8 +18,6 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 from ddblint import parsing
 from ddblint.syntax import imported_name
 from ddblint.dynamo.operations import WRITE_METHOD_WORDS
-from ddblint.dynamo.scope import build_index
-from ddblint.dynamo.values import UNKNOWN, Evaluator, ListValue, ModuleRef
 
 # Modules followed through imports are at most this big: tables, clients and repositories are
 # defined in small modules, and a generated or test giant costs a parse worth more than it gives
@@ -481,6 +479,12 @@ class Project:
 
     # -- evaluating there ------------------------------------------------------------------------
     def evaluator(self, path: Path):
+        # deferred: the value resolver (values, scope) is the model's; the prefilter and the manifest,
+        # which import this module at start-up, never evaluate (a run that models nothing skips it)
+        from ddblint.dynamo.scope import build_index
+        # deferred: the same reason
+        from ddblint.dynamo.values import Evaluator
+
         self.touched.add(path)
         try:
             key = self._stamp(path)
@@ -507,6 +511,10 @@ class Project:
 
     def resolve(self, qualname: str, importer: Optional[Path]):
         """The value an import names when it is one of the project's modules, else None."""
+        # deferred: the value resolver (values, scope) is the model's; the prefilter and the manifest,
+        # which import this module at start-up, never evaluate (a run that models nothing skips it)
+        from ddblint.dynamo.values import UNKNOWN, ModuleRef
+
         if self._depth > 8:
             return UNKNOWN  # a long chain of re-exports: give up rather than recurse
         found = self.locate(qualname, importer)
@@ -528,6 +536,10 @@ class Project:
     def _member(self, evaluator, value, attr: str):
         """`module.attr`: a name the module binds, one it re-exports with `from M import *` (a
         package's `__init__` gathering its models), or a submodule."""
+        # deferred: the value resolver (values, scope) is the model's; the prefilter and the manifest,
+        # which import this module at start-up, never evaluate (a run that models nothing skips it)
+        from ddblint.dynamo.values import ModuleRef
+
         if isinstance(value, ModuleRef) and attr not in value.evaluator.index.scope.bindings:
             found = self._star_exported(value.evaluator, attr, 0)
             if found is not None:
@@ -538,6 +550,10 @@ class Project:
         """The value of a name the module of `evaluator` reads but never binds, when one of its
         top-level `from M import *` of a project module brings it in; else None (a builtin, or
         a name from a package that is not the project's)."""
+        # deferred: the value resolver (values, scope) is the model's; the prefilter and the manifest,
+        # which import this module at start-up, never evaluate (a run that models nothing skips it)
+        from ddblint.dynamo.values import UNKNOWN
+
         if self._depth > 8:
             return UNKNOWN  # a long chain of imports: give up rather than recurse
         self._depth += 1
@@ -568,6 +584,10 @@ def _exports(evaluator, name: str) -> bool:
     """Whether `from module import *` brings `name` in: listed in the module's `__all__` when that
     is a literal list of strings, else when it is public. (An `__all__` we cannot read cannot
     leave out a name a re-export then imports: that import would fail at run time.)"""
+    # deferred: the value resolver (values, scope) is the model's; the prefilter and the manifest,
+    # which import this module at start-up, never evaluate (a run that models nothing skips it)
+    from ddblint.dynamo.values import ListValue
+
     if "__all__" in evaluator.index.scope.bindings:
         listed = evaluator.module_attribute("__all__")
         if isinstance(listed, ListValue) and listed.complete and all(isinstance(i.value, str) for i in listed.items):

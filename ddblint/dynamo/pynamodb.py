@@ -34,13 +34,14 @@ from ddblint import parsing
 from ddblint.dynamo import expressions as ex
 from ddblint.dynamo import scans
 from ddblint.dynamo.calls import DynamoCall, Operation
+from ddblint.dynamo.operations import PYNAMODB_ORM
 from ddblint.dynamo.scope import CallSite, ClassInfo, ModuleIndex, build_index
 from ddblint.dynamo.values import (
     UNKNOWN, Arg, At, ClassRef, ConditionValue, DictValue, EnvVar, Evaluator, Instance, ListValue, Plugin,
     QualName, Receiver, Template,
 )
 
-ORM = "pynamodb"
+ORM = PYNAMODB_ORM
 _MODEL = "pynamodb.models.Model"
 _VERSION = "pynamodb.attributes.VersionAttribute"
 _INDEXES = {"pynamodb.indexes.GlobalSecondaryIndex": "global", "pynamodb.indexes.LocalSecondaryIndex": "local"}

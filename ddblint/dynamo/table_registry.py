@@ -14,13 +14,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from ddblint import infra
 from ddblint.config import TableConfig, compile_globs, relative_posix
 from ddblint.files import DEFAULT_EXCLUDE
-from ddblint.dynamo.learned import ProjectFacts
 from ddblint.infra import Fact
+
+if TYPE_CHECKING:
+    from ddblint.dynamo.learned import ProjectFacts
 
 
 @dataclass
@@ -29,7 +31,9 @@ class Registry:
     facts: List[Tuple[str, Dict[str, object]]] = field(default_factory=list)  # for `ddblint tables`
     warnings: List[str] = field(default_factory=list)
     discovered: List[object] = field(default_factory=list)  # infra.DiscoveredTable, for DDB5xx
-    # the project's table-creating code (dynamo/learned.py), read lazily; None without a config file
+    # where the project's table-creating code is (its root and exclusions; None without a config
+    # file), and what dynamo/learned.py reads of it, made on first use (`project_facts`)
+    code_at: Optional[tuple] = None
     code: Optional[ProjectFacts] = None
 
 
@@ -79,14 +83,21 @@ def registry_for(settings) -> Registry:
             facts[entry.key].setdefault(name, fact)
     ordered = list(merged)
     return Registry(tuple(merged[k] for k in ordered), [(k, facts[k]) for k in ordered], warnings, discovered,
-                    ProjectFacts(settings.root, _exclude(settings)))
+                    (settings.root, _exclude(settings)))
 
 
 def project_facts(settings) -> Optional[ProjectFacts]:
     """The project's table-creating files (dynamo/learned.py), under a configuration file's
     directory only, as discovery: without one the root is the working directory, which may be
     anything. Kept with the registry, so that forgetting one forgets both (the language server)."""
-    return registry_for(settings).code
+    registry = registry_for(settings)
+    if registry.code is None and registry.code_at is not None:
+        # deferred: learned.py reads the code with the model's value resolver, whose modules a run
+        # that models nothing (a warm one) never imports; the registry is built in every run
+        from ddblint.dynamo.learned import ProjectFacts
+
+        registry.code = ProjectFacts(*registry.code_at)
+    return registry.code
 
 
 def _from_declaration(key: str, table) -> TableConfig:

@@ -7,7 +7,6 @@ from typing import Dict, List, Optional, Tuple
 
 from ddblint.dynamo.table_registry import project_facts, registry_for
 from ddblint.infra.declarations import Fact
-from ddblint.dynamo.values import UNKNOWN, EnvVar, Template
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,10 @@ class TableFacts:
 
 
 def describe(table) -> Optional[str]:
+    # deferred: the value types are the model's (values.py); `ddblint map` and `ddblint tables`
+    # import this module to list the registry, and a check run only when a file is modelled
+    from ddblint.dynamo.values import EnvVar, Template
+
     if isinstance(table, str):
         return table
     if isinstance(table, EnvVar):
@@ -53,6 +56,10 @@ def describe(table) -> Optional[str]:
 
 def match(table, tables) -> Optional[object]:
     """The registry entry a table value names: exact name, glob, environment variable or template."""
+    # deferred: the value types are the model's (values.py); `ddblint map` and `ddblint tables`
+    # import this module to list the registry, and a check run only when a file is modelled
+    from ddblint.dynamo.values import UNKNOWN, EnvVar, Template
+
     if table is UNKNOWN or table is None:
         return None
     def names(entry):

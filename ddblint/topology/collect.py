@@ -7,13 +7,16 @@ start, else to every operation of the innermost call that does (a transaction's 
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from ddblint.diagnostics import Diagnostic
-from ddblint.dynamo import WRITE_OPERATIONS, DynamoModel, Operation
+from ddblint.dynamo import WRITE_OPERATIONS
 from ddblint.positions import Positions
 from ddblint.rule import Context
 from ddblint.topology.model import Access, TableRef
+
+if TYPE_CHECKING:  # annotations only: the model is imported when a module is modelled
+    from ddblint.dynamo import DynamoModel, Operation
 
 # Operations that contain others (a transaction's parts, a PartiQL call's statements): shown
 # through their parts when those are known.
