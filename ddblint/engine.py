@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
-from ddblint import noqa, parsing, registry, reparse
+from ddblint import dynamo, noqa, parsing, registry, reparse
 from ddblint.diagnostics import Diagnostic, Edit, Location
 from ddblint.dynamo.glance import finds_nothing
 from ddblint.dynamo.project import project_for
@@ -114,6 +114,14 @@ def _trigger_words(rules) -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
     # a word that contains another is found whenever that one is: looking for both is wasted
     minimal = {w for w in words if not any(other != w and other in w for other in words)}
     return tuple(sorted(minimal)), tuple(sorted(imported))
+
+
+def preload() -> None:
+    """Import what analysing a file needs, LibCST and the DynamoDB model, which wait for the first
+    file analysed (ddblint/lazy.py, ddblint/dynamo/__init__.py): a process about to fork workers
+    that will all analyse imports them once, before, and the workers share them."""
+    parsing.load_parser()
+    dynamo.DynamoModel  # noqa: B018 - the look-up imports the model's modules
 
 
 def check_source(data: bytes, path: Path, display: str, settings, rules: Sequence[Type[Rule]],

@@ -687,7 +687,7 @@ def _broken_pool():
 def _pool(args, workers: int, follow_imports: bool = True):
     from concurrent.futures import ProcessPoolExecutor
 
-    parsing.load_parser()  # once here, not once per worker: forked workers share it
+    engine.preload()  # once here, not once per worker: forked workers share it
 
     return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
                                initargs=(args, follow_imports))
