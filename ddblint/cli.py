@@ -506,8 +506,7 @@ __all__ = ["main", "Location"]
 
 # -- ddblint tables --------------------------------------------------------------------------------
 def run_tables(args) -> int:
-    # deferred: ddblint.infra imports pathspec (~13 ms in all), which a run without configuration
-    # never needs; only `ddblint tables` renders them
+    # deferred: only `ddblint tables` renders the registry
     from ddblint.infra.render import render_tables
 
     # deferred: matching tables (dynamo/tables.py) uses the model's value types, which `check`

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-from ddblint.topology import Access, Table, Topology
+if TYPE_CHECKING:  # annotations only: a format module is imported to list it (`formats`)
+    from ddblint.topology import Access, Table, Topology
+
 
 UNGUARDED = "#c62828"  # red: an unguarded write on the edge
 OFF_HOME = "#ef6c00"  # orange: a write outside the table's home region

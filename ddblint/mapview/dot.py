@@ -2,8 +2,12 @@
 red, writes outside the home region in orange, reads dashed, tables that stand out in red."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ddblint.mapview._graph import READ, UNGUARDED, graph, table_lines
-from ddblint.topology import Topology
+
+if TYPE_CHECKING:  # annotations only: a format module is imported to list it (`formats`)
+    from ddblint.topology import Topology
 
 ORDER = 2
 

@@ -4,6 +4,8 @@ listed when it is clicked. It makes no request of any kind (its Content-Security
 only its own script and style, by hash), so it works from `file://` and offline."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import base64
 import hashlib
 import json
@@ -11,7 +13,9 @@ import re
 from importlib import resources
 
 from ddblint.mapview.json import as_dict
-from ddblint.topology import Topology
+
+if TYPE_CHECKING:  # annotations only: a format module is imported to list it (`formats`)
+    from ddblint.topology import Topology
 
 ORDER = 4
 

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from ddblint.topology import Access, Table, Topology
+if TYPE_CHECKING:  # annotations only: a format module is imported to list it (`formats`)
+    from ddblint.topology import Access, Table, Topology
+
 
 ORDER = 3
 VERSION = 1  # docs/map.md: raised when a field changes meaning or goes away

@@ -2,10 +2,12 @@
 modules → tables, unguarded writes as red edges, reads dotted, tables that stand out in red."""
 from __future__ import annotations
 
-from typing import List
+from typing import TYPE_CHECKING, List
 
 from ddblint.mapview._graph import LEGEND, OFF_HOME, READ, UNGUARDED, graph, table_lines
-from ddblint.topology import Topology
+
+if TYPE_CHECKING:  # annotations only: a format module is imported to list it (`formats`)
+    from ddblint.topology import Topology
 
 ORDER = 1
 

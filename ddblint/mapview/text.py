@@ -2,10 +2,12 @@
 its readers; each call as `path:line  function  operation  guard  codes`."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from ddblint.mapview import printable
-from ddblint.topology import Access, Table, Topology
+
+if TYPE_CHECKING:  # annotations only: a format module is imported to list it (`formats`)
+    from ddblint.topology import Access, Table, Topology
 
 ORDER = 0
 
